@@ -1,0 +1,168 @@
+/* SPDX-License-Identifier: MIT */
+/* dms_fs: staged, atomic output files (temporary name, then rename). */
+#include "dms_fs.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+int dms_mkdir_p(const char *dir, struct dms_error *err)
+{
+    char *p = dms_xstrdup(dir);
+    int rc = 0;
+    for (char *s = p + 1; ; s++) {
+        char c = *s;
+        if (c != '/' && c != '\0')
+            continue;
+        *s = '\0';
+        if (mkdir(p, 0777) != 0 && errno != EEXIST) {
+            rc = dms_error_set(err, DMS_EIO, "cannot create directory: %s", strerror(errno));
+            if (err)
+                snprintf(err->file, sizeof err->file, "%s", p);
+            break;
+        }
+        *s = c;
+        if (c == '\0')
+            break;
+    }
+    free(p);
+    return rc;
+}
+
+/* Writes data to a fresh temporary file beside path; *tmp_out receives its name. */
+static int write_temp(const char *path, const void *data, size_t len, char **tmp_out,
+                      struct dms_error *err)
+{
+    size_t n = strlen(path) + 16;
+    char *tmp = dms_xmalloc(n);
+    snprintf(tmp, n, "%s.tmp.XXXXXX", path);
+    int fd = mkstemp(tmp);
+    if (fd < 0)
+        goto fail;
+    FILE *f = fdopen(fd, "wb");
+    if (!f) {
+        close(fd);
+        goto fail_unlink;
+    }
+    size_t wrote = len ? fwrite(data, 1, len, f) : 0;
+    if (fclose(f) != 0 || wrote != len)
+        goto fail_unlink;
+    chmod(tmp, 0644); /* mkstemp creates 0600; results are ordinary readable files */
+    *tmp_out = tmp;
+    return 0;
+fail_unlink:
+    unlink(tmp);
+fail:
+    dms_error_set(err, DMS_EIO, "cannot write: %s", strerror(errno ? errno : EIO));
+    if (err)
+        snprintf(err->file, sizeof err->file, "%s", path);
+    free(tmp);
+    return DMS_EIO;
+}
+
+int dms_write_file_atomic(const char *path, const void *data, size_t len,
+                          struct dms_error *err)
+{
+    dms_stage *s = dms_stage_new();
+    int rc = dms_stage_add(s, path, data, len, err);
+    if (rc == 0)
+        rc = dms_stage_commit(s, err);
+    dms_stage_free(s);
+    return rc;
+}
+
+struct staged {
+    char *path, *tmp;
+};
+
+struct dms_stage {
+    struct staged *files;
+    size_t n;
+    int committed;
+};
+
+dms_stage *dms_stage_new(void) { return dms_xcalloc(1, sizeof(dms_stage)); }
+
+int dms_stage_add(dms_stage *s, const char *path, const void *data, size_t len,
+                  struct dms_error *err)
+{
+    char *tmp;
+    int rc = write_temp(path, data, len, &tmp, err);
+    if (rc)
+        return rc;
+    s->files = dms_xrealloc(s->files, (s->n + 1) * sizeof *s->files);
+    s->files[s->n].path = dms_xstrdup(path);
+    s->files[s->n].tmp = tmp;
+    s->n++;
+    return 0;
+}
+
+int dms_stage_commit(dms_stage *s, struct dms_error *err)
+{
+    for (size_t i = 0; i < s->n; i++) {
+        if (rename(s->files[i].tmp, s->files[i].path) != 0) {
+            dms_error_set(err, DMS_EIO, "cannot rename into place: %s", strerror(errno));
+            if (err)
+                snprintf(err->file, sizeof err->file, "%s", s->files[i].path);
+            return DMS_EIO;
+        }
+        free(s->files[i].tmp);
+        s->files[i].tmp = NULL;
+    }
+    s->committed = 1;
+    return 0;
+}
+
+void dms_stage_free(dms_stage *s)
+{
+    if (!s)
+        return;
+    for (size_t i = 0; i < s->n; i++) {
+        if (s->files[i].tmp) {
+            unlink(s->files[i].tmp);
+            free(s->files[i].tmp);
+        }
+        free(s->files[i].path);
+    }
+    free(s->files);
+    free(s);
+}
+
+int dms_read_file(const char *path, char **data, size_t *len, struct dms_error *err)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f) {
+        int e = errno;
+        dms_error_set(err, e == ENOENT ? DMS_ENOENT : DMS_EIO, "cannot open: %s", strerror(e));
+        if (err)
+            snprintf(err->file, sizeof err->file, "%s", path);
+        return e == ENOENT ? DMS_ENOENT : DMS_EIO;
+    }
+    size_t cap = 4096, n = 0;
+    char *buf = dms_xmalloc(cap);
+    size_t got;
+    while ((got = fread(buf + n, 1, cap - n - 1, f)) > 0) {
+        n += got;
+        if (cap - n - 1 == 0) {
+            cap *= 2;
+            buf = dms_xrealloc(buf, cap);
+        }
+    }
+    int bad = ferror(f);
+    fclose(f);
+    if (bad) {
+        free(buf);
+        dms_error_set(err, DMS_EIO, "read error");
+        if (err)
+            snprintf(err->file, sizeof err->file, "%s", path);
+        return DMS_EIO;
+    }
+    buf[n] = '\0';
+    *data = buf;
+    if (len)
+        *len = n;
+    return 0;
+}

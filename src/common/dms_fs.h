@@ -1,0 +1,41 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * dms_fs: output files that are never half-written.
+ *
+ * Used only by the command-line layer (the pure core never touches files). A staged file
+ * is written under a temporary name beside its destination and renamed into place on
+ * commit, so a reader sees either the old file, nothing, or the complete new file; an
+ * aborted stage removes its temporary file.
+ */
+#ifndef DMS_FS_H
+#define DMS_FS_H
+
+#include <stddef.h>
+
+#include "dms.h"
+
+/* Creates dir and its missing parents (mode 0777 minus umask). Returns 0 or DMS_EIO. */
+int dms_mkdir_p(const char *dir, struct dms_error *err);
+
+/* Writes data to path atomically (temporary file in the same folder, then rename).
+ * Returns 0 or DMS_EIO with err naming the file. */
+int dms_write_file_atomic(const char *path, const void *data, size_t len,
+                          struct dms_error *err);
+
+/* A set of files written together: each is staged to a temporary file; commit renames
+ * them all into place, abort (or free without commit) removes the temporaries. */
+typedef struct dms_stage dms_stage;
+dms_stage *dms_stage_new(void);
+/* Stages one file. Returns 0 or DMS_EIO (nothing is left behind for that file). */
+int dms_stage_add(dms_stage *s, const char *path, const void *data, size_t len,
+                  struct dms_error *err);
+/* Renames every staged file into place. Returns 0 or DMS_EIO. */
+int dms_stage_commit(dms_stage *s, struct dms_error *err);
+/* Removes temporaries not yet committed and frees s. NULL does nothing. */
+void dms_stage_free(dms_stage *s);
+
+/* Reads a whole file into a NUL-terminated heap buffer (caller frees). Returns 0,
+ * DMS_ENOENT or DMS_EIO. */
+int dms_read_file(const char *path, char **data, size_t *len, struct dms_error *err);
+
+#endif

@@ -1,0 +1,102 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * eng: the discrete-event core of dmasim.
+ *
+ * An engine owns a simulated clock (integer nanoseconds), a set of pending events and the
+ * random streams of the entities that live in it. Events fire in a total order: by time,
+ * then by the sequence in which they were scheduled, so a run is reproducible bit for bit.
+ * The engine knows nothing about packets, NICs or NDIS; it does no I/O and keeps no global
+ * state, so several engines may run at once on different threads.
+ */
+#ifndef ENG_H
+#define ENG_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include <gsl/gsl_rng.h>
+
+typedef int64_t eng_time_ns;            /* simulated time, nanoseconds from 0 */
+#define ENG_TIME_NEVER INT64_MAX
+
+typedef struct eng_sim eng_sim;
+
+/*
+ * An event handler: called once when its event fires, with the engine (whose clock then
+ * reads the event's time), the context and the argument given when it was scheduled.
+ * A handler may schedule and cancel events, including re-scheduling itself.
+ */
+typedef void (*eng_handler)(eng_sim *sim, void *ctx, uint64_t arg);
+
+/*
+ * A handle to a scheduled event, used to cancel it. The zero value never names an event,
+ * so a zeroed struct field means "nothing scheduled". A handle goes stale when its event
+ * fires or is cancelled; cancelling a stale handle is a harmless no-op.
+ */
+typedef struct {
+    uint64_t id;
+} eng_event;
+
+/* Creates an engine with its clock at 0 and nothing pending. master_seed seeds every random
+ * stream (see eng_rng_stream). The caller frees it with eng_free. Never returns NULL. */
+eng_sim *eng_new(uint64_t master_seed);
+/* Frees the engine, its pending events and its random streams. eng_free(NULL) does nothing. */
+void eng_free(eng_sim *sim);
+
+/* The current simulated time. */
+eng_time_ns eng_now(const eng_sim *sim);
+
+/*
+ * Schedules handler(sim, ctx, arg) at absolute time t_ns (t_ns >= eng_now(); an earlier
+ * time is a caller bug and trips an assert). ctx is borrowed: it must outlive the event.
+ * Returns the event's handle. O(log n).
+ */
+eng_event eng_at(eng_sim *sim, eng_time_ns t_ns, eng_handler handler, void *ctx, uint64_t arg);
+/* Schedules at eng_now() + delay_ns (delay_ns >= 0). */
+eng_event eng_after(eng_sim *sim, eng_time_ns delay_ns, eng_handler handler, void *ctx,
+                    uint64_t arg);
+
+/* Cancels a pending event. Returns true if it was pending and is now removed, false if the
+ * handle was stale or zero. O(log n). */
+bool eng_cancel(eng_sim *sim, eng_event ev);
+/* True while the event is pending. */
+bool eng_pending(const eng_sim *sim, eng_event ev);
+
+/* Number of pending events. */
+uint64_t eng_pending_count(const eng_sim *sim);
+/* Time of the earliest pending event, or ENG_TIME_NEVER when none is pending. */
+eng_time_ns eng_next_time(const eng_sim *sim);
+
+/*
+ * Fires events in order while the earliest is at or before t_end_ns, then sets the clock to
+ * t_end_ns (if it is later than the clock). Returns the number of events fired. Stops early,
+ * with the clock at the last fired event, when a handler calls eng_stop.
+ */
+uint64_t eng_run_until(eng_sim *sim, eng_time_ns t_end_ns);
+/* Fires events until none is pending or a handler calls eng_stop. Returns the count fired. */
+uint64_t eng_run(eng_sim *sim);
+/* Asks the running loop to return after the current handler. */
+void eng_stop(eng_sim *sim);
+/* True if eng_stop was called during the last run and not yet cleared by another run call. */
+bool eng_stopped(const eng_sim *sim);
+
+/* Total number of events fired since creation. */
+uint64_t eng_events_fired(const eng_sim *sim);
+
+/*
+ * Returns the random stream of the entity named by key (for example "nic0/protocol").
+ * Each stream is a GSL generator of type eng_rng_type() seeded from a hash of the master
+ * seed and the key alone, so adding an entity never changes another entity's stream.
+ * The first call for a key creates the stream; later calls return the same one. The engine
+ * owns the stream; it lives until eng_free.
+ */
+gsl_rng *eng_rng_stream(eng_sim *sim, const char *key);
+/* The seed eng_rng_stream uses for key under master_seed (exposed for tests and results). */
+uint64_t eng_rng_seed(uint64_t master_seed, const char *key);
+/* The GSL generator type every stream uses (gsl_rng_mt19937 unless changed here). */
+const gsl_rng_type *eng_rng_type(void);
+
+/* One exponential variate of the given mean from a stream (inverse-CDF; mean > 0). */
+double eng_rng_exp(gsl_rng *r, double mean);
+
+#endif

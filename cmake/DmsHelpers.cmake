@@ -4,6 +4,12 @@
 #   (plus any given). Tests run from the source tree so that relative data paths resolve.
 function(dms_unit_test name)
   cmake_parse_arguments(T "" "" "SOURCES;LIBS;LABELS;ARGS" ${ARGN})
+  foreach(src ${T_SOURCES})
+    if(NOT EXISTS ${src})
+      message(WARNING "${name}: ${src} is missing; test not built")
+      return()
+    endif()
+  endforeach()
   add_executable(${name} ${T_SOURCES})
   target_include_directories(${name} PRIVATE ${PROJECT_SOURCE_DIR}/tests)
   target_link_libraries(${name} PRIVATE ${T_LIBS})

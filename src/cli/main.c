@@ -1,0 +1,140 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * dmasim: entry point. Dispatches to a subcommand, prints the tool's help and versions.
+ */
+#include <getopt.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <gsl/gsl_errno.h>
+#include <gsl/gsl_version.h>
+
+/* libpcap's version string (declared here: pcap.h needs BSD types this build hides). */
+const char *pcap_lib_version(void);
+
+#include "cfg.h"
+#include "cli.h"
+#include "trc.h"
+
+#ifndef DMASIM_VERSION
+#define DMASIM_VERSION "0.0.0"
+#endif
+
+static const char usage_later[] =
+    "This subcommand is part of the planned interface and not available in this version.\n";
+
+static const struct cli_cmd commands[] = {
+    {"run", cli_cmd_run, "run a scenario and write result.json and result.csv", cli_usage_run},
+    {"trace", cli_cmd_trace, "inspect or generate packet traces (info, gen)", cli_usage_trace},
+    {"check", cli_cmd_check, "compare the model with queueing theory (erlang)",
+     cli_usage_check},
+    {"sweep", cli_cmd_later, "run a parameter sweep (not available yet)", usage_later},
+    {"recommend", cli_cmd_later, "search for the smallest sufficient sizing (not available yet)",
+     usage_later},
+    {"report", cli_cmd_later, "plots and an HTML capacity report (not available yet)",
+     usage_later},
+    {"merge", cli_cmd_later, "merge sharded sweep results (not available yet)", usage_later},
+};
+
+static void print_usage(FILE *f)
+{
+    fprintf(f, "usage: dmasim [--version] [--help] <command> [<args>]\n\n"
+               "dmasim replays packet traces against an NDIS 5.1 busmaster miniport on a\n"
+               "simulated machine and NIC, and reports how its DMA resources hold up.\n\n"
+               "commands:\n");
+    for (size_t i = 0; i < DMS_ARRAY_LEN(commands); i++)
+        fprintf(f, "  %-10s %s\n", commands[i].name, commands[i].summary);
+    fprintf(f, "\n'dmasim <command> --help' describes a command. Exit statuses: 0 ok, 1 findings\n"
+               "(--strict diagnostics, failed checks), 64 usage, 65 bad data, 66 no input,\n"
+               "70 internal error, 73 cannot create output.\n");
+}
+
+static void print_version(void)
+{
+    printf("dmasim %s\n", DMASIM_VERSION);
+    printf("GSL %s\n", gsl_version);
+    printf("libyaml %s\n", cfg_libyaml_version());
+    printf("%s\n", pcap_lib_version());
+}
+
+void cli_print_error(const struct dms_error *err)
+{
+    char buf[1024];
+    fprintf(stderr, "dmasim: %s\n", dms_error_format(err, buf, sizeof buf));
+}
+
+void cli_errorf(const char *cmd, const char *fmt, ...)
+{
+    va_list ap;
+    fprintf(stderr, "dmasim %s: ", cmd);
+    va_start(ap, fmt);
+    vfprintf(stderr, fmt, ap);
+    va_end(ap);
+    fputc('\n', stderr);
+}
+
+int cli_exit_for(int code)
+{
+    switch (code) {
+    case 0: return CLI_EXIT_OK;
+    case DMS_ENOENT: return CLI_EXIT_NOINPUT;
+    case DMS_EINVAL:
+    case DMS_ERANGE:
+    case DMS_EFORMAT:
+    case DMS_EUNSUP: return CLI_EXIT_DATAERR;
+    case DMS_EIO: return CLI_EXIT_CANTCREAT;
+    default: return CLI_EXIT_SOFTWARE;
+    }
+}
+
+int cli_wants_help(int argc, char **argv)
+{
+    for (int i = 1; i < argc; i++) {
+        if (strcmp(argv[i], "--") == 0)
+            return 0;
+        if (strcmp(argv[i], "-h") == 0 || strcmp(argv[i], "--help") == 0)
+            return 1;
+    }
+    return 0;
+}
+
+int cli_cmd_later(int argc, char **argv)
+{
+    if (cli_wants_help(argc, argv)) {
+        printf("usage: dmasim %s\n\n%s", argv[0], usage_later);
+        return CLI_EXIT_OK;
+    }
+    cli_errorf(argv[0], "not available in this version");
+    return CLI_EXIT_USAGE;
+}
+
+int main(int argc, char **argv)
+{
+    gsl_set_error_handler_off();
+    if (argc < 2) {
+        print_usage(stderr);
+        return CLI_EXIT_USAGE;
+    }
+    const char *cmd = argv[1];
+    if (strcmp(cmd, "--version") == 0 || strcmp(cmd, "-V") == 0) {
+        print_version();
+        return CLI_EXIT_OK;
+    }
+    if (strcmp(cmd, "--help") == 0 || strcmp(cmd, "-h") == 0 || strcmp(cmd, "help") == 0) {
+        print_usage(stdout);
+        return CLI_EXIT_OK;
+    }
+    for (size_t i = 0; i < DMS_ARRAY_LEN(commands); i++) {
+        if (strcmp(cmd, commands[i].name) == 0) {
+            if (cli_wants_help(argc - 1, argv + 1)) {
+                fputs(commands[i].usage, stdout);
+                return CLI_EXIT_OK;
+            }
+            optind = 1;
+            return commands[i].fn(argc - 1, argv + 1);
+        }
+    }
+    fprintf(stderr, "dmasim: unknown command '%s' (see 'dmasim --help')\n", cmd);
+    return CLI_EXIT_USAGE;
+}

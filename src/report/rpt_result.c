@@ -1,0 +1,359 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * rpt_result: result.json and result.csv. Metric names are dotted paths; the JSON writer
+ * nests them ("rx.latency_ns.p99" becomes rx -> latency_ns -> p99), which works because
+ * the metric tables in run.h keep names with a common prefix together.
+ */
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "rpt.h"
+#include "stats.h"
+
+void rpt_summarise(const struct run_rep *reps, size_t n, double confidence,
+                   struct rpt_summary *out)
+{
+    double *x = dms_xcalloc(n ? n : 1, sizeof *x);
+    for (size_t k = 0; k < CFG_MAX_NICS * (RUN_NIC_METRIC_COUNT) + RUN_SYS_METRIC_COUNT; k++) {
+        bool sys = k >= CFG_MAX_NICS * (size_t)RUN_NIC_METRIC_COUNT;
+        size_t nic = sys ? 0 : k / RUN_NIC_METRIC_COUNT;
+        size_t m = sys ? k - CFG_MAX_NICS * (size_t)RUN_NIC_METRIC_COUNT
+                       : k % RUN_NIC_METRIC_COUNT;
+        size_t cnt = 0;
+        for (size_t r = 0; r < n; r++) {
+            double v = sys ? reps[r].sys[m] : reps[r].nics[nic].m[m];
+            if (isfinite(v))
+                x[cnt++] = v;
+        }
+        stats_ci ci = {.mean = NAN, .half_width = NAN};
+        if (cnt)
+            stats_ci_t(x, cnt, confidence, &ci);
+        double *mean = sys ? &out->sys_mean[m] : &out->mean[nic][m];
+        double *half = sys ? &out->sys_half[m] : &out->half[nic][m];
+        *mean = cnt ? ci.mean : NAN;
+        *half = cnt > 1 ? ci.half_width : NAN;
+    }
+    free(x);
+}
+
+/* ---------------------------------------------------------------- nested metric objects */
+
+/* Number of leading dot-separated components two names share. */
+static int common_depth(const char *a, const char *b)
+{
+    int depth = 0;
+    for (;;) {
+        const char *da = strchr(a, '.'), *db = strchr(b, '.');
+        if (!da || !db || da - a != db - b || strncmp(a, b, (size_t)(da - a)) != 0)
+            return depth;
+        depth++;
+        a = da + 1;
+        b = db + 1;
+    }
+}
+
+static int name_depth(const char *s)
+{
+    int d = 0;
+    for (; *s; s++)
+        d += *s == '.';
+    return d;
+}
+
+/* Writes names[i] = values[i] as nested members of the object open in w. */
+static void write_nested(dms_jw *w, const char *const *names, const double *values, size_t n)
+{
+    const char *prev = NULL;
+    int open = 0;
+    for (size_t i = 0; i < n; i++) {
+        const char *name = names[i];
+        int keep = prev ? common_depth(prev, name) : 0;
+        for (; open > keep; open--)
+            dms_jw_obj_end(w);
+        const char *s = name;
+        for (int d = 0; d < keep; d++)
+            s = strchr(s, '.') + 1;
+        for (int d = keep; d < name_depth(name); d++) {
+            const char *dot = strchr(s, '.');
+            char part[64];
+            snprintf(part, sizeof part, "%.*s", (int)(dot - s), s);
+            dms_jw_obj_begin(w, part);
+            open++;
+            s = dot + 1;
+        }
+        dms_jw_double(w, s, values[i]);
+        prev = name;
+    }
+    for (; open > 0; open--)
+        dms_jw_obj_end(w);
+}
+
+/* The metric names, in table order. */
+struct names {
+    const char *nic[RUN_NIC_METRIC_COUNT];
+    const char *sys[RUN_SYS_METRIC_COUNT];
+};
+
+static void names_init(struct names *nm)
+{
+    for (size_t i = 0; i < RUN_NIC_METRIC_COUNT; i++)
+        nm->nic[i] = run_nic_metric_name((enum run_nic_metric)i);
+    for (size_t i = 0; i < RUN_SYS_METRIC_COUNT; i++)
+        nm->sys[i] = run_sys_metric_name((enum run_sys_metric)i);
+}
+
+/* ---------------------------------------------------------------- objectives */
+
+int rpt_objectives_met(const struct cfg_scenario *sc, const struct rpt_summary *s, size_t i,
+                       int met[4])
+{
+    const struct cfg_objectives *o = &sc->objectives;
+    const double *m = s->mean[i];
+    met[0] = o->has_rx_drop_rate ? m[RUN_M_RX_DROP_RATE] <= o->rx_drop_rate : -1;
+    met[1] = o->has_resources_share ? m[RUN_M_RX_RESOURCES_SHARE] <= o->resources_share : -1;
+    met[2] = o->has_tx_stall_p99
+                 ? !(m[RUN_M_TX_STALL_P99] > (double)o->tx_stall_p99_ns) : -1;
+    met[3] = o->has_memory ? m[RUN_M_MEM_SHARED_PEAK] <= (double)o->memory_bytes : -1;
+    int all = 1;
+    for (int k = 0; k < 4; k++)
+        all &= met[k] != 0;
+    return all;
+}
+
+static void write_objectives(dms_jw *w, const struct cfg_scenario *sc,
+                             const struct rpt_summary *s, size_t i)
+{
+    static const char *const names[4] = {"rx_drop_rate", "resources_share", "tx_stall_p99_ns",
+                                         "memory_bytes"};
+    static const enum run_nic_metric metric[4] = {RUN_M_RX_DROP_RATE, RUN_M_RX_RESOURCES_SHARE,
+                                                  RUN_M_TX_STALL_P99, RUN_M_MEM_SHARED_PEAK};
+    const struct cfg_objectives *o = &sc->objectives;
+    double target[4] = {o->rx_drop_rate, o->resources_share, (double)o->tx_stall_p99_ns,
+                        (double)o->memory_bytes};
+    int met[4];
+    rpt_objectives_met(sc, s, i, met);
+    dms_jw_obj_begin(w, "objectives");
+    for (int k = 0; k < 4; k++) {
+        if (met[k] < 0)
+            continue;
+        dms_jw_obj_begin(w, names[k]);
+        dms_jw_double(w, "target", target[k]);
+        dms_jw_double(w, "value", s->mean[i][metric[k]]);
+        dms_jw_bool(w, "met", met[k] == 1);
+        dms_jw_obj_end(w);
+    }
+    dms_jw_obj_end(w);
+}
+
+/* ---------------------------------------------------------------- result.json */
+
+static void write_traces(dms_jw *w, const struct cfg_scenario *sc, const struct run_rep *r0,
+                         const struct rpt_meta *meta)
+{
+    dms_jw_arr_begin(w, "traces");
+    for (size_t i = 0; i < sc->n_nics; i++) {
+        const struct cfg_trace *t = &sc->nics[i].trace;
+        const struct run_trace_info *ti = &r0->traces[i];
+        dms_jw_obj_begin(w, NULL);
+        dms_jw_str(w, "nic", sc->nics[i].name);
+        dms_jw_str(w, "kind", t->kind == CFG_TRACE_PCAP  ? "pcap"
+                              : t->kind == CFG_TRACE_CSV ? "csv"
+                                                         : "synthetic");
+        dms_jw_str(w, "path", t->path);
+        dms_jw_str(w, "sha256", meta->traces[i].sha256[0] ? meta->traces[i].sha256 : NULL);
+        dms_jw_uint(w, "packets", ti->records);
+        dms_jw_str(w, "format", ti->format);
+        dms_jw_str(w, "link", ti->link[0] ? ti->link : NULL);
+        dms_jw_uint(w, "out_of_order", ti->out_of_order);
+        dms_jw_uint(w, "oversize", ti->oversize);
+        dms_jw_uint(w, "split_frames", ti->split_frames);
+        dms_jw_uint(w, "damaged", ti->damaged);
+        dms_jw_str(w, "damage", ti->damage_msg[0] ? ti->damage_msg : NULL);
+        dms_jw_obj_end(w);
+    }
+    dms_jw_arr_end(w);
+}
+
+static void write_diags(dms_jw *w, const struct run_rep *reps, size_t n)
+{
+    size_t total = 0;
+    for (size_t r = 0; r < n; r++)
+        total += reps[r].n_diags;
+    dms_jw_obj_begin(w, "verifier");
+    dms_jw_uint(w, "diagnostics", total);
+    dms_jw_arr_begin(w, "items");
+    size_t shown = 0;
+    for (size_t r = 0; r < n && shown < 200; r++) {
+        for (size_t i = 0; i < reps[r].n_diags && shown < 200; i++, shown++) {
+            const struct run_diag *d = &reps[r].diags[i];
+            char code[16];
+            snprintf(code, sizeof code, "0x%04X", d->code);
+            dms_jw_obj_begin(w, NULL);
+            dms_jw_uint(w, "replication", r);
+            dms_jw_str(w, "code", code);
+            dms_jw_str(w, "kind", d->kind);
+            dms_jw_str(w, "nic", d->nic[0] ? d->nic : NULL);
+            dms_jw_int(w, "time_ns", d->time_ns);
+            dms_jw_str(w, "message", d->msg);
+            dms_jw_obj_end(w);
+        }
+    }
+    dms_jw_arr_end(w);
+    dms_jw_bool(w, "truncated", shown < total);
+    dms_jw_obj_end(w);
+}
+
+static void write_system(dms_jw *w, const struct cfg_scenario *sc, const struct run_rep *reps,
+                         size_t n, const struct rpt_summary *s)
+{
+    struct names nm;
+    names_init(&nm);
+    const struct run_rep *hung = NULL;
+    for (size_t r = 0; r < n && !hung; r++)
+        if (reps[r].hung)
+            hung = &reps[r];
+    dms_jw_obj_begin(w, "system");
+    dms_jw_int(w, "processors", sc->system.processors);
+    dms_jw_bool(w, "pae", sc->system.pae);
+    if (sc->system.map_register_pool == CFG_UNLIMITED)
+        dms_jw_str(w, "map_register_pool", "unlimited");
+    else
+        dms_jw_int(w, "map_register_pool", sc->system.map_register_pool);
+    dms_jw_str(w, "outcome", hung ? "hang" : "ok");
+    if (hung) {
+        dms_jw_obj_begin(w, "hang");
+        dms_jw_uint(w, "replication", hung->index);
+        dms_jw_str(w, "nic", hung->hang_nic);
+        dms_jw_uint(w, "requested", hung->hang_requested);
+        dms_jw_uint(w, "left", hung->hang_left);
+        dms_jw_obj_end(w);
+    } else {
+        dms_jw_null(w, "hang");
+    }
+    write_nested(w, nm.sys, s->sys_mean, RUN_SYS_METRIC_COUNT);
+    if (n > 1) {
+        dms_jw_obj_begin(w, "ci_half");
+        write_nested(w, nm.sys, s->sys_half, RUN_SYS_METRIC_COUNT);
+        dms_jw_obj_end(w);
+    }
+    write_diags(w, reps, n);
+    dms_jw_obj_end(w);
+}
+
+static void write_nics(dms_jw *w, const struct cfg_scenario *sc, const struct run_rep *reps,
+                       size_t n, const struct rpt_summary *s)
+{
+    struct names nm;
+    names_init(&nm);
+    dms_jw_arr_begin(w, "nics");
+    for (size_t i = 0; i < sc->n_nics; i++) {
+        dms_jw_obj_begin(w, NULL);
+        dms_jw_str(w, "name", sc->nics[i].name);
+        dms_jw_str(w, "init_status", reps[0].nics[i].init_status);
+        write_nested(w, nm.nic, s->mean[i], RUN_NIC_METRIC_COUNT);
+        if (n > 1) {
+            dms_jw_obj_begin(w, "ci_half");
+            write_nested(w, nm.nic, s->half[i], RUN_NIC_METRIC_COUNT);
+            dms_jw_obj_end(w);
+        }
+        write_objectives(w, sc, s, i);
+        dms_jw_obj_end(w);
+    }
+    dms_jw_arr_end(w);
+}
+
+void rpt_result_json(const struct cfg_scenario *sc, const struct run_rep *reps, size_t n,
+                     const struct rpt_meta *meta, dms_jw *w)
+{
+    struct rpt_summary *s = dms_xcalloc(1, sizeof *s);
+    rpt_summarise(reps, n, sc->objectives.confidence, s);
+    dms_jw_obj_begin(w, NULL);
+    dms_jw_int(w, "schema_version", RPT_SCHEMA_VERSION);
+    dms_jw_str(w, "dmasim_version", meta->dmasim_version);
+    dms_jw_uint(w, "seed", sc->run.seed);
+    dms_jw_str(w, "generator", meta->generator);
+    dms_jw_uint(w, "replications", n);
+    dms_jw_double(w, "confidence", sc->objectives.confidence);
+    dms_jw_obj_begin(w, "scenario");
+    cfg_scenario_write_json(sc, w);
+    dms_jw_obj_end(w);
+    write_traces(w, sc, &reps[0], meta);
+    write_system(w, sc, reps, n, s);
+    write_nics(w, sc, reps, n, s);
+    dms_jw_obj_end(w);
+    free(s);
+}
+
+/* ---------------------------------------------------------------- result.csv */
+
+struct sbuf {
+    char *p;
+    size_t len, cap;
+};
+
+static void sb_put(struct sbuf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void sb_put(struct sbuf *b, const char *fmt, ...)
+{
+    for (;;) {
+        va_list ap;
+        va_start(ap, fmt);
+        int w = vsnprintf(b->p + b->len, b->cap - b->len, fmt, ap);
+        va_end(ap);
+        if (w >= 0 && (size_t)w < b->cap - b->len) {
+            b->len += (size_t)w;
+            return;
+        }
+        b->cap = b->cap * 2 + (w > 0 ? (size_t)w : 0);
+        b->p = dms_xrealloc(b->p, b->cap);
+    }
+}
+
+static void sb_num(struct sbuf *b, double v)
+{
+    if (isfinite(v))
+        sb_put(b, ",%.12g", v == 0 ? 0.0 : v);
+    else
+        sb_put(b, ",");
+}
+
+static void csv_row(struct sbuf *b, const char *nic, const char *rep, const double *m,
+                    const double *sys)
+{
+    sb_put(b, "%s,%s", nic, rep);
+    for (size_t k = 0; k < RUN_NIC_METRIC_COUNT; k++)
+        sb_num(b, m[k]);
+    for (size_t k = 0; k < RUN_SYS_METRIC_COUNT; k++)
+        sb_num(b, sys[k]);
+    sb_put(b, "\n");
+}
+
+char *rpt_result_csv(const struct cfg_scenario *sc, const struct run_rep *reps, size_t n)
+{
+    struct names nm;
+    names_init(&nm);
+    struct sbuf b = {.p = dms_xmalloc(4096), .cap = 4096};
+    sb_put(&b, "nic,replication");
+    for (size_t k = 0; k < RUN_NIC_METRIC_COUNT; k++)
+        sb_put(&b, ",%s", nm.nic[k]);
+    for (size_t k = 0; k < RUN_SYS_METRIC_COUNT; k++)
+        sb_put(&b, ",system.%s", nm.sys[k]);
+    sb_put(&b, "\n");
+    for (size_t r = 0; r < n; r++) {
+        char rep[24];
+        snprintf(rep, sizeof rep, "%zu", r);
+        for (size_t i = 0; i < sc->n_nics; i++)
+            csv_row(&b, sc->nics[i].name, rep, reps[r].nics[i].m, reps[r].sys);
+    }
+    struct rpt_summary *s = dms_xcalloc(1, sizeof *s);
+    rpt_summarise(reps, n, sc->objectives.confidence, s);
+    for (size_t i = 0; i < sc->n_nics; i++)
+        csv_row(&b, sc->nics[i].name, "mean", s->mean[i], s->sys_mean);
+    if (n > 1)
+        for (size_t i = 0; i < sc->n_nics; i++)
+            csv_row(&b, sc->nics[i].name, "ci_half", s->half[i], s->sys_half);
+    free(s);
+    return b.p;
+}

@@ -1,0 +1,187 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * run: one simulation of a scenario, and its replications.
+ *
+ * A replication builds a fresh world from a validated scenario: an engine seeded from the
+ * scenario's seed and the replication index, the simulated machine (src/ndis), the miniport
+ * loaded through its DriverEntry, the buses and SimNICs (src/hw), the processors,
+ * protocols and senders (src/host), and one trace source per NIC (src/trace). It
+ * initializes every adapter in order, stops at once if the machine hangs (the PAE outcome),
+ * replays the traces (each record is one engine event: a frame arriving at the NIC or a
+ * packet the host sends), measures from the end of the warm-up to the end of the traffic,
+ * drains, halts every adapter so the verifier can check for leaks, and returns plain
+ * numbers.
+ *
+ * Invariant: a replication depends only on the scenario and its index, so replications
+ * may run on any number of threads and give identical results. Reads trace files (through
+ * src/trace) but never prints.
+ */
+#ifndef RUN_H
+#define RUN_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "cfg.h"
+#include "dms.h"
+
+/*
+ * Per-NIC figures, one double each, in a fixed order. The names are dotted key paths of the
+ * result file ("rx.drop_rate"); units are in the names. A figure that could not be measured
+ * (for example the driver does not answer the statistics OID) is NaN.
+ */
+#define RUN_NIC_METRICS(X)                                                                 \
+    X(INIT_PER_BASE, "init.map_registers_per_base")                                        \
+    X(INIT_BASE, "init.base_map_registers")                                                \
+    X(INIT_MAP_REGISTERS, "init.map_registers")                                            \
+    X(INIT_SHARED_BYTES, "init.shared_memory_bytes")                                       \
+    X(RX_FRAMES, "rx.frames")                                                              \
+    X(RX_RECEIVED, "rx.received")                                                          \
+    X(RX_DROPPED, "rx.dropped")                                                            \
+    X(RX_DROP_RATE, "rx.drop_rate")                                                        \
+    X(RX_FIFO_DROPS, "rx.fifo_drops")                                                      \
+    X(RX_OVERSIZE_DROPS, "rx.oversize_drops")                                              \
+    X(RX_INDICATED, "rx.indicated")                                                        \
+    X(RX_RESOURCES, "rx.resources_indications")                                            \
+    X(RX_RESOURCES_SHARE, "rx.resources_share")                                            \
+    X(RX_BUF_INITIAL, "rx.buffers.initial")                                                \
+    X(RX_BUF_PEAK, "rx.buffers.peak_in_use")                                               \
+    X(RX_BUF_FINAL, "rx.buffers.final")                                                    \
+    X(RX_ASYNC_REQ, "rx.async_allocations.requested")                                      \
+    X(RX_ASYNC_OK, "rx.async_allocations.succeeded")                                       \
+    X(RX_ASYNC_FAIL, "rx.async_allocations.failed")                                        \
+    X(RX_HELD_MEAN, "rx.occupancy.mean")                                                   \
+    X(RX_HELD_P50, "rx.occupancy.p50")                                                     \
+    X(RX_HELD_P99, "rx.occupancy.p99")                                                     \
+    X(RX_HELD_MAX, "rx.occupancy.max")                                                     \
+    X(RX_ACCEPTED_PPS, "rx.accepted_pps")                                                  \
+    X(RX_HOLD_MEAN, "rx.hold_mean_ns")                                                     \
+    X(RX_LAT_P50, "rx.latency_ns.p50")                                                     \
+    X(RX_LAT_P99, "rx.latency_ns.p99")                                                     \
+    X(RX_LAT_P9999, "rx.latency_ns.p9999")                                                 \
+    X(RX_LAT_MAX, "rx.latency_ns.max")                                                     \
+    X(RX_FIFO_PEAK, "rx.fifo_peak_bytes")                                                  \
+    X(TX_PACKETS, "tx.packets")                                                            \
+    X(TX_COMPLETED, "tx.completed")                                                        \
+    X(TX_COPIED, "tx.copied")                                                              \
+    X(TX_MAPPED, "tx.mapped")                                                              \
+    X(TX_BOUNCED, "tx.bounced")                                                            \
+    X(TX_BOUNCE_BYTES, "tx.bounce_bytes")                                                  \
+    X(TX_STALLS, "tx.stalls")                                                              \
+    X(TX_STALL_SHARE, "tx.stall_share")                                                    \
+    X(TX_STALL_P50, "tx.stall_ns.p50")                                                     \
+    X(TX_STALL_P99, "tx.stall_ns.p99")                                                     \
+    X(TX_STALL_MAX, "tx.stall_ns.max")                                                     \
+    X(TX_LAT_P99, "tx.latency_ns.p99")                                                     \
+    X(TX_QUEUE_PEAK, "tx.queue_peak")                                                      \
+    X(TX_RESOURCES, "tx.resources_returned")                                               \
+    X(TX_BASE_PEAK, "tx.base_map_registers_peak_in_use")                                   \
+    X(TX_MAPREG_PEAK, "tx.map_registers_peak_in_use")                                      \
+    X(TX_SG_PEAK, "tx.sg_map_registers_peak")                                              \
+    X(TX_SG_WAITS, "tx.sg_waits")                                                          \
+    X(POOL_PKT_SIZE, "pools.packets.size")                                                 \
+    X(POOL_PKT_PEAK, "pools.packets.peak")                                                 \
+    X(POOL_PKT_FAIL, "pools.packets.failures")                                             \
+    X(POOL_BUF_SIZE, "pools.buffers.size")                                                 \
+    X(POOL_BUF_PEAK, "pools.buffers.peak")                                                 \
+    X(POOL_BUF_FAIL, "pools.buffers.failures")                                             \
+    X(MEM_SHARED_PEAK, "memory.shared_peak_bytes")                                         \
+    X(MEM_NONPAGED_PEAK, "memory.nonpaged_peak_bytes")                                     \
+    X(CPU_INTERRUPTS, "cpu.interrupts")                                                    \
+    X(CPU_DPCS, "cpu.dpcs")
+
+#define RUN_SYS_METRICS(X)                                                                 \
+    X(SYS_MAPREG_REQUESTED, "map_registers.requested")                                     \
+    X(SYS_MAPREG_GRANTED, "map_registers.granted")                                         \
+    X(SYS_MAPREG_PEAK, "map_registers.peak")                                               \
+    X(SYS_MAPREG_FAIL, "map_registers.failures")                                           \
+    X(SYS_COMMON_PEAK, "common_buffer_peak_bytes")                                         \
+    X(SYS_LARGEST_RUN, "largest_free_run_bytes")                                           \
+    X(SYS_BOUNCE, "bounce_buffers")                                                        \
+    X(SYS_CPU_UTIL, "cpu_utilisation")                                                     \
+    X(SYS_BUS_UTIL, "bus_utilisation")                                                     \
+    X(SYS_SIM_NS, "simulated_ns")                                                          \
+    X(SYS_EVENTS, "events")
+
+#define RUN_ENUM_(id, name) RUN_M_##id,
+enum run_nic_metric { RUN_NIC_METRICS(RUN_ENUM_) RUN_NIC_METRIC_COUNT };
+enum run_sys_metric { RUN_SYS_METRICS(RUN_ENUM_) RUN_SYS_METRIC_COUNT };
+#undef RUN_ENUM_
+
+/* The dotted name of a metric. */
+const char *run_nic_metric_name(enum run_nic_metric m);
+const char *run_sys_metric_name(enum run_sys_metric m);
+
+/* One verifier diagnostic, as recorded by the emulation. */
+struct run_diag {
+    uint32_t code;
+    char kind[32];
+    char nic[32];
+    int64_t time_ns;
+    char msg[192];
+};
+
+struct run_nic_result {
+    char init_status[40];  /* NDIS status name, "SYSTEM_HANG", or "NOT_STARTED" */
+    uint32_t init_status_code;
+    double m[RUN_NIC_METRIC_COUNT];
+};
+
+/* What a trace source delivered (provenance for the result file). */
+struct run_trace_info {
+    uint64_t records;      /* records delivered */
+    uint64_t out_of_order, damaged, split_frames, oversize;
+    char damage_msg[160];
+    char format[16];
+    char link[32];
+};
+
+/* The result of one replication. */
+struct run_rep {
+    unsigned index;
+    uint64_t engine_seed;
+    bool hung;
+    char hang_nic[32];
+    uint64_t hang_requested, hang_left;
+    size_t n_nics;
+    struct run_nic_result nics[CFG_MAX_NICS];
+    struct run_trace_info traces[CFG_MAX_NICS];
+    double sys[RUN_SYS_METRIC_COUNT];
+    size_t n_diags;
+    struct run_diag *diags; /* owned; freed by run_rep_fini */
+    bool strict_failed;     /* strict mode and at least one diagnostic */
+};
+
+void run_rep_fini(struct run_rep *r);
+
+/*
+ * Runs replication `index` of scenario sc (borrowed). Returns 0 with *out filled (release
+ * with run_rep_fini), or an error: DMS_ENOENT / DMS_EIO / DMS_EFORMAT / DMS_EINVAL /
+ * DMS_ERANGE from a trace source (err names the file and record), DMS_EINVAL for a model
+ * parameter the models refuse. A hang or an initialization failure is a result, not an
+ * error.
+ */
+int run_replication(const struct cfg_scenario *sc, unsigned index, struct run_rep *out,
+                    struct dms_error *err);
+
+/* Progress callback: replications finished so far out of total (called from any thread,
+ * serialised by run_scenario). */
+typedef void (*run_progress_fn)(void *ctx, unsigned done, unsigned total);
+
+/*
+ * Runs every replication of sc on up to `threads` threads (0 = 1). reps must have room for
+ * sc->run.replications entries; reps[i] is replication i whatever the thread count.
+ * Returns 0, or the error of the lowest-numbered failing replication (all reps are then
+ * released).
+ */
+int run_scenario(const struct cfg_scenario *sc, unsigned threads, struct run_rep *reps,
+                 run_progress_fn progress, void *progress_ctx, struct dms_error *err);
+
+/* The engine seed of replication index under scenario seed (a stable hash). */
+uint64_t run_replication_seed(uint64_t seed, unsigned index);
+
+/* Name of an NDIS status ("NDIS_STATUS_RESOURCES"...; "0x%08X" for unknown ones). */
+const char *run_ndis_status_name(uint32_t status, char *buf, size_t n);
+
+#endif

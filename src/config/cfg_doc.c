@@ -1,0 +1,458 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * cfg_doc: YAML text -> document tree, and the load/resolve entry points.
+ *
+ * libyaml's event parser drives a recursive builder, so every node gets the mark of its
+ * first character (libyaml counts lines and columns from 0; the tree stores them from 1).
+ * Anchors are supported by copying the anchored subtree at each alias, with a cap on the
+ * total node count so that an alias bomb is an error rather than an exhausted host. Only
+ * one document per file; an empty file is an empty mapping. A resolve never touches the
+ * loaded tree: it copies it, applies the overrides to the copy and validates that.
+ */
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <yaml.h>
+
+#include "cfg_int.h"
+#include "dms_fs.h"
+
+#define MAX_DEPTH 64         /* nesting of collections */
+#define MAX_NODES 1000000    /* nodes in one document, aliases expanded */
+
+struct anchor {
+    char *name;
+    const struct cfg_node *node;
+};
+
+struct builder {
+    yaml_parser_t parser;
+    const struct cfg_origin *origin;
+    struct cfg_errors *errs;
+    struct anchor *anchors;
+    size_t n_anchors, cap_anchors;
+    size_t n_nodes;
+    bool failed; /* a fatal error was reported: stop */
+};
+
+/* ---- The tree ------------------------------------------------------------------------------- */
+
+struct cfg_node *cfg__node_new(enum cfg_node_kind kind, const struct cfg_origin *origin,
+                               int line, int column)
+{
+    struct cfg_node *n = dms_xcalloc(1, sizeof *n);
+    n->kind = kind;
+    n->origin = origin;
+    n->line = line;
+    n->column = column;
+    return n;
+}
+
+void cfg__node_append(struct cfg_node *parent, struct cfg_node *kid)
+{
+    if (parent->n_kids == parent->cap_kids) {
+        parent->cap_kids = parent->cap_kids ? parent->cap_kids * 2 : 4;
+        parent->kids = dms_xrealloc(parent->kids, parent->cap_kids * sizeof *parent->kids);
+    }
+    parent->kids[parent->n_kids++] = kid;
+}
+
+struct cfg_node *cfg__node_copy(const struct cfg_node *n)
+{
+    struct cfg_node *c = cfg__node_new(n->kind, n->origin, n->line, n->column);
+    c->plain = n->plain;
+    if (n->text)
+        c->text = dms_xstrdup(n->text);
+    for (size_t i = 0; i < n->n_kids; i++)
+        cfg__node_append(c, cfg__node_copy(n->kids[i]));
+    return c;
+}
+
+void cfg__node_free(struct cfg_node *n)
+{
+    if (!n)
+        return;
+    for (size_t i = 0; i < n->n_kids; i++)
+        cfg__node_free(n->kids[i]);
+    free(n->kids);
+    free(n->text);
+    free(n);
+}
+
+bool cfg__node_is_null(const struct cfg_node *n)
+{
+    if (n->kind != CFG_NODE_SCALAR || !n->plain)
+        return false;
+    static const char *const nulls[] = {"", "~", "null", "Null", "NULL"};
+    for (size_t i = 0; i < DMS_ARRAY_LEN(nulls); i++)
+        if (strcmp(n->text, nulls[i]) == 0)
+            return true;
+    return false;
+}
+
+const struct cfg_node *cfg__map_get(const struct cfg_node *map, const char *key)
+{
+    if (!map || map->kind != CFG_NODE_MAP)
+        return NULL;
+    for (size_t i = 0; i + 1 < map->n_kids; i += 2)
+        if (map->kids[i]->kind == CFG_NODE_SCALAR && strcmp(map->kids[i]->text, key) == 0)
+            return map->kids[i + 1];
+    return NULL;
+}
+
+/* ---- YAML events -> tree -------------------------------------------------------------------- */
+
+static size_t count_nodes(const struct cfg_node *n)
+{
+    size_t c = 1;
+    for (size_t i = 0; i < n->n_kids; i++)
+        c += count_nodes(n->kids[i]);
+    return c;
+}
+
+static void fatal(struct builder *b, int line, int column, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+
+static void fatal(struct builder *b, int line, int column, const char *fmt, ...)
+{
+    char msg[DMS_ERR_MSG_MAX];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof msg, fmt, ap);
+    va_end(ap);
+    cfg__error_add(b->errs, DMS_EFORMAT, b->origin, line, column, "", "%s", msg);
+    b->failed = true;
+}
+
+static void syntax_error(struct builder *b)
+{
+    const yaml_parser_t *p = &b->parser;
+    const char *problem = p->problem ? p->problem : "YAML error";
+    if (p->error == YAML_READER_ERROR) {
+        cfg__error_add(b->errs, DMS_EFORMAT, b->origin, 0, 0, "", "%s at byte %zu", problem,
+                       p->problem_offset);
+    } else if (p->context) {
+        cfg__error_add(b->errs, DMS_EFORMAT, b->origin, (int)p->problem_mark.line + 1,
+                       (int)p->problem_mark.column + 1, "",
+                       "%s (%s at line %d, column %d)", problem, p->context,
+                       (int)p->context_mark.line + 1, (int)p->context_mark.column + 1);
+    } else {
+        cfg__error_add(b->errs, DMS_EFORMAT, b->origin, (int)p->problem_mark.line + 1,
+                       (int)p->problem_mark.column + 1, "", "%s", problem);
+    }
+    b->failed = true;
+}
+
+static bool next_event(struct builder *b, yaml_event_t *ev)
+{
+    if (!yaml_parser_parse(&b->parser, ev)) {
+        syntax_error(b);
+        return false;
+    }
+    return true;
+}
+
+static void add_anchor(struct builder *b, const yaml_char_t *name, const struct cfg_node *n)
+{
+    if (!name)
+        return;
+    if (b->n_anchors == b->cap_anchors) {
+        b->cap_anchors = b->cap_anchors ? b->cap_anchors * 2 : 8;
+        b->anchors = dms_xrealloc(b->anchors, b->cap_anchors * sizeof *b->anchors);
+    }
+    b->anchors[b->n_anchors].name = dms_xstrdup((const char *)name);
+    b->anchors[b->n_anchors++].node = n;
+}
+
+/* An alias: a copy of the latest node with that anchor. */
+static struct cfg_node *alias_node(struct builder *b, const yaml_event_t *ev, int line, int col)
+{
+    const char *name = (const char *)ev->data.alias.anchor;
+    for (size_t i = b->n_anchors; i-- > 0;) {
+        if (strcmp(b->anchors[i].name, name) == 0) {
+            b->n_nodes += count_nodes(b->anchors[i].node);
+            if (b->n_nodes > MAX_NODES) {
+                fatal(b, line, col, "too many nodes after expanding alias '*%s'", name);
+                return NULL;
+            }
+            return cfg__node_copy(b->anchors[i].node);
+        }
+    }
+    fatal(b, line, col, "unknown alias '*%s'", name);
+    return NULL;
+}
+
+static struct cfg_node *scalar_node(struct builder *b, const yaml_event_t *ev, int line, int col)
+{
+    const char *tag = (const char *)ev->data.scalar.tag;
+    size_t len = ev->data.scalar.length;
+    if (memchr(ev->data.scalar.value, '\0', len)) {
+        fatal(b, line, col, "%s", "a NUL character in a scalar");
+        return NULL;
+    }
+    bool plain = ev->data.scalar.style == YAML_PLAIN_SCALAR_STYLE;
+    if (tag && strcmp(tag, YAML_STR_TAG) == 0) {
+        plain = false;
+    } else if (tag && strcmp(tag, "!") != 0 && strcmp(tag, YAML_INT_TAG) != 0 &&
+               strcmp(tag, YAML_FLOAT_TAG) != 0 && strcmp(tag, YAML_BOOL_TAG) != 0 &&
+               strcmp(tag, YAML_NULL_TAG) != 0) {
+        fatal(b, line, col, "unsupported tag '%s'", tag);
+        return NULL;
+    } else if (tag) {
+        plain = strcmp(tag, "!") != 0;
+    }
+    struct cfg_node *n = cfg__node_new(CFG_NODE_SCALAR, b->origin, line, col);
+    n->plain = plain;
+    n->text = dms_xmalloc(len + 1);
+    memcpy(n->text, ev->data.scalar.value, len);
+    n->text[len] = '\0';
+    return n;
+}
+
+static struct cfg_node *build(struct builder *b, yaml_event_t *ev, int depth);
+
+/* The items of a sequence or the keys and values of a mapping, up to its end event. */
+static struct cfg_node *collection(struct builder *b, struct cfg_node *n, yaml_event_type_t end,
+                                   int depth)
+{
+    if (depth >= MAX_DEPTH) {
+        fatal(b, n->line, n->column, "%s", "collections nested too deep");
+        cfg__node_free(n);
+        return NULL;
+    }
+    for (;;) {
+        yaml_event_t ev;
+        if (!next_event(b, &ev))
+            break;
+        if (ev.type == end) {
+            yaml_event_delete(&ev);
+            return n;
+        }
+        struct cfg_node *kid = build(b, &ev, depth + 1);
+        yaml_event_delete(&ev);
+        if (!kid)
+            break;
+        cfg__node_append(n, kid);
+    }
+    cfg__node_free(n);
+    return NULL;
+}
+
+/* Builds the node that starts with event ev (borrowed; the caller deletes it). */
+static struct cfg_node *build(struct builder *b, yaml_event_t *ev, int depth)
+{
+    int line = (int)ev->start_mark.line + 1, col = (int)ev->start_mark.column + 1;
+    struct cfg_node *n = NULL;
+    const yaml_char_t *anchor = NULL, *tag = NULL;
+    if (++b->n_nodes > MAX_NODES) {
+        fatal(b, line, col, "%s", "too many nodes");
+        return NULL;
+    }
+    switch (ev->type) {
+    case YAML_ALIAS_EVENT:
+        return alias_node(b, ev, line, col);
+    case YAML_SCALAR_EVENT:
+        n = scalar_node(b, ev, line, col);
+        anchor = ev->data.scalar.anchor;
+        break;
+    case YAML_SEQUENCE_START_EVENT:
+        anchor = ev->data.sequence_start.anchor;
+        tag = ev->data.sequence_start.tag;
+        n = cfg__node_new(CFG_NODE_SEQ, b->origin, line, col);
+        n = collection(b, n, YAML_SEQUENCE_END_EVENT, depth);
+        break;
+    case YAML_MAPPING_START_EVENT:
+        anchor = ev->data.mapping_start.anchor;
+        tag = ev->data.mapping_start.tag;
+        n = cfg__node_new(CFG_NODE_MAP, b->origin, line, col);
+        n = collection(b, n, YAML_MAPPING_END_EVENT, depth);
+        break;
+    default:
+        fatal(b, line, col, "%s", "unexpected YAML event");
+        return NULL;
+    }
+    if (n && tag && strcmp((const char *)tag, YAML_SEQ_TAG) != 0 &&
+        strcmp((const char *)tag, YAML_MAP_TAG) != 0) {
+        fatal(b, line, col, "unsupported tag '%s'", (const char *)tag);
+        cfg__node_free(n);
+        return NULL;
+    }
+    if (n)
+        add_anchor(b, anchor, n);
+    return n;
+}
+
+/* Reads the stream: one document (or none) and its end. */
+static struct cfg_node *build_stream(struct builder *b)
+{
+    struct cfg_node *root = NULL;
+    yaml_event_t ev;
+    while (!b->failed && next_event(b, &ev)) {
+        yaml_event_type_t type = ev.type;
+        int line = (int)ev.start_mark.line + 1, col = (int)ev.start_mark.column + 1;
+        if (type == YAML_DOCUMENT_START_EVENT && root) {
+            fatal(b, line, col, "%s", "more than one YAML document in the file");
+        } else if (type == YAML_SCALAR_EVENT || type == YAML_SEQUENCE_START_EVENT ||
+                   type == YAML_MAPPING_START_EVENT || type == YAML_ALIAS_EVENT) {
+            root = build(b, &ev, 0);
+        }
+        yaml_event_delete(&ev);
+        if (type == YAML_STREAM_END_EVENT)
+            break;
+    }
+    if (b->failed) {
+        cfg__node_free(root);
+        return NULL;
+    }
+    if (!root) { /* no document at all: a null */
+        root = cfg__node_new(CFG_NODE_SCALAR, b->origin, 1, 1);
+        root->plain = true;
+        root->text = dms_xstrdup("");
+    }
+    return root;
+}
+
+int cfg__parse_yaml(const char *text, size_t len, const struct cfg_origin *origin,
+                    struct cfg_node **root, struct cfg_errors *errs)
+{
+    struct builder b;
+    memset(&b, 0, sizeof b);
+    b.origin = origin;
+    b.errs = errs;
+    if (!yaml_parser_initialize(&b.parser))
+        abort(); /* libyaml only fails here when the host is out of memory */
+    yaml_parser_set_input_string(&b.parser, (const unsigned char *)text, len);
+    *root = build_stream(&b);
+    for (size_t i = 0; i < b.n_anchors; i++)
+        free(b.anchors[i].name);
+    free(b.anchors);
+    yaml_parser_delete(&b.parser);
+    return *root ? 0 : DMS_EFORMAT;
+}
+
+/* ---- Documents ------------------------------------------------------------------------------ */
+
+int cfg_doc_load_string(const char *yaml_text, const char *name, cfg_doc **out,
+                        struct cfg_errors *errs)
+{
+    cfg_doc *doc = dms_xcalloc(1, sizeof *doc);
+    doc->origin.label = dms_xstrdup(name);
+    doc->origin.base_dir = cfg__dirname(name);
+    int rc = cfg__parse_yaml(yaml_text, strlen(yaml_text), &doc->origin, &doc->root, errs);
+    if (rc == 0 && cfg__node_is_null(doc->root)) { /* an empty file is an empty mapping */
+        cfg__node_free(doc->root);
+        doc->root = cfg__node_new(CFG_NODE_MAP, &doc->origin, 1, 1);
+    }
+    if (rc != 0) {
+        cfg_doc_free(doc);
+        doc = NULL;
+    }
+    *out = doc;
+    return rc;
+}
+
+int cfg_doc_load(const char *path, cfg_doc **out, struct cfg_errors *errs)
+{
+    char *text = NULL;
+    size_t len = 0;
+    struct dms_error e;
+    dms_error_clear(&e);
+    *out = NULL;
+    int rc = dms_read_file(path, &text, &len, &e);
+    if (rc != 0) {
+        cfg__error_add(errs, rc, NULL, 0, 0, "", "%s", e.msg);
+        if (errs)
+            snprintf(errs->items[errs->count - 1].file, DMS_ERR_PATH_MAX, "%s", path);
+        return rc;
+    }
+    if (strlen(text) != len) {
+        struct cfg_origin o = {(char *)path, NULL};
+        cfg__error_add(errs, DMS_EFORMAT, &o, 0, 0, "", "a NUL byte in the file");
+        free(text);
+        return DMS_EFORMAT;
+    }
+    rc = cfg_doc_load_string(text, path, out, errs);
+    free(text);
+    return rc;
+}
+
+void cfg_doc_free(cfg_doc *doc)
+{
+    if (!doc)
+        return;
+    cfg__node_free(doc->root);
+    free(doc->origin.label);
+    free(doc->origin.base_dir);
+    free(doc);
+}
+
+static int first_code(const struct cfg_errors *errs, size_t from)
+{
+    return errs->count > from ? errs->items[from].code : 0;
+}
+
+int cfg_doc_resolve(const cfg_doc *doc, const char *const *overrides, size_t n_overrides,
+                    struct cfg_scenario **out, struct cfg_errors *errs)
+{
+    struct cfg_errors local;
+    cfg_errors_init(&local);
+    struct cfg_errors *e = errs ? errs : &local;
+    size_t first = e->count;
+    struct cfg_origin *origins = dms_xcalloc(n_overrides ? n_overrides : 1, sizeof *origins);
+    struct cfg_node *root = cfg__node_copy(doc->root);
+    *out = NULL;
+    for (size_t i = 0; i < n_overrides; i++) {
+        char label[32];
+        snprintf(label, sizeof label, "--set[%zu]", i);
+        origins[i].label = dms_xstrdup(label);
+        origins[i].base_dir = dms_xstrdup("");
+        cfg__apply_override(root, overrides[i], &origins[i], e);
+    }
+    struct cfg_scenario *sc = dms_xcalloc(1, sizeof *sc);
+    sc->source = dms_xstrdup(doc->origin.label);
+    cfg__validate(root, sc, e);
+    int rc = first_code(e, first);
+    if (rc == 0)
+        *out = sc;
+    else
+        cfg_scenario_free(sc);
+    cfg__node_free(root);
+    for (size_t i = 0; i < n_overrides; i++) {
+        free(origins[i].label);
+        free(origins[i].base_dir);
+    }
+    free(origins);
+    cfg_errors_fini(&local);
+    return rc;
+}
+
+int cfg_load(const char *path, const char *const *overrides, size_t n_overrides,
+             struct cfg_scenario **out, struct cfg_errors *errs)
+{
+    cfg_doc *doc;
+    *out = NULL;
+    int rc = cfg_doc_load(path, &doc, errs);
+    if (rc == 0)
+        rc = cfg_doc_resolve(doc, overrides, n_overrides, out, errs);
+    cfg_doc_free(doc);
+    return rc;
+}
+
+int cfg_load_string(const char *yaml_text, const char *name, const char *const *overrides,
+                    size_t n_overrides, struct cfg_scenario **out, struct cfg_errors *errs)
+{
+    cfg_doc *doc;
+    *out = NULL;
+    int rc = cfg_doc_load_string(yaml_text, name, &doc, errs);
+    if (rc == 0)
+        rc = cfg_doc_resolve(doc, overrides, n_overrides, out, errs);
+    cfg_doc_free(doc);
+    return rc;
+}
+
+const char *cfg_libyaml_version(void)
+{
+    return yaml_get_version_string();
+}

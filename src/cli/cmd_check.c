@@ -22,13 +22,15 @@
 #include "stats.h"
 
 const char cli_usage_check[] =
-    "usage: dmasim check erlang --buffers N --load ERLANGS [--hold TIME] [--dist D]\n"
+    "usage: dmasim check erlang --buffers N (--load ERLANGS | --blocking B) [--hold TIME]\n"
+    "                           [--dist D]\n"
     "                           [--frames F] [--replications R] [--seed S] [-j THREADS]\n\n"
     "Runs the receive path of one NIC as an M/G/N/N loss system and compares its drop\n"
     "rate with the Erlang-B formula B(N, A). Prints both numbers and the confidence\n"
     "interval; exit status 0 when B lies inside it, 1 when it does not.\n\n"
     "  --buffers N        receive buffers (servers), 1..65536\n"
     "  --load A           offered load in erlangs (arrival rate x mean hold)\n"
+    "  --blocking B       or: the load at which Erlang B equals B (0 < B < 1)\n"
     "  --hold TIME        mean hold time (default 100us)\n"
     "  --dist D           hold distribution: exponential (default), constant, lognormal\n"
     "                     (cv 1.5); Erlang B holds for any of them\n"
@@ -38,9 +40,25 @@ const char cli_usage_check[] =
     "  --confidence C     confidence level of the interval (default 0.95)\n"
     "  -j THREADS         replications run on this many threads\n";
 
+/* The offered load A at which B(n, A) equals target: B grows with A, so bisect. */
+static double load_for_blocking(unsigned n, double target)
+{
+    double lo = 0, hi = 1;
+    while (stats_erlang_b(n, hi) < target)
+        hi *= 2;
+    for (int i = 0; i < 200 && hi - lo > 1e-12 * hi; i++) {
+        double mid = (lo + hi) / 2;
+        if (stats_erlang_b(n, mid) < target)
+            lo = mid;
+        else
+            hi = mid;
+    }
+    return (lo + hi) / 2;
+}
+
 struct check_opts {
     unsigned buffers, frames, reps, threads;
-    double load, confidence;
+    double load, blocking, confidence;
     unsigned long long seed;
     const char *hold, *dist;
 };
@@ -52,9 +70,11 @@ static int parse_check(int argc, char **argv, struct check_opts *o)
         {"hold", required_argument, NULL, 'h'},    {"dist", required_argument, NULL, 'd'},
         {"frames", required_argument, NULL, 'f'},  {"replications", required_argument, NULL, 'r'},
         {"seed", required_argument, NULL, 's'},    {"confidence", required_argument, NULL, 'c'},
-        {"threads", required_argument, NULL, 'j'}, {NULL, 0, NULL, 0},
+        {"threads", required_argument, NULL, 'j'}, {"blocking", required_argument, NULL, 'b'},
+        {NULL, 0, NULL, 0},
     };
     *o = (struct check_opts){.frames = 200000, .reps = 5, .threads = 2, .load = -1,
+                             .blocking = -1,
                              .confidence = 0.95, .seed = 1, .hold = "100us",
                              .dist = "exponential"};
     int c, bad = 0;
@@ -63,6 +83,9 @@ static int parse_check(int argc, char **argv, struct check_opts *o)
         switch (c) {
         case 'n': bad |= cli_parse_uint(optarg, 1, 65536, &o->buffers); break;
         case 'a': bad |= cli_parse_double(optarg, &o->load) || o->load <= 0; break;
+        case 'b': bad |= cli_parse_double(optarg, &o->blocking) || o->blocking <= 0 ||
+                         o->blocking >= 1;
+                  break;
         case 'h': o->hold = optarg; break;
         case 'd': o->dist = optarg; break;
         case 'f': bad |= cli_parse_uint(optarg, 100, 100000000, &o->frames); break;
@@ -81,10 +104,13 @@ static int parse_check(int argc, char **argv, struct check_opts *o)
         }
     }
     if (optind != argc - 1 || strcmp(argv[optind], "erlang") != 0 || !o->buffers ||
-        o->load <= 0) {
-        cli_errorf("check", "usage: dmasim check erlang --buffers N --load A (see --help)");
+        (o->load <= 0) == (o->blocking <= 0)) {
+        cli_errorf("check", "usage: dmasim check erlang --buffers N (--load A | --blocking B)"
+                            " (see --help)");
         return CLI_EXIT_USAGE;
     }
+    if (o->blocking > 0)
+        o->load = load_for_blocking(o->buffers, o->blocking);
     return 0;
 }
 

@@ -20,12 +20,13 @@ const char cli_usage_trace[] =
     "usage: dmasim trace info FILE [--json] [--csv] [--reader native|libpcap]\n"
     "       dmasim trace gen OUT.pcap [--sizes imix|rfc2544|BYTES] [--rate RATE]\n"
     "                        [--arrivals poisson|constant] [--count N] [--tx-share P]\n"
-    "                        [--seed S] [--ns]\n\n"
+    "                        [--seed S] [--ns] [--snaplen BYTES]\n\n"
     "info: packet count, bytes, duration, rate, frame-size percentiles, link type and any\n"
     "damage (read to the end even past damage). FILE is pcap, pcapng, or CSV with --csv.\n"
     "gen: a capture of synthetic Ethernet frames (sizes include the 4-byte FCS, as IMIX\n"
     "and RFC 2544 count them), written whole or not at all. RATE as in scenarios:\n"
-    "100kpps, 1Gbit/s. TX frames carry source MAC 02:00:00:00:00:01.\n";
+    "100kpps, 1Gbit/s. TX frames carry source MAC 02:00:00:00:00:01. --snaplen keeps only\n"
+    "that many bytes of each frame (the original length is recorded in full).\n";
 
 static void info_text(const char *path, const struct trc_info *in)
 {
@@ -130,6 +131,7 @@ static int trace_info_cmd(int argc, char **argv)
 struct gen_opts {
     struct trc_spec spec;
     unsigned long long seed;
+    unsigned snaplen;
     bool ns;
 };
 
@@ -139,7 +141,8 @@ static int gen_parse(int argc, char **argv, struct gen_opts *g)
         {"sizes", required_argument, NULL, 'z'}, {"rate", required_argument, NULL, 'r'},
         {"arrivals", required_argument, NULL, 'a'}, {"count", required_argument, NULL, 'n'},
         {"tx-share", required_argument, NULL, 't'}, {"seed", required_argument, NULL, 's'},
-        {"ns", no_argument, NULL, 'N'}, {NULL, 0, NULL, 0},
+        {"ns", no_argument, NULL, 'N'}, {"snaplen", required_argument, NULL, 'L'},
+        {NULL, 0, NULL, 0},
     };
     struct trc_spec *s = &g->spec;
     trc_spec_init(s);
@@ -149,6 +152,7 @@ static int gen_parse(int argc, char **argv, struct gen_opts *g)
     s->synth.rate_pps = 100000;
     s->synth.count = 1000;
     g->seed = 1;
+    g->snaplen = 262144;
     int c;
     unsigned u;
     struct cfg_rate rate;
@@ -182,6 +186,7 @@ static int gen_parse(int argc, char **argv, struct gen_opts *g)
             break;
         case 's': bad = cli_parse_uint(optarg, 0, 4000000000u, &u); g->seed = u; break;
         case 'N': g->ns = true; break;
+        case 'L': bad = cli_parse_uint(optarg, 14, 262144, &g->snaplen); break;
         default: return CLI_EXIT_USAGE;
         }
         if (bad) {
@@ -212,6 +217,7 @@ static int trace_gen_cmd(int argc, char **argv)
     struct trc_pcap_writer_opts wo;
     trc_pcap_writer_opts_init(&wo);
     wo.nanosecond = g.ns;
+    wo.snaplen = g.snaplen;
     wo.epoch_ns = 1700000000LL * 1000000000LL;
     int rc = trc_open(&src, &g.spec, rng, &err);
     if (!rc)

@@ -21,20 +21,22 @@ const char *pcap_lib_version(void);
 #define DMASIM_VERSION "0.0.0"
 #endif
 
-static const char usage_later[] =
-    "This subcommand is part of the planned interface and not available in this version.\n";
+#define LATER_USAGE(cmd)                                                                   \
+    "usage: dmasim " cmd " ...\n\nThis subcommand is part of the planned interface and not "  \
+    "available in this\nversion; 'dmasim run' and 'dmasim check' cover its ground for now.\n"
 
 static const struct cli_cmd commands[] = {
     {"run", cli_cmd_run, "run a scenario and write result.json and result.csv", cli_usage_run},
     {"trace", cli_cmd_trace, "inspect or generate packet traces (info, gen)", cli_usage_trace},
     {"check", cli_cmd_check, "compare the model with queueing theory (erlang)",
      cli_usage_check},
-    {"sweep", cli_cmd_later, "run a parameter sweep (not available yet)", usage_later},
+    {"sweep", cli_cmd_later, "run a parameter sweep (not available yet)", LATER_USAGE("sweep")},
     {"recommend", cli_cmd_later, "search for the smallest sufficient sizing (not available yet)",
-     usage_later},
+     LATER_USAGE("recommend")},
     {"report", cli_cmd_later, "plots and an HTML capacity report (not available yet)",
-     usage_later},
-    {"merge", cli_cmd_later, "merge sharded sweep results (not available yet)", usage_later},
+     LATER_USAGE("report")},
+    {"merge", cli_cmd_later, "merge sharded sweep results (not available yet)",
+     LATER_USAGE("merge")},
 };
 
 static void print_usage(FILE *f)
@@ -101,10 +103,6 @@ int cli_wants_help(int argc, char **argv)
 
 int cli_cmd_later(int argc, char **argv)
 {
-    if (cli_wants_help(argc, argv)) {
-        printf("usage: dmasim %s\n\n%s", argv[0], usage_later);
-        return CLI_EXIT_OK;
-    }
     cli_errorf(argv[0], "not available in this version");
     return CLI_EXIT_USAGE;
 }

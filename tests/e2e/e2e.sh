@@ -39,6 +39,11 @@ config) # every example scenario runs, and matches its golden result where one e
     if grep -q 'shared/traces/real' "$arg"; then need_real; fi
     expect_exit "$want" "$dmasim" run "$arg" -q -o "$tmp/out"
     check_result "$tmp/out"
+    # "# expect: JQ-EXPRESSION" lines in the scenario must all be true of its result
+    while IFS= read -r expr; do
+        jq -e "$expr" "$tmp/out/result.json" >/dev/null ||
+            fail "$arg: expectation failed: $expr (got: $(jq -c "$(echo "$expr" | sed 's/ *\(==\|>=\|<=\|>\|<\|!=\).*//')" "$tmp/out/result.json"))"
+    done < <(sed -n 's/^# expect: //p' "$arg")
     golden=tests/data/golden/$name.json
     if [ -f "$golden" ]; then
         diff -u "$golden" "$tmp/out/result.json" >&2 || fail "result differs from $golden"

@@ -53,6 +53,8 @@ typedef wchar_t WCHAR, *PWSTR;
 typedef UCHAR KIRQL, *PKIRQL;
 typedef LONG NTSTATUS;
 
+#define UNREFERENCED_PARAMETER(P) ((void)(P))
+
 #ifndef TRUE
 #define TRUE 1
 #endif
@@ -130,9 +132,22 @@ typedef struct _DRIVER_OBJECT DRIVER_OBJECT, *PDRIVER_OBJECT; /* opaque */
 #define NDIS_STATUS_RESOURCE_CONFLICT ((NDIS_STATUS)0xC001001EL)
 #define NDIS_STATUS_NO_CABLE ((NDIS_STATUS)0xC001001FL)
 
+/* NdisWriteErrorLogEntry codes (the EVENT_NDIS_* event log values) */
+#define NDIS_ERROR_CODE_RESOURCE_CONFLICT 0xC0001388L
 #define NDIS_ERROR_CODE_OUT_OF_RESOURCES 0xC0001389L
 #define NDIS_ERROR_CODE_HARDWARE_FAILURE 0xC000138AL
-#define NDIS_ERROR_CODE_DRIVER_FAILURE 0xC000139DL
+#define NDIS_ERROR_CODE_ADAPTER_NOT_FOUND 0xC000138BL
+#define NDIS_ERROR_CODE_INTERRUPT_CONNECT 0xC000138CL
+#define NDIS_ERROR_CODE_DRIVER_FAILURE 0xC000138DL
+#define NDIS_ERROR_CODE_BAD_VERSION 0xC000138EL
+#define NDIS_ERROR_CODE_TIMEOUT 0xC000138FL
+#define NDIS_ERROR_CODE_NETWORK_ADDRESS 0xC0001390L
+#define NDIS_ERROR_CODE_UNSUPPORTED_CONFIGURATION 0xC0001391L
+#define NDIS_ERROR_CODE_INVALID_VALUE_FROM_ADAPTER 0xC0001392L
+#define NDIS_ERROR_CODE_MISSING_CONFIGURATION_PARAMETER 0xC0001393L
+#define NDIS_ERROR_CODE_BAD_IO_BASE_ADDRESS 0xC0001394L
+#define NDIS_ERROR_CODE_RECEIVE_SPACE_SMALL 0xC0001395L
+#define NDIS_ERROR_CODE_ADAPTER_DISABLED 0xC0001396L
 
 /* ---------------------------------------------------------------- enumerations */
 
@@ -825,8 +840,8 @@ typedef struct _DMASIM_DRIVER_STATISTICS {
     ULONG MaximumBufferSize;       /* what it asked with */
     ULONGLONG RxBuffersInitial;    /* receive buffers allocated in MiniportInitialize */
     ULONGLONG RxBuffersTotal;      /* now, after any asynchronous growth */
-    ULONGLONG RxBuffersInUse;      /* not on the driver's free list: posted or held */
-    ULONGLONG RxBuffersPeakInUse;  /* peak of buffers not on the driver's free list */
+    ULONGLONG RxBuffersInUse;      /* indicated with SUCCESS and held by protocols now */
+    ULONGLONG RxBuffersPeakInUse;  /* the peak of RxBuffersInUse */
     ULONGLONG RxIndicated;         /* packets indicated */
     ULONGLONG RxIndicatedResources;/* of which with NDIS_STATUS_RESOURCES */
     ULONGLONG RxAsyncRequested;    /* NdisMAllocateSharedMemoryAsync calls */

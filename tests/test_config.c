@@ -440,7 +440,7 @@ static void test_minimal_defaults(void)
     CHECK_EQ(t->on_damage, CFG_DAMAGE_STOP);
     CHECK_EQ(t->reader, CFG_READER_NATIVE);
     CHECK_EQ(n->protocol.hold.dist, CFG_HOLD_EXPONENTIAL);
-    CHECK_EQ(n->protocol.hold.mean_ns, 200000);
+    CHECK_EQ(n->protocol.hold.mean_ns, 20000);
     CHECK_EQ(n->protocol.servers, CFG_SERVERS_PROCESSORS);
     CHECK_EQ(n->sender.header_bytes, 54);
     CHECK_EQ(n->sender.fragments, 1);

@@ -49,15 +49,23 @@ static void print_nic(const struct cfg_scenario *sc, const struct run_rep *r0,
         printf(", %.0f base map registers x %.0f = %.0f map registers",
                m[RUN_M_INIT_BASE], m[RUN_M_INIT_PER_BASE], m[RUN_M_INIT_MAP_REGISTERS]);
     printf("\n");
-    printf("  rx: %.0f frames, %.0f dropped (rate %.3g), %.0f RESOURCES indications "
+    if (!(m[RUN_M_RX_FRAMES] > 0))
+        printf("  rx: no frames\n");
+    else
+        printf("  rx: %.0f frames, %.0f dropped (rate %.3g), %.0f RESOURCES indications "
            "(share %.3g), buffers %.0f initial / %.0f peak in use / %.0f final\n",
            m[RUN_M_RX_FRAMES], m[RUN_M_RX_DROPPED], m[RUN_M_RX_DROP_RATE], m[RUN_M_RX_RESOURCES],
            m[RUN_M_RX_RESOURCES_SHARE], m[RUN_M_RX_BUF_INITIAL], m[RUN_M_RX_BUF_PEAK],
            m[RUN_M_RX_BUF_FINAL]);
-    printf("  tx: %.0f packets (%.0f copied, %.0f mapped, %.0f bounced), %.0f stalled, "
-           "stall p99 %.0f ns, map registers peak in use %.0f\n",
-           m[RUN_M_TX_PACKETS], m[RUN_M_TX_COPIED], m[RUN_M_TX_MAPPED], m[RUN_M_TX_BOUNCED],
-           m[RUN_M_TX_STALLS], m[RUN_M_TX_STALL_P99], m[RUN_M_TX_MAPREG_PEAK]);
+    if (!(m[RUN_M_TX_PACKETS] > 0)) {
+        printf("  tx: no packets\n");
+    } else {
+        printf("  tx: %.0f packets (%.0f copied, %.0f mapped, %.0f bounced), %.0f stalled, "
+               "stall p99 %.0f ns, map registers peak in use %.0f\n",
+               m[RUN_M_TX_PACKETS], m[RUN_M_TX_COPIED], m[RUN_M_TX_MAPPED],
+               m[RUN_M_TX_BOUNCED], m[RUN_M_TX_STALLS], m[RUN_M_TX_STALL_P99],
+               m[RUN_M_TX_MAPREG_PEAK]);
+    }
     int met[4];
     int all = rpt_objectives_met(sc, s, i, met);
     if (met[0] >= 0 || met[1] >= 0 || met[2] >= 0 || met[3] >= 0)

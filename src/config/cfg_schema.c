@@ -128,7 +128,7 @@ static void nic_defaults(struct cfg_nic *nic, size_t index)
     t->speedup = 1.0;
     t->loop = 1;
     nic->protocol.hold.dist = CFG_HOLD_EXPONENTIAL;
-    nic->protocol.hold.mean_ns = 200 * US;
+    nic->protocol.hold.mean_ns = 20 * US;
     nic->protocol.servers = CFG_SERVERS_PROCESSORS;
     nic->sender.header_bytes = 54;
     nic->sender.fragments = 1;

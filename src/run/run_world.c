@@ -210,8 +210,8 @@ void run__world_free(struct run_world *w)
             hw_nic_attach(n->hw, NULL);
         hw_nic_free(n->hw);
     }
-    /* The machine owns adapters, pools and protocol-side descriptors; the host side's
-     * packets are freed with it. */
+    /* The host side frees its protocol-side packets and buffers; the machine then frees
+     * the adapters and everything the driver allocated. */
     for (unsigned i = 0; i < CFG_MAX_NICS; i++) {
         host_nic_free(w->nics[i].host);
         free(w->nics[i].hold_values);

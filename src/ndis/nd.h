@@ -151,6 +151,9 @@ size_t nd_machine_diag_count(const nd_machine *m);
 const struct nd_diag *nd_machine_diag(const nd_machine *m, size_t i);
 /* True once strict mode recorded a diagnostic (the run should stop). */
 bool nd_machine_failed(const nd_machine *m);
+/* Every diagnostic recorded, including those past the stored maximum (10000): a driver that
+ * breaks a rule per packet cannot exhaust the host's memory. */
+uint64_t nd_machine_diag_total(const nd_machine *m);
 
 /* ---------------------------------------------------------------- the PAE hang */
 
@@ -294,6 +297,12 @@ nd_adapter *nd_adapter_new(nd_machine *m, nd_driver *d, const struct nd_adapter_
 int nd_adapter_index(const nd_adapter *a);
 const char *nd_adapter_name(const nd_adapter *a);
 nd_machine *nd_adapter_machine(const nd_adapter *a);
+/* The MiniportAdapterContext the driver gave NdisMSetAttributes(Ex), or NULL before. */
+NDIS_HANDLE nd_adapter_context(const nd_adapter *a);
+/* Runs fn(arg) as driver code of adapter a at the given IRQL (the running machine, adapter
+ * and IRQL set as for a miniport handler), for tests and for callers that drive a miniport
+ * through entry points of their own. Sends that became possible go when fn returns. */
+void nd_adapter_call_driver(nd_adapter *a, int irql, void (*fn)(void *arg), void *arg);
 
 /* Calls MiniportInitialize at PASSIVE_LEVEL and returns its status. After a failure
  * the emulation checks that the driver released everything (leaks become diagnostics). */

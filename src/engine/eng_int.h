@@ -1,0 +1,93 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * eng_int: the engine's private layout, shared by its own files and its white-box test.
+ *
+ * Pending events live in two arrays. The event pool (struct eng__slot) holds what a handler
+ * needs (function, context, argument), a generation counter that makes stale handles
+ * detectable, and the event's position in the heap. The heap is a d-ary min-heap of compact
+ * 16-byte entries (time, order word), so comparisons never leave the heap array. The order
+ * is total: by time, then by sequence (the order of scheduling), which sits in the high half
+ * of the order word; the 32-bit sequence is renumbered, order-preserving, before it would
+ * wrap. Nothing here is part of the public contract in eng.h; other modules must not
+ * include this file.
+ */
+#ifndef ENG_INT_H
+#define ENG_INT_H
+
+#include "eng.h"
+
+/* Heap fan-out. 4 puts the children of a node in one 64-byte cache line (see
+ * bench/README.md for the measurements that chose it); 2 gives a binary heap. */
+#ifndef ENG_HEAP_ARITY
+#define ENG_HEAP_ARITY 4
+#endif
+
+/* While sifting down, the grandchildren's cache lines are prefetched once they lie at or
+ * beyond this heap index (above it they are in cache anyway). UINT32_MAX turns it off. */
+#ifndef ENG_PREFETCH_MIN
+#define ENG_PREFETCH_MIN 1024u
+#endif
+
+#define ENG__NO_SLOT UINT32_MAX
+/* Most events pending at once (8 GiB of heap); keeps the heap's 32-bit index arithmetic,
+ * such as 4 * (4i + 1) + 1, from overflowing. */
+#define ENG__MAX_SLOTS (UINT32_C(1) << 29)
+
+/* One heap entry: the event's sort key and the pool slot that holds the rest. Entries
+ * compare as the pair (t_ns, order); t_ns >= 0 always, as the clock starts at 0. */
+struct eng__ent {
+    eng_time_ns t_ns; /* firing time */
+    uint64_t order;   /* sequence << 32 | slot; sequences of pending events are distinct */
+};
+
+/*
+ * One pool slot. gen is odd while the slot holds a pending event and even while it is
+ * free; it grows by one at every allocation and every release, so a handle (gen, index)
+ * names at most one scheduling. pos is the heap index while pending and the next free
+ * slot while free.
+ */
+struct eng__slot {
+    eng_handler fn;
+    void *ctx;
+    uint64_t arg;
+    uint32_t gen;
+    uint32_t pos;
+};
+
+/* A named random stream; the array of them is kept sorted by key (strcmp). */
+struct eng__stream {
+    char *key;
+    gsl_rng *rng;
+};
+
+struct eng_sim {
+    eng_time_ns now_ns;        /* the clock */
+    struct eng__ent *heap;     /* heap[0] is the earliest event; see heap_alloc for layout */
+    void *heap_raw;            /* allocation that holds heap (heap is aligned inside it) */
+    uint32_t heap_len;         /* entries in heap, root_hole included */
+    uint32_t heap_cap;         /* entries heap can hold */
+    struct eng__slot *slots;   /* event pool */
+    uint32_t slot_cap;         /* slots allocated */
+    uint32_t free_head;        /* first free slot, ENG__NO_SLOT if none */
+    uint32_t next_seq;         /* sequence for the next scheduled event */
+    bool root_hole;            /* heap[0] is the event being fired, already logically gone */
+    bool running;              /* inside eng_run / eng_run_until */
+    bool stopped;              /* eng_stop was called during the current or last run */
+    uint64_t fired;            /* events fired since creation */
+    uint64_t master_seed;      /* seeds every stream, with its key */
+    struct eng__stream *streams; /* sorted by key */
+    size_t n_streams;
+    size_t cap_streams;
+};
+
+/* Frees every random stream of sim (eng_rng.c; called by eng_free). */
+void eng__rng_fini(eng_sim *sim);
+
+/*
+ * Test hook: sets the sequence number the next scheduled event gets, so a test can drive
+ * the 32-bit sequence to its renumbering point without scheduling 4 G events. seq must be
+ * greater than every pending event's sequence, or the order breaks.
+ */
+void eng__set_next_seq(eng_sim *sim, uint32_t seq);
+
+#endif

@@ -1,0 +1,159 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * trc_buf: the bounded sequential reader under every file source.
+ *
+ * A file is read front to back with large read() calls into one buffer (1 MiB by default)
+ * that only grows when a single pcapng block is larger (up to TRC__MAX_BLOCK), so memory
+ * stays bounded whatever the file size; the file is never mapped. Record data that a reader
+ * does not need is skipped: inside the buffer by moving pos, beyond it by lseek when the file
+ * is regular and not being hashed. Invariant: the descriptor's position is base + len, and
+ * when hashing every byte from offset 0 up to it has gone through the SHA-256 state exactly
+ * once, in order.
+ */
+#include "trc_int.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+int trc__buf_open(struct trc__buf *b, const char *path, size_t cap, bool hash,
+                  struct dms_error *err)
+{
+    struct stat st;
+    memset(b, 0, sizeof *b);
+    b->fd = -1;
+    b->path = path;
+    b->fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (b->fd < 0)
+        return trc__file_error(err, errno == ENOENT ? DMS_ENOENT : DMS_EIO, path,
+                               "cannot open: %s", strerror(errno));
+    if (fstat(b->fd, &st) != 0 || S_ISDIR(st.st_mode)) {
+        int e = S_ISDIR(st.st_mode) ? EISDIR : errno;
+        close(b->fd);
+        b->fd = -1;
+        return trc__file_error(err, DMS_EIO, path, "cannot read: %s", strerror(e));
+    }
+    b->size = S_ISREG(st.st_mode) ? (int64_t)st.st_size : -1;
+    (void)posix_fadvise(b->fd, 0, 0, POSIX_FADV_SEQUENTIAL);
+    b->cap = cap < 64 ? 64 : cap;
+    b->mem = dms_xmalloc(b->cap);
+    b->hashing = hash;
+    trc__sha256_init(&b->sha);
+    return 0;
+}
+
+void trc__buf_close(struct trc__buf *b)
+{
+    if (b->fd >= 0)
+        close(b->fd);
+    free(b->mem);
+    b->fd = -1;
+    b->mem = NULL;
+}
+
+/* One read() into the free tail of the buffer. Returns the bytes read (0 at the end of the
+ * file) or DMS_EIO. */
+static int64_t read_more(struct trc__buf *b, struct dms_error *err)
+{
+    ssize_t r;
+    do {
+        r = read(b->fd, b->mem + b->len, b->cap - b->len);
+    } while (r < 0 && errno == EINTR);
+    if (r < 0)
+        return trc__file_error(err, DMS_EIO, b->path, "read failed at offset %lld: %s",
+                               (long long)(b->base + (int64_t)b->len), strerror(errno));
+    if (r == 0)
+        b->eof = true;
+    if (b->hashing)
+        trc__sha256_update(&b->sha, b->mem + b->len, (size_t)r);
+    b->len += (size_t)r;
+    b->bytes_read += (uint64_t)r;
+    return r;
+}
+
+int64_t trc__buf_fill(struct trc__buf *b, size_t need, struct dms_error *err)
+{
+    if (b->len - b->pos >= need)
+        return (int64_t)(b->len - b->pos);
+    memmove(b->mem, b->mem + b->pos, b->len - b->pos);
+    b->base += (int64_t)b->pos;
+    b->len -= b->pos;
+    b->pos = 0;
+    if (need > b->cap) {
+        size_t cap = b->cap;
+        while (cap < need)
+            cap *= 2;
+        b->mem = dms_xrealloc(b->mem, cap);
+        b->cap = cap;
+    }
+    while (b->len < need && !b->eof) {
+        int64_t r = read_more(b, err);
+        if (r < 0)
+            return r;
+    }
+    return (int64_t)b->len;
+}
+
+int trc__buf_skip(struct trc__buf *b, uint64_t n, struct dms_error *err)
+{
+    uint64_t avail = b->len - b->pos;
+    if (n <= avail) {
+        b->pos += (size_t)n;
+        return 0;
+    }
+    uint64_t rem = n - avail;
+    if (b->size >= 0 && (uint64_t)(b->base + (int64_t)b->len) + rem > (uint64_t)b->size)
+        return 1;
+    b->base += (int64_t)b->len;
+    b->pos = b->len = 0;
+    if (!b->hashing && b->size >= 0 && rem > b->cap / 2) {
+        if (lseek(b->fd, (off_t)rem, SEEK_CUR) < 0)
+            return trc__file_error(err, DMS_EIO, b->path, "seek failed: %s", strerror(errno));
+        b->base += (int64_t)rem;
+        return 0;
+    }
+    while (rem > 0) {
+        int64_t r = read_more(b, err);
+        if (r <= 0)
+            return r < 0 ? (int)r : 1;
+        if (b->len >= rem) {
+            b->pos = (size_t)rem;
+            return 0;
+        }
+        b->base += (int64_t)b->len;
+        rem -= b->len;
+        b->len = 0;
+    }
+    return 0;
+}
+
+int trc__buf_rewind(struct trc__buf *b, struct dms_error *err)
+{
+    if (lseek(b->fd, 0, SEEK_SET) < 0)
+        return trc__file_error(err, DMS_EIO, b->path, "cannot rewind: %s", strerror(errno));
+    b->base = 0;
+    b->pos = b->len = 0;
+    b->eof = false;
+    b->hashing = false;
+    return 0;
+}
+
+int trc__buf_finish_hash(struct trc__buf *b, char hex[65], struct dms_error *err)
+{
+    hex[0] = '\0';
+    if (!b->hashing)
+        return 0;
+    while (!b->eof) {
+        b->base += (int64_t)b->len;
+        b->pos = b->len = 0;
+        int64_t r = read_more(b, err);
+        if (r < 0)
+            return (int)r;
+    }
+    b->hashing = false;
+    trc__sha256_final(&b->sha, hex);
+    return 0;
+}

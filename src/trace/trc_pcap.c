@@ -1,0 +1,244 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * trc_pcap: the native reader of classic pcap files (the fast path).
+ *
+ * Magic a1b2c3d4 (microseconds) or a1b23c4d (nanoseconds), in either byte order; a 24-byte
+ * file header, then 16-byte record headers each followed by its captured bytes. Records are
+ * parsed straight out of the bounded read buffer in batches; the captured bytes are skipped,
+ * not copied, except the few a direction rule needs. When the rule needs none, the reader
+ * also offers trc_source a cursor (struct trc__pcap_direct) to parse records in place, and
+ * its own fill only sees what that path declines. Damage (a cut record header or data, a
+ * captured length above both the snaplen and 256 KiB) ends the batch with TRC__DAMAGE and
+ * the record's index and offset. Formats it does not know are left to libpcap.
+ */
+#include "trc_int.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+
+struct pcap_rd {
+    struct trc__buf buf;
+    const char *path;
+    bool swap;             /* file byte order differs from the host's */
+    uint32_t frac_mult;    /* ns per unit of the fraction field: 1000 (us) or 1 (ns) */
+    uint32_t snaplen;
+    uint32_t lt;           /* link type without the FCS bits */
+    int32_t delta;         /* orig_len -> wire_len, FCS removed */
+    enum trc__dirmode dirmode;
+    uint8_t mac[6];
+    uint32_t need;         /* bytes wanted at a record: header + what direction needs */
+    int64_t index;         /* next record's index in the file */
+    struct trc__pcap_direct direct;
+};
+
+/* Parses the 24-byte file header at offset 0. */
+static int parse_header(struct pcap_rd *r, bool as_is, struct dms_error *err)
+{
+    int64_t got = trc__buf_fill(&r->buf, 24, err);
+    if (got < 0)
+        return (int)got;
+    if (got < 24)
+        return trc__file_error(err, DMS_EFORMAT, r->path,
+                               "truncated pcap file header (%lld of 24 bytes)", (long long)got);
+    const uint8_t *h = r->buf.mem + r->buf.pos;
+    uint32_t magic = trc__rd32(h, false);
+    r->swap = magic == 0xd4c3b2a1u || magic == 0x4d3cb2a1u;
+    magic = trc__rd32(h, r->swap);
+    r->frac_mult = magic == 0xa1b23c4du ? 1 : 1000;
+    r->snaplen = trc__rd32(h + 16, r->swap);
+    uint32_t network = trc__rd32(h + 20, r->swap);
+    r->lt = network & 0x03FFFFFFu;
+    int32_t fcs = (network & 0x04000000u) ? (int32_t)((network >> 28) & 0xFu) * 2 : 0;
+    if (trc__link_delta(r->lt, &r->delta) < 0 && !as_is)
+        return trc__link_error(err, r->path, r->lt);
+    r->delta -= fcs;
+    r->buf.pos += 24;
+    r->index = 0;
+    return 0;
+}
+
+static int trunc_header(struct pcap_rd *r, int64_t got, struct dms_error *err)
+{
+    return trc__damage(err, r->path, r->index, trc__buf_offset(&r->buf),
+                       "truncated record header (%lld of 16 bytes)", (long long)got);
+}
+
+static int trunc_data(struct pcap_rd *r, int64_t off, uint32_t incl, struct dms_error *err)
+{
+    int64_t left = r->buf.size >= 0 ? r->buf.size - off - 16 : -1;
+    return trc__damage(err, r->path, r->index, off,
+                       "truncated record data (captured length %u, %lld bytes left)", incl,
+                       (long long)left);
+}
+
+static int absurd(struct pcap_rd *r, uint32_t incl, struct dms_error *err)
+{
+    return trc__damage(err, r->path, r->index, trc__buf_offset(&r->buf),
+                       "absurd captured length %u (snaplen %u, limit %u)", incl, r->snaplen,
+                       TRC_MAX_CAPLEN);
+}
+
+/* Fills one raw record from the header at h, followed by avail bytes of the frame (at most
+ * incl count), found at file offset off. */
+static inline __attribute__((always_inline)) void
+take(const struct pcap_rd *r, const uint8_t *h, bool swap, uint32_t incl, size_t avail,
+     int64_t off, struct trc__raw *o)
+{
+    o->ts_ns = (int64_t)trc__rd32(h, swap) * DMS_NS_PER_S +
+               (int64_t)trc__rd32(h + 4, swap) * r->frac_mult;
+    o->orig_len = trc__rd32(h + 12, swap);
+    o->cap_len = incl;
+    o->wire_len = trc__map_len(o->orig_len, r->delta);
+    o->offset = off;
+    o->line = 0;
+    o->nic = -1;
+    o->frags = 0;
+    o->dir = -1;
+    if (r->dirmode != TRC__DIR_NONE)
+        o->dir = trc__dir_from_frame(r->dirmode, r->lt, h + 16,
+                                     (uint32_t)DMS_MIN((size_t)incl, avail), r->mac);
+}
+
+/*
+ * The fast path: parses the records that lie whole in the buffer, up to max, and stops at
+ * the first that does not (or whose length is absurd), leaving it to slow_one. Works on
+ * local copies of the buffer state so that the stores into out cannot force reloads.
+ */
+static inline __attribute__((always_inline)) int
+fast_batch(struct pcap_rd *restrict r, struct trc__raw *restrict out, int max, bool swap)
+{
+    const uint8_t *mem = r->buf.mem;
+    const size_t len = r->buf.len;
+    const uint32_t snaplen = r->snaplen;
+    const int64_t base = r->buf.base;
+    size_t pos = r->buf.pos;
+    int n = 0;
+    while (n < max && len - pos >= 16) {
+        const uint8_t *h = mem + pos;
+        __builtin_prefetch(h + 512); /* keep the next records in L1 */
+        uint32_t incl = trc__rd32(h + 8, swap);
+        if (len - pos - 16 < incl || (incl > snaplen && incl > TRC_MAX_CAPLEN))
+            break;
+        take(r, h, swap, incl, incl, base + (int64_t)pos, out + n);
+        pos += 16 + (size_t)incl;
+        n++;
+    }
+    r->buf.pos = pos;
+    r->index += n;
+    return n;
+}
+
+/* The slow path for one record: refills, skips data beyond the buffer, reports the end
+ * and damage. Returns 1 with a record in *o, or 0 with *status set. */
+static int slow_one(struct pcap_rd *r, struct trc__raw *o, int *status, struct dms_error *err)
+{
+    struct trc__buf *b = &r->buf;
+    size_t avail = b->len - b->pos;
+    if (avail < r->need) {
+        int64_t got = trc__buf_fill(b, r->need, err);
+        if (got < 16) {
+            *status = got < 0 ? (int)got : got == 0 ? TRC__END : trunc_header(r, got, err);
+            return 0;
+        }
+        avail = (size_t)got;
+    }
+    const uint8_t *h = b->mem + b->pos;
+    uint32_t incl = trc__rd32(h + 8, r->swap);
+    if (incl > r->snaplen && incl > TRC_MAX_CAPLEN) {
+        *status = absurd(r, incl, err);
+        return 0;
+    }
+    int64_t off = trc__buf_offset(b);
+    take(r, h, r->swap, incl, avail - 16, off, o);
+    int rc = trc__buf_skip(b, 16 + (uint64_t)incl, err);
+    if (rc != 0) {
+        *status = rc < 0 ? rc : trunc_data(r, off, incl, err);
+        return 0;
+    }
+    r->index++;
+    return 1;
+}
+
+static int pcap_fill(void *vr, struct trc__raw *out, int max, int *status,
+                     struct dms_error *err)
+{
+    struct pcap_rd *r = vr;
+    int n = 0;
+    *status = TRC__MORE;
+    while (n < max) {
+        n += r->swap ? fast_batch(r, out + n, max - n, true)
+                     : fast_batch(r, out + n, max - n, false);
+        if (n == max)
+            break;
+        if (!slow_one(r, out + n, status, err))
+            return n;
+        n++;
+    }
+    return n;
+}
+
+static int pcap_rewind(void *vr, struct dms_error *err)
+{
+    struct pcap_rd *r = vr;
+    int rc = trc__buf_rewind(&r->buf, err);
+    return rc < 0 ? rc : parse_header(r, true, err);
+}
+
+static int pcap_finish_hash(void *vr, char hex[65], struct dms_error *err)
+{
+    return trc__buf_finish_hash(&((struct pcap_rd *)vr)->buf, hex, err);
+}
+
+static uint64_t pcap_file_bytes(const void *vr)
+{
+    return ((const struct pcap_rd *)vr)->buf.bytes_read;
+}
+
+static void pcap_close(void *vr)
+{
+    struct pcap_rd *r = vr;
+    trc__buf_close(&r->buf);
+    free(r);
+}
+
+static const struct trc__reader_ops k_pcap_ops = {
+    .fill = pcap_fill,
+    .rewind = pcap_rewind,
+    .finish_hash = pcap_finish_hash,
+    .file_bytes = pcap_file_bytes,
+    .close = pcap_close,
+};
+
+int trc__pcap_open(struct trc__reader *rd, struct trc__buf *b, const struct trc__open_args *a,
+                   struct dms_error *err)
+{
+    struct pcap_rd *r = dms_xcalloc(1, sizeof *r);
+    r->buf = *b;
+    b->fd = -1;
+    b->mem = NULL;
+    r->path = a->path;
+    r->dirmode = a->dirmode;
+    memcpy(r->mac, a->mac, 6);
+    r->need = 16 + (a->dirmode != TRC__DIR_NONE ? 12 : 0);
+    int rc = parse_header(r, a->unknown_link_as_is, err);
+    if (rc < 0) {
+        pcap_close(r);
+        return rc;
+    }
+    bool seen = false;
+    trc__note_link(a->ctr, r->lt, &seen);
+    snprintf(a->ctr->format, sizeof a->ctr->format, "pcap");
+    snprintf(a->ctr->ts_resolution, sizeof a->ctr->ts_resolution, "%s",
+             r->frac_mult == 1 ? "ns" : "us");
+    rd->ops = &k_pcap_ops;
+    rd->rd = r;
+    /* In-place parsing when direction needs no frame bytes: no rule, or the flags rule on a
+     * link type that records no direction. The header does not change on rewind. */
+    if (a->dirmode == TRC__DIR_NONE ||
+        (a->dirmode == TRC__DIR_FLAGS && r->lt != 113 && r->lt != 276)) {
+        r->direct = (struct trc__pcap_direct){&r->buf, &r->index, r->swap, r->frac_mult,
+                                              r->snaplen, r->delta};
+        rd->direct = &r->direct;
+    }
+    return 0;
+}

@@ -1,0 +1,582 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * test_engine: the discrete-event core against naive references.
+ *
+ * The pending set is checked against a qsort of (time, scheduling order) for static
+ * schedules and against a linear-scan reference kept in lockstep for dynamic ones, where
+ * handlers schedule at equal and later times and cancel at random. Then the edges: stale
+ * handles, eng_run_until boundaries, eng_stop, the sequence renumbering, and the random
+ * streams' determinism and independence. The test's own random choices come from a local
+ * splitmix64, so every run is the same.
+ */
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "check.h"
+#include "dms.h"
+#include "eng.h"
+#include "eng_int.h"
+
+/* ---- helpers ------------------------------------------------------------------------- */
+
+static uint64_t tr_next(uint64_t *s)
+{
+    uint64_t z = (*s += UINT64_C(0x9e3779b97f4a7c15));
+    z = (z ^ (z >> 30)) * UINT64_C(0xbf58476d1ce4e5b9);
+    z = (z ^ (z >> 27)) * UINT64_C(0x94d049bb133111eb);
+    return z ^ (z >> 31);
+}
+
+/* Uniform in [0, n). */
+static uint32_t tr_below(uint64_t *s, uint32_t n)
+{
+    return (uint32_t)(tr_next(s) % n);
+}
+
+/* A delay with many ties: 0 often, tiny values often, sometimes larger. */
+static eng_time_ns tr_delay(uint64_t *s)
+{
+    uint32_t k = tr_below(s, 10);
+    if (k < 3)
+        return 0;
+    if (k < 7)
+        return tr_below(s, 4);
+    return tr_below(s, 1000);
+}
+
+/* Records the order in which events fire: arg is the event's tag. */
+struct log {
+    uint64_t *tags;
+    eng_time_ns *times;
+    size_t n, cap;
+};
+
+static void log_handler(eng_sim *sim, void *ctx, uint64_t arg)
+{
+    struct log *lg = ctx;
+    CHECK(lg->n < lg->cap);
+    lg->tags[lg->n] = arg;
+    lg->times[lg->n] = eng_now(sim);
+    lg->n++;
+}
+
+static void log_init(struct log *lg, size_t cap)
+{
+    lg->tags = calloc(cap, sizeof *lg->tags);
+    lg->times = calloc(cap, sizeof *lg->times);
+    CHECK(lg->tags && lg->times);
+    lg->n = 0;
+    lg->cap = cap;
+}
+
+static void log_fini(struct log *lg)
+{
+    free(lg->tags);
+    free(lg->times);
+}
+
+/* ---- static schedules against a sort ------------------------------------------------- */
+
+struct sched_rec {
+    eng_time_ns t;
+    uint64_t tag; /* scheduling order */
+    eng_event h;
+    int cancelled;
+};
+
+static int cmp_rec(const void *a, const void *b)
+{
+    const struct sched_rec *x = a, *y = b;
+    if (x->t != y->t)
+        return x->t < y->t ? -1 : 1;
+    return (x->tag > y->tag) - (x->tag < y->tag);
+}
+
+static void test_static_vs_sort(uint64_t seed, size_t n, eng_time_ns span)
+{
+    uint64_t rs = seed;
+    eng_sim *sim = eng_new(1);
+    struct sched_rec *rec = calloc(n, sizeof *rec);
+    struct log lg;
+    CHECK(rec);
+    log_init(&lg, n);
+    for (size_t i = 0; i < n; i++) {
+        rec[i].t = tr_below(&rs, (uint32_t)span);
+        rec[i].tag = i;
+        rec[i].h = eng_at(sim, rec[i].t, log_handler, &lg, i);
+        CHECK(rec[i].h.id != 0);
+    }
+    size_t live = n;
+    for (size_t i = 0; i < n; i++) {
+        if (tr_below(&rs, 4) == 0) {
+            CHECK(eng_cancel(sim, rec[i].h));
+            CHECK(!eng_cancel(sim, rec[i].h));
+            rec[i].cancelled = 1;
+            live--;
+        }
+    }
+    CHECK_UEQ(eng_pending_count(sim), live);
+    qsort(rec, n, sizeof *rec, cmp_rec);
+    size_t first_live = 0;
+    while (first_live < n && rec[first_live].cancelled)
+        first_live++;
+    if (first_live < n)
+        CHECK_EQ(eng_next_time(sim), rec[first_live].t);
+    CHECK_UEQ(eng_run(sim), live);
+    CHECK_UEQ(lg.n, live);
+    size_t k = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (rec[i].cancelled)
+            continue;
+        CHECK_UEQ(lg.tags[k], rec[i].tag);
+        CHECK_EQ(lg.times[k], rec[i].t);
+        CHECK(!eng_pending(sim, rec[i].h));
+        k++;
+    }
+    CHECK_UEQ(eng_pending_count(sim), 0);
+    CHECK_EQ(eng_next_time(sim), ENG_TIME_NEVER);
+    log_fini(&lg);
+    free(rec);
+    eng_free(sim);
+}
+
+/* ---- dynamic schedules in lockstep with a linear-scan reference ---------------------- */
+
+struct ref_ev {
+    eng_time_ns t;
+    eng_event h;
+};
+
+struct lockstep {
+    uint64_t rs;          /* test's random state */
+    struct ref_ev *ev;    /* every event ever scheduled, by tag (= scheduling order) */
+    size_t n_ev, cap_ev;  /* scheduled so far; room */
+    uint64_t *pend;       /* tags of pending events, unordered */
+    size_t n_pend;
+    size_t budget;        /* stop scheduling from handlers after this many events */
+    uint64_t fired;
+};
+
+static void ls_handler(eng_sim *sim, void *ctx, uint64_t arg);
+
+static void ls_schedule(eng_sim *sim, struct lockstep *ls, eng_time_ns t)
+{
+    CHECK(ls->n_ev < ls->cap_ev);
+    uint64_t tag = ls->n_ev++;
+    ls->ev[tag].t = t;
+    ls->ev[tag].h = eng_at(sim, t, ls_handler, ls, tag);
+    CHECK(eng_pending(sim, ls->ev[tag].h));
+    ls->pend[ls->n_pend++] = tag;
+}
+
+/* Index in pend of the earliest pending event by (time, tag), or SIZE_MAX. */
+static size_t ls_min(const struct lockstep *ls)
+{
+    size_t best = SIZE_MAX;
+    for (size_t i = 0; i < ls->n_pend; i++) {
+        const struct ref_ev *e = &ls->ev[ls->pend[i]];
+        if (best == SIZE_MAX)
+            best = i;
+        else {
+            const struct ref_ev *b = &ls->ev[ls->pend[best]];
+            if (e->t < b->t || (e->t == b->t && ls->pend[i] < ls->pend[best]))
+                best = i;
+        }
+    }
+    return best;
+}
+
+static void ls_remove_at(struct lockstep *ls, size_t i)
+{
+    ls->pend[i] = ls->pend[--ls->n_pend];
+}
+
+static void ls_check_view(const eng_sim *sim, const struct lockstep *ls)
+{
+    CHECK_UEQ(eng_pending_count(sim), ls->n_pend);
+    size_t m = ls_min(ls);
+    CHECK_EQ(eng_next_time(sim), m == SIZE_MAX ? ENG_TIME_NEVER : ls->ev[ls->pend[m]].t);
+}
+
+static void ls_cancel_random(eng_sim *sim, struct lockstep *ls)
+{
+    if (ls->n_pend == 0)
+        return;
+    size_t i = tr_below(&ls->rs, (uint32_t)ls->n_pend);
+    eng_event h = ls->ev[ls->pend[i]].h;
+    CHECK(eng_pending(sim, h));
+    CHECK(eng_cancel(sim, h));
+    CHECK(!eng_pending(sim, h));
+    CHECK(!eng_cancel(sim, h));
+    ls_remove_at(ls, i);
+}
+
+static void ls_handler(eng_sim *sim, void *ctx, uint64_t arg)
+{
+    struct lockstep *ls = ctx;
+    size_t m = ls_min(ls);
+    CHECK(m != SIZE_MAX);
+    CHECK_UEQ(arg, ls->pend[m]);
+    CHECK_EQ(eng_now(sim), ls->ev[arg].t);
+    CHECK(!eng_pending(sim, ls->ev[arg].h));
+    ls_remove_at(ls, m);
+    ls->fired++;
+    /* Before the handler schedules anything the fired event's heap entry is still in
+     * place inside the engine; the view must not show it. */
+    if (tr_below(&ls->rs, 4) == 0)
+        ls_check_view(sim, ls);
+    if (tr_below(&ls->rs, 8) == 0)
+        ls_cancel_random(sim, ls);
+    if (ls->n_ev < ls->budget) {
+        uint32_t k = tr_below(&ls->rs, 4); /* 0..3 children, 1.5 on average */
+        for (uint32_t i = 0; i < k && ls->n_ev < ls->budget; i++)
+            ls_schedule(sim, ls, eng_now(sim) + tr_delay(&ls->rs));
+    }
+    if (tr_below(&ls->rs, 5) == 0)
+        ls_cancel_random(sim, ls);
+    if (tr_below(&ls->rs, 16) == 0)
+        ls_check_view(sim, ls);
+}
+
+static void test_dynamic_lockstep(uint64_t seed, size_t initial, size_t budget)
+{
+    struct lockstep ls = {.rs = seed, .cap_ev = budget + initial, .budget = budget};
+    ls.ev = calloc(ls.cap_ev, sizeof *ls.ev);
+    ls.pend = calloc(ls.cap_ev, sizeof *ls.pend);
+    CHECK(ls.ev && ls.pend);
+    eng_sim *sim = eng_new(7);
+    for (size_t i = 0; i < initial; i++)
+        ls_schedule(sim, &ls, tr_below(&ls.rs, 50));
+    /* Run in slices, cancelling between them, so run_until's boundary is crossed often. */
+    eng_time_ns t = 0;
+    while (eng_pending_count(sim) > 0) {
+        t += tr_below(&ls.rs, 40);
+        uint64_t before = ls.fired;
+        uint64_t n = eng_run_until(sim, t);
+        CHECK_UEQ(n, ls.fired - before);
+        CHECK_EQ(eng_now(sim), t);
+        CHECK(eng_next_time(sim) > t);
+        ls_check_view(sim, &ls);
+        if (tr_below(&ls.rs, 3) == 0)
+            ls_cancel_random(sim, &ls);
+    }
+    CHECK_EQ(ls.n_pend, 0);
+    CHECK_UEQ(eng_events_fired(sim), ls.fired);
+    CHECK(ls.n_ev >= budget / 2); /* the schedule really grew from inside handlers */
+    eng_free(sim);
+    free(ls.ev);
+    free(ls.pend);
+}
+
+/* ---- handles ------------------------------------------------------------------------- */
+
+static void nop_handler(eng_sim *sim, void *ctx, uint64_t arg)
+{
+    (void)sim;
+    (void)ctx;
+    (void)arg;
+}
+
+static void test_handles(void)
+{
+    eng_sim *sim = eng_new(1);
+    eng_event zero = {0};
+    CHECK(!eng_pending(sim, zero));
+    CHECK(!eng_cancel(sim, zero));
+    CHECK(!eng_cancel(sim, (eng_event){.id = UINT64_MAX}));
+    CHECK(!eng_cancel(sim, (eng_event){.id = 0xffffffffu}));
+
+    eng_event a = eng_at(sim, 10, nop_handler, NULL, 0);
+    CHECK(eng_pending(sim, a));
+    CHECK(eng_cancel(sim, a));
+    CHECK(!eng_pending(sim, a));
+    /* b reuses a's slot (LIFO free list); a's handle must not reach it. */
+    eng_event b = eng_at(sim, 10, nop_handler, NULL, 0);
+    CHECK(b.id != a.id);
+    CHECK((uint32_t)b.id == (uint32_t)a.id);
+    CHECK(!eng_cancel(sim, a));
+    CHECK(eng_pending(sim, b));
+    /* A forged handle with b's index and a free-slot (even) generation is not pending. */
+    CHECK(!eng_pending(sim, (eng_event){.id = b.id + (UINT64_C(1) << 32)}));
+    CHECK_UEQ(eng_pending_count(sim), 1);
+
+    CHECK_UEQ(eng_run(sim), 1);
+    CHECK(!eng_pending(sim, b));
+    CHECK(!eng_cancel(sim, b));
+    /* b's slot is free now, its generation one past b's: a handle with that generation
+     * names no event. */
+    eng_event forged = {.id = b.id + (UINT64_C(1) << 32)};
+    CHECK(!eng_pending(sim, forged));
+    CHECK(!eng_cancel(sim, forged));
+    CHECK_UEQ(eng_pending_count(sim), 0);
+    CHECK_EQ(eng_next_time(sim), ENG_TIME_NEVER);
+    eng_free(sim);
+    eng_free(NULL);
+}
+
+/* ---- run_until, run, stop ------------------------------------------------------------ */
+
+static void test_run_until_boundaries(void)
+{
+    eng_sim *sim = eng_new(1);
+    struct log lg;
+    log_init(&lg, 16);
+    CHECK_EQ(eng_now(sim), 0);
+    eng_at(sim, 10, log_handler, &lg, 1);
+    eng_at(sim, 20, log_handler, &lg, 2);
+    eng_at(sim, 30, log_handler, &lg, 3);
+    CHECK_EQ(eng_next_time(sim), 10);
+
+    CHECK_UEQ(eng_run_until(sim, 9), 0);
+    CHECK_EQ(eng_now(sim), 9);
+    CHECK_UEQ(eng_run_until(sim, 20), 2); /* the event exactly at t_end fires */
+    CHECK_EQ(eng_now(sim), 20);
+    CHECK_UEQ(eng_run_until(sim, 25), 0);
+    CHECK_EQ(eng_now(sim), 25);
+    CHECK_UEQ(eng_run_until(sim, 5), 0); /* an earlier t_end never moves the clock back */
+    CHECK_EQ(eng_now(sim), 25);
+    eng_after(sim, 0, log_handler, &lg, 4); /* at the current time */
+    CHECK_UEQ(eng_run_until(sim, 25), 1);
+    CHECK_EQ(eng_now(sim), 25);
+    CHECK_UEQ(eng_run(sim), 1); /* eng_run leaves the clock at the last event */
+    CHECK_EQ(eng_now(sim), 30);
+    CHECK_UEQ(eng_run(sim), 0);
+    CHECK_EQ(eng_now(sim), 30);
+    CHECK_UEQ(lg.n, 4);
+    CHECK_UEQ(lg.tags[0], 1);
+    CHECK_UEQ(lg.tags[1], 2);
+    CHECK_UEQ(lg.tags[2], 4);
+    CHECK_UEQ(lg.tags[3], 3);
+    CHECK_UEQ(eng_events_fired(sim), 4);
+    eng_at(sim, ENG_TIME_NEVER - 1, log_handler, &lg, 5);
+    CHECK_UEQ(eng_run_until(sim, ENG_TIME_NEVER - 2), 0);
+    CHECK_UEQ(eng_run_until(sim, ENG_TIME_NEVER - 1), 1);
+    log_fini(&lg);
+    eng_free(sim);
+}
+
+/* Stops the loop when arg is odd; logs every call. */
+static void stop_handler(eng_sim *sim, void *ctx, uint64_t arg)
+{
+    log_handler(sim, ctx, arg);
+    if (arg & 1)
+        eng_stop(sim);
+}
+
+static void test_stop(void)
+{
+    eng_sim *sim = eng_new(1);
+    struct log lg;
+    log_init(&lg, 16);
+    eng_at(sim, 10, stop_handler, &lg, 1);
+    eng_at(sim, 10, stop_handler, &lg, 2);
+    eng_at(sim, 20, stop_handler, &lg, 4);
+    eng_at(sim, 30, stop_handler, &lg, 5);
+    eng_at(sim, 40, stop_handler, &lg, 6);
+    CHECK(!eng_stopped(sim));
+
+    CHECK_UEQ(eng_run_until(sim, 100), 1);
+    CHECK(eng_stopped(sim));
+    CHECK_EQ(eng_now(sim), 10); /* stopped: the clock stays at the last event */
+    CHECK_UEQ(eng_pending_count(sim), 4);
+
+    CHECK_UEQ(eng_run_until(sim, 25), 2);
+    CHECK(!eng_stopped(sim)); /* a new run clears the flag */
+    CHECK_EQ(eng_now(sim), 25);
+
+    CHECK_UEQ(eng_run(sim), 1);
+    CHECK(eng_stopped(sim));
+    CHECK_EQ(eng_now(sim), 30);
+    CHECK_UEQ(eng_run(sim), 1);
+    CHECK(!eng_stopped(sim));
+    CHECK_EQ(eng_now(sim), 40);
+    CHECK_UEQ(lg.n, 5);
+    log_fini(&lg);
+    eng_free(sim);
+}
+
+/* A handler that schedules a follow-up at its own time: it must run after events that were
+ * already pending at that time, because it was scheduled later. */
+static void chain_handler(eng_sim *sim, void *ctx, uint64_t arg)
+{
+    log_handler(sim, ctx, arg);
+    if (arg < 100)
+        eng_after(sim, 0, chain_handler, ctx, arg + 100);
+}
+
+static void test_equal_time_order(void)
+{
+    eng_sim *sim = eng_new(1);
+    struct log lg;
+    log_init(&lg, 16);
+    eng_at(sim, 5, chain_handler, &lg, 1);
+    eng_at(sim, 5, chain_handler, &lg, 2);
+    eng_at(sim, 6, chain_handler, &lg, 3);
+    CHECK_UEQ(eng_run(sim), 6);
+    static const uint64_t want[] = {1, 2, 101, 102, 3, 103};
+    for (size_t i = 0; i < DMS_ARRAY_LEN(want); i++)
+        CHECK_UEQ(lg.tags[i], want[i]);
+    log_fini(&lg);
+    eng_free(sim);
+}
+
+/* Checks the view from inside a handler, before and after changing the pending set. */
+struct view_ctx {
+    eng_event later[4];
+    int calls;
+};
+
+static void view_handler(eng_sim *sim, void *ctx, uint64_t arg)
+{
+    struct view_ctx *v = ctx;
+    v->calls++;
+    if (arg != 0)
+        return;
+    /* The fired event is gone; the earliest is the last child of the root. */
+    CHECK_UEQ(eng_pending_count(sim), 4);
+    CHECK_EQ(eng_next_time(sim), 2);
+    CHECK(eng_cancel(sim, v->later[3])); /* the one at t=2 */
+    CHECK_UEQ(eng_pending_count(sim), 3);
+    CHECK_EQ(eng_next_time(sim), 3);
+    eng_after(sim, 1, view_handler, v, 9); /* t=1: becomes the earliest */
+    CHECK_UEQ(eng_pending_count(sim), 4);
+    CHECK_EQ(eng_next_time(sim), 1);
+    eng_after(sim, 0, view_handler, v, 8);
+    CHECK_EQ(eng_next_time(sim), 0);
+    CHECK_UEQ(eng_pending_count(sim), 5);
+}
+
+static void test_view_inside_handler(void)
+{
+    eng_sim *sim = eng_new(1);
+    struct view_ctx v = {.calls = 0};
+    eng_at(sim, 0, view_handler, &v, 0);
+    static const eng_time_ns t[4] = {5, 4, 3, 2};
+    for (int i = 0; i < 4; i++)
+        v.later[i] = eng_at(sim, t[i], view_handler, &v, 1);
+    CHECK_UEQ(eng_run(sim), 6);
+    CHECK_EQ(v.calls, 6);
+    CHECK_EQ(eng_now(sim), 5);
+    eng_free(sim);
+}
+
+/* The 32-bit sequence is renumbered before it wraps; ties must keep scheduling order. */
+static void test_seq_renumber(void)
+{
+    eng_sim *sim = eng_new(1);
+    struct log lg;
+    log_init(&lg, 4096);
+    uint64_t rs = 99;
+    size_t n = 0;
+    /* Old events with low sequences, then the counter near the top, then more. */
+    for (; n < 200; n++)
+        eng_at(sim, tr_below(&rs, 8), log_handler, &lg, n);
+    eng__set_next_seq(sim, UINT32_MAX - 100);
+    for (; n < 1000; n++)
+        eng_at(sim, tr_below(&rs, 8), log_handler, &lg, n);
+    CHECK_UEQ(eng_run(sim), n);
+    for (size_t i = 1; i < n; i++) {
+        CHECK_LE(lg.times[i - 1], lg.times[i]);
+        if (lg.times[i - 1] == lg.times[i])
+            CHECK_LT(lg.tags[i - 1], lg.tags[i]);
+    }
+    log_fini(&lg);
+    eng_free(sim);
+}
+
+/* ---- random streams ------------------------------------------------------------------ */
+
+static void test_rng_streams(void)
+{
+    enum { N = 1000 };
+    eng_sim *a = eng_new(42), *b = eng_new(42), *c = eng_new(43);
+    gsl_rng *ra = eng_rng_stream(a, "nic0/protocol");
+    CHECK(ra == eng_rng_stream(a, "nic0/protocol"));
+    CHECK_STR(gsl_rng_name(ra), "mt19937");
+    CHECK(eng_rng_type() == gsl_rng_mt19937);
+
+    /* b creates other streams first and draws from them in between: a's sequence holds. */
+    gsl_rng *rb_other = eng_rng_stream(b, "nic1/protocol");
+    eng_rng_stream(b, "aaa");
+    eng_rng_stream(b, "zzz");
+    gsl_rng *rb = eng_rng_stream(b, "nic0/protocol");
+    CHECK(rb != rb_other);
+    gsl_rng *rc = eng_rng_stream(c, "nic0/protocol");
+    int same_other = 0, same_master = 0;
+    for (int i = 0; i < N; i++) {
+        unsigned long x = gsl_rng_get(ra);
+        unsigned long o = gsl_rng_get(rb_other);
+        CHECK_UEQ(gsl_rng_get(rb), x);
+        same_other += o == x;
+        same_master += gsl_rng_get(rc) == x;
+    }
+    CHECK_LT(same_other, 5);
+    CHECK_LT(same_master, 5);
+    CHECK(eng_rng_stream(b, "aaa") != eng_rng_stream(b, "zzz"));
+
+    CHECK(eng_rng_seed(42, "a") != eng_rng_seed(42, "b"));
+    CHECK(eng_rng_seed(42, "a") != eng_rng_seed(43, "a"));
+    CHECK(eng_rng_seed(0, "") != eng_rng_seed(1, ""));
+    CHECK_UEQ(eng_rng_seed(42, "nic0/protocol"), eng_rng_seed(42, "nic0/protocol"));
+    eng_free(a);
+    eng_free(b);
+    eng_free(c);
+}
+
+/* The seed function is part of every result: pin it so a change is noticed. */
+static void test_rng_seed_golden(void)
+{
+    /* Values from an independent implementation of FNV-1a + splitmix64. */
+    CHECK_UEQ(eng_rng_seed(0, ""), UINT64_C(0x5b21f68ffa77f14c));
+    CHECK_UEQ(eng_rng_seed(1, "nic0/protocol"), UINT64_C(0x76a6f46f6840bfdb));
+    /* The stream is mt19937 seeded with that value (mt19937 keeps its low 32 bits). */
+    eng_sim *sim = eng_new(1);
+    gsl_rng *r = eng_rng_stream(sim, "nic0/protocol");
+    gsl_rng *want = gsl_rng_alloc(gsl_rng_mt19937);
+    CHECK(want != NULL);
+    gsl_rng_set(want, 0x6840bfdbUL);
+    for (int i = 0; i < 10; i++)
+        CHECK_UEQ(gsl_rng_get(r), gsl_rng_get(want));
+    gsl_rng_free(want);
+    eng_free(sim);
+}
+
+static void test_rng_exp(void)
+{
+    eng_sim *sim = eng_new(5);
+    gsl_rng *r = eng_rng_stream(sim, "exp");
+    enum { N = 200000 };
+    double sum = 0, sum2 = 0;
+    for (int i = 0; i < N; i++) {
+        double x = eng_rng_exp(r, 3.0);
+        CHECK(x >= 0 && isfinite(x));
+        sum += x;
+        sum2 += x * x;
+    }
+    double mean = sum / N, var = sum2 / N - mean * mean;
+    /* Standard error of the mean is 3/sqrt(N) ~ 0.0067; allow 5 of them. */
+    CHECK_NEAR(mean, 3.0, 0.034);
+    CHECK_NEAR(var, 9.0, 0.5);
+    eng_free(sim);
+}
+
+int main(void)
+{
+    test_handles();
+    test_run_until_boundaries();
+    test_stop();
+    test_equal_time_order();
+    test_view_inside_handler();
+    test_static_vs_sort(1, 5000, 100);    /* heavy ties */
+    test_static_vs_sort(2, 20000, 1 << 30);
+    test_static_vs_sort(3, 3, 2);
+    test_dynamic_lockstep(11, 300, 20000);
+    test_dynamic_lockstep(12, 2000, 30000);
+    test_seq_renumber();
+    test_rng_streams();
+    test_rng_seed_golden();
+    test_rng_exp();
+    printf("test_engine: ok\n");
+    return 0;
+}

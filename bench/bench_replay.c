@@ -58,22 +58,10 @@ static int gen(const char *path, uint64_t n, uint32_t size, double pps, uint32_t
     gsl_rng_set(rng, 42);
     struct dms_error err;
     dms_error_clear(&err);
-    trc_source *src = NULL;
-    trc_pcap_writer *w = NULL;
     struct trc_pcap_writer_opts wo;
     trc_pcap_writer_opts_init(&wo);
     wo.snaplen = snaplen;
-    int rc = trc_open(&src, &spec, rng, &err);
-    if (!rc)
-        rc = trc_pcap_writer_open(&w, path, &wo, &err);
-    struct trc_record rec;
-    while (!rc && (rc = trc_next(src, &rec, &err)) == 1)
-        rc = trc_pcap_writer_write_record(w, &rec, &err);
-    if (!rc)
-        rc = trc_pcap_writer_close(w, &err);
-    else
-        trc_pcap_writer_abort(w);
-    trc_close(src);
+    int rc = trc_pcap_write_source(path, &spec, rng, &wo, &err);
     gsl_rng_free(rng);
     if (rc) {
         char buf[700];

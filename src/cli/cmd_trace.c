@@ -212,24 +212,12 @@ static int trace_gen_cmd(int argc, char **argv)
     gsl_rng_set(rng, eng_rng_seed(g.seed, "trace-gen"));
     struct dms_error err;
     dms_error_clear(&err);
-    trc_source *src = NULL;
-    trc_pcap_writer *w = NULL;
     struct trc_pcap_writer_opts wo;
     trc_pcap_writer_opts_init(&wo);
     wo.nanosecond = g.ns;
     wo.snaplen = g.snaplen;
     wo.epoch_ns = 1700000000LL * 1000000000LL;
-    int rc = trc_open(&src, &g.spec, rng, &err);
-    if (!rc)
-        rc = trc_pcap_writer_open(&w, out, &wo, &err);
-    struct trc_record rec;
-    while (!rc && (rc = trc_next(src, &rec, &err)) == 1)
-        rc = trc_pcap_writer_write_record(w, &rec, &err);
-    if (!rc && w)
-        rc = trc_pcap_writer_close(w, &err);
-    else
-        trc_pcap_writer_abort(w);
-    trc_close(src);
+    int rc = trc_pcap_write_source(out, &g.spec, rng, &wo, &err);
     gsl_rng_free(rng);
     if (rc) {
         cli_print_error(&err);

@@ -301,5 +301,12 @@ int trc_pcap_writer_close(trc_pcap_writer *w, struct dms_error *err);
 
 /* Closes and removes path.tmp without renaming; frees w. NULL does nothing. */
 void trc_pcap_writer_abort(trc_pcap_writer *w);
+/*
+ * Writes every record of the source spec describes (with rng, as trc_open takes them) into
+ * a capture at path, through a writer with opts (NULL = defaults): a generated trace on
+ * disk. Nothing is left under path on failure. Returns 0 or the first error.
+ */
+int trc_pcap_write_source(const char *path, const struct trc_spec *spec, gsl_rng *rng,
+                          const struct trc_pcap_writer_opts *opts, struct dms_error *err);
 
 #endif

@@ -152,3 +152,22 @@ void trc_pcap_writer_abort(trc_pcap_writer *w)
     remove(w->tmp);
     free_writer(w);
 }
+
+int trc_pcap_write_source(const char *path, const struct trc_spec *spec, gsl_rng *rng,
+                          const struct trc_pcap_writer_opts *opts, struct dms_error *err)
+{
+    trc_source *src = NULL;
+    trc_pcap_writer *w = NULL;
+    int rc = trc_open(&src, spec, rng, err);
+    if (!rc)
+        rc = trc_pcap_writer_open(&w, path, opts, err);
+    struct trc_record rec;
+    while (!rc && (rc = trc_next(src, &rec, err)) == 1)
+        rc = trc_pcap_writer_write_record(w, &rec, err);
+    if (!rc)
+        rc = trc_pcap_writer_close(w, err);
+    else
+        trc_pcap_writer_abort(w);
+    trc_close(src);
+    return rc;
+}

@@ -261,6 +261,47 @@ static void test_sg(void)
     rig_free(&r);
 }
 
+/*
+ * A scatter-gather list that can never be built fails its send at once instead of waiting
+ * with nothing to wake it: registers another adapter holds for good (map-register model)
+ * leave too few even once every list in flight completes; and an injected fault.
+ */
+static void test_sg_never(void)
+{
+    struct nd_machine_params p = rig_defaults();
+    p.map_register_pool = 8;
+    struct rig r;
+    rig_new(&r, &p, 1);
+    struct nd_keyword mr[] = {KW_INT("BaseMapRegistersNeeded", 2),
+                              KW_INT("MaximumBufferSize", 4096)}; /* 2 x 2 = 4 for good */
+    start(&r, mr, 2, 0);
+    struct nd_keyword kw[] = {KW_INT("ScatterGather", 1), KW_INT("MaximumBufferSize", 65536)};
+    nd_adapter *a = start(&r, kw, 2, 0);
+    struct tx_set t;
+    tx_make(&t, r.m, 1, 20000, false); /* 5 pages: within the pool of 8, over the 4 it can get */
+    nd_adapter_send(a, t.p, 1);
+    CHECK_EQ(r.host[1].completes, 1);
+    CHECK_UEQ(r.host[1].complete_status[0], NDIS_STATUS_RESOURCES);
+    struct tx_set ok;
+    tx_make(&ok, r.m, 1, 5000, false); /* 2 pages fit */
+    struct nd_fault f = {.kind = ND_ALLOC_MAP_REGISTERS, .adapter = -1, .nth = 1};
+    CHECK_EQ(nd_machine_add_fault(r.m, &f, NULL), 0);
+    nd_adapter_send(a, ok.p, 1);  /* refused by the fault: failed, not left waiting */
+    CHECK_EQ(r.host[1].completes, 2);
+    CHECK_UEQ(r.host[1].complete_status[1], NDIS_STATUS_RESOURCES);
+    nd_adapter_send(a, ok.p, 1);  /* the fault is spent: sent */
+    CHECK_EQ(rig_td(a)->tx_n, 1);
+    complete(a, 1);
+    CHECK_EQ(r.host[1].completes, 3);
+    CHECK_UEQ(r.host[1].complete_status[2], NDIS_STATUS_SUCCESS);
+    nd_adapter_halt(a);
+    nd_adapter_halt(r.a[0]);
+    expect_diags(&r, 0);
+    tx_free(&t, 1);
+    tx_free(&ok, 1);
+    rig_free(&r);
+}
+
 static void test_sg_bounce(void)
 {
     static const struct {
@@ -750,6 +791,7 @@ int main(void)
     test_async_fragmented();
     test_fragmentation_rule();
     test_sg();
+    test_sg_never();
     test_sg_bounce();
     test_sends_at_halt();
     test_serialized_requeue();

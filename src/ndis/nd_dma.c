@@ -372,6 +372,15 @@ static void sg_fill(nd_adapter *a, struct nd_pkt *h)
     l->Reserved = 0;
 }
 
+/* Map registers held by scatter-gather lists in flight, over every adapter. */
+static uint64_t sg_in_flight(const nd_machine *m)
+{
+    uint64_t n = 0;
+    for (size_t i = 0; i < m->n_adapters; i++)
+        n += m->adapters[i]->c.sg_map_registers.in_use;
+    return n;
+}
+
 enum nd_sg_result nd__sg_build(nd_adapter *a, struct nd_pkt *h)
 {
     nd_machine *m = a->m;
@@ -383,13 +392,17 @@ enum nd_sg_result nd__sg_build(nd_adapter *a, struct nd_pkt *h)
         h->flags |= ND_PKT_REQUESTED;
         m->c.map_registers_requested += need;
     }
-    if (pool_limited(m) && need > (uint64_t)m->p.map_register_pool) {
+    /* A list that can never be built fails the send (as a failed scatter-gather build
+     * does): more registers than the pool has, more than it can have back once every list
+     * in flight completes (the rest are held for good by map-register adapters), or an
+     * injected fault. A list that must wait for lists in flight waits in NDIS's queue. */
+    if ((pool_limited(m) && need > pool_left(m) + sg_in_flight(m)) ||
+        nd__alloc_denied(m, a, ND_ALLOC_MAP_REGISTERS)) {
         m->c.map_registers.failures++;
         a->c.sg_map_registers.failures++;
         return ND_SG_NEVER;
     }
-    if (nd__alloc_denied(m, a, ND_ALLOC_MAP_REGISTERS) ||
-        (pool_limited(m) && need > pool_left(m))) {
+    if (pool_limited(m) && need > pool_left(m)) {
         m->c.map_registers.failures++;
         a->c.sg_map_registers.failures++;
         return ND_SG_SHORT;

@@ -144,6 +144,7 @@ static int gen_parse(int argc, char **argv, struct gen_opts *g)
         {"ns", no_argument, NULL, 'N'}, {"snaplen", required_argument, NULL, 'L'},
         {NULL, 0, NULL, 0},
     };
+    memset(g, 0, sizeof *g);
     struct trc_spec *s = &g->spec;
     trc_spec_init(s);
     s->kind = TRC_KIND_SYNTHETIC;

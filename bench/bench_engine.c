@@ -103,8 +103,7 @@ int main(int argc, char **argv)
         return 2;
     }
     struct stamp td = draws_run(events);
-    printf("exponential draws alone: %.1f ns/draw (CPU time)\n\n",
-           1e9 * td.cpu_s / (double)events);
+    printf("exponential draws alone: %.1f ns/draw (CPU time)\n\n", 1e9 * td.cpu_s / (double)events);
     printf("%10s %10s %8s %8s %11s %11s %9s\n", "pending N", "events", "wall s", "CPU s",
            "M ev/s wall", "M ev/s CPU", "ns/ev CPU");
     for (int i = 0; i < n_sizes; i++) {

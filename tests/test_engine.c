@@ -149,12 +149,12 @@ struct ref_ev {
 };
 
 struct lockstep {
-    uint64_t rs;          /* test's random state */
-    struct ref_ev *ev;    /* every event ever scheduled, by tag (= scheduling order) */
-    size_t n_ev, cap_ev;  /* scheduled so far; room */
-    uint64_t *pend;       /* tags of pending events, unordered */
+    uint64_t rs;         /* test's random state */
+    struct ref_ev *ev;   /* every event ever scheduled, by tag (= scheduling order) */
+    size_t n_ev, cap_ev; /* scheduled so far; room */
+    uint64_t *pend;      /* tags of pending events, unordered */
     size_t n_pend;
-    size_t budget;        /* stop scheduling from handlers after this many events */
+    size_t budget; /* stop scheduling from handlers after this many events */
     uint64_t fired;
 };
 
@@ -568,7 +568,7 @@ int main(void)
     test_stop();
     test_equal_time_order();
     test_view_inside_handler();
-    test_static_vs_sort(1, 5000, 100);    /* heavy ties */
+    test_static_vs_sort(1, 5000, 100); /* heavy ties */
     test_static_vs_sort(2, 20000, 1 << 30);
     test_static_vs_sort(3, 3, 2);
     test_dynamic_lockstep(11, 300, 20000);

@@ -34,7 +34,7 @@
 #include "dms.h"
 
 #define CACHE_LINE 64
-#define D ENG_HEAP_ARITY
+#define D          ENG_HEAP_ARITY
 
 #if defined(__GNUC__) || defined(__clang__)
 #define PREFETCH(p) __builtin_prefetch(p)
@@ -120,9 +120,9 @@ static inline void sift_down(eng_sim *sim, uint32_t i, struct eng__ent e)
     uint32_t c = D * i + 1;
     while (c + D <= n) {
         uint32_t g = D * c + 1;
-        if (g >= ENG_PREFETCH_MIN && g < n) {
-            for (uint32_t k = 0; k < D; k++)
-                PREFETCH(&h[g + D * k]);
+        if (g >= ENG_PREFETCH_MIN) {
+            for (uint32_t k = g; k < n && k < g + D * D; k += D)
+                PREFETCH(&h[k]);
         }
         uint32_t best = min_child_full(h, c);
         ent_put(sim, i, h[best]);

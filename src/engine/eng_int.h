@@ -43,8 +43,8 @@ struct eng__ent {
 /*
  * One pool slot. gen is odd while the slot holds a pending event and even while it is
  * free; it grows by one at every allocation and every release, so a handle (gen, index)
- * names at most one scheduling. pos is the heap index while pending and the next free
- * slot while free.
+ * names at most one scheduling (until the 32-bit counter wraps, after 2^31 reuses of the
+ * slot). pos is the heap index while pending and the next free slot while free.
  */
 struct eng__slot {
     eng_handler fn;
@@ -61,20 +61,20 @@ struct eng__stream {
 };
 
 struct eng_sim {
-    eng_time_ns now_ns;        /* the clock */
-    struct eng__ent *heap;     /* heap[0] is the earliest event; see heap_alloc for layout */
-    void *heap_raw;            /* allocation that holds heap (heap is aligned inside it) */
-    uint32_t heap_len;         /* entries in heap, root_hole included */
-    uint32_t heap_cap;         /* entries heap can hold */
-    struct eng__slot *slots;   /* event pool */
-    uint32_t slot_cap;         /* slots allocated */
-    uint32_t free_head;        /* first free slot, ENG__NO_SLOT if none */
-    uint32_t next_seq;         /* sequence for the next scheduled event */
-    bool root_hole;            /* heap[0] is the event being fired, already logically gone */
-    bool running;              /* inside eng_run / eng_run_until */
-    bool stopped;              /* eng_stop was called during the current or last run */
-    uint64_t fired;            /* events fired since creation */
-    uint64_t master_seed;      /* seeds every stream, with its key */
+    eng_time_ns now_ns;          /* the clock */
+    struct eng__ent *heap;       /* heap[0] is the earliest event; see heap_alloc for layout */
+    void *heap_raw;              /* allocation that holds heap (heap is aligned inside it) */
+    uint32_t heap_len;           /* entries in heap, root_hole included */
+    uint32_t heap_cap;           /* entries heap can hold */
+    struct eng__slot *slots;     /* event pool */
+    uint32_t slot_cap;           /* slots allocated */
+    uint32_t free_head;          /* first free slot, ENG__NO_SLOT if none */
+    uint32_t next_seq;           /* sequence for the next scheduled event */
+    bool root_hole;              /* heap[0] is the event being fired, already logically gone */
+    bool running;                /* inside eng_run / eng_run_until */
+    bool stopped;                /* eng_stop was called during the current or last run */
+    uint64_t fired;              /* events fired since creation */
+    uint64_t master_seed;        /* seeds every stream, with its key */
     struct eng__stream *streams; /* sorted by key */
     size_t n_streams;
     size_t cap_streams;

@@ -19,7 +19,7 @@
 #include "dms.h"
 
 #define FNV64_OFFSET UINT64_C(0xcbf29ce484222325)
-#define FNV64_PRIME UINT64_C(0x100000001b3)
+#define FNV64_PRIME  UINT64_C(0x100000001b3)
 
 static uint64_t fnv1a64(const char *s)
 {
@@ -92,8 +92,7 @@ gsl_rng *eng_rng_stream(eng_sim *sim, const char *key)
         sim->cap_streams = sim->cap_streams ? 2 * sim->cap_streams : 8;
         sim->streams = dms_xrealloc(sim->streams, sim->cap_streams * sizeof *sim->streams);
     }
-    memmove(&sim->streams[i + 1], &sim->streams[i],
-            (sim->n_streams - i) * sizeof *sim->streams);
+    memmove(&sim->streams[i + 1], &sim->streams[i], (sim->n_streams - i) * sizeof *sim->streams);
     sim->streams[i].key = dms_xstrdup(key);
     sim->streams[i].rng = stream_create(eng_rng_seed(sim->master_seed, key));
     sim->n_streams++;

@@ -16,9 +16,14 @@
 
 #include "hw.h"
 
-/* ceil(a * b / c) for c > 0, exact (128-bit intermediate), saturating at INT64_MAX. */
+/* ceil(a * b / c) for c > 0, exact, saturating at INT64_MAX. Every frame and transfer
+ * fits the 64-bit path (a * b + c below 2^64); only absurd sizes take the 128-bit one. */
 static inline int64_t hw__ceil_scaled(uint64_t a, uint64_t b, uint64_t c)
 {
+    if (a <= (UINT64_C(1) << 33) && b <= (UINT64_C(1) << 30) && c <= (UINT64_C(1) << 62)) {
+        uint64_t q = (a * b + c - 1) / c; /* a * b <= 2^63 and c - 1 < 2^62: no wrap */
+        return (int64_t)q;
+    }
     unsigned __int128 p = (unsigned __int128)a * b;
     unsigned __int128 q = (p + c - 1) / c;
     return q > (unsigned __int128)INT64_MAX ? INT64_MAX : (int64_t)q;

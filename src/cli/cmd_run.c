@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "cli.h"
@@ -81,10 +82,36 @@ static int parse_opts(int argc, char **argv, struct run_opts *o)
     return 0;
 }
 
-static void progress(void *ctx, unsigned done, unsigned total)
+/* The progress line: at most a few times a second, and only once the run has taken more
+ * than a second of wall time (short runs print nothing). */
+struct progress_state {
+    double start_s, last_s;
+    bool shown;
+};
+
+static double wall_s(void)
 {
-    (void)ctx;
-    fprintf(stderr, "\rdmasim run: replication %u/%u%s", done, total, done == total ? "\n" : "");
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+static void progress(void *ctx, unsigned done, unsigned total, int64_t sim_ns)
+{
+    struct progress_state *ps = ctx;
+    double now = wall_s();
+    bool last = done == total && sim_ns < 0;
+    if (last ? !ps->shown : (now - ps->start_s < 1.0 || now - ps->last_s < 0.25))
+        return;
+    ps->last_s = now;
+    ps->shown = true;
+    if (sim_ns >= 0)
+        fprintf(stderr, "\rdmasim run: %u/%u replications done, one at %.3f s simulated   ",
+                done, total, (double)sim_ns / 1e9);
+    else
+        fprintf(stderr, "\rdmasim run: %u/%u replications done%-30s", done, total, "");
+    if (last)
+        fputc('\n', stderr);
     fflush(stderr);
 }
 
@@ -142,8 +169,9 @@ static int run_and_write(const struct run_opts *o, struct cfg_scenario *sc)
     }
     size_t n = (size_t)sc->run.replications;
     struct run_rep *reps = dms_xcalloc(n, sizeof *reps);
-    bool show = !o->quiet && !o->json && isatty(STDERR_FILENO) && n > 1;
-    rc = run_scenario(sc, o->threads, reps, show ? progress : NULL, NULL, &err);
+    bool show = !o->quiet && !o->json && isatty(STDERR_FILENO);
+    struct progress_state ps = {.start_s = wall_s()};
+    rc = run_scenario(sc, o->threads, reps, show ? progress : NULL, &ps, &err);
     if (rc) {
         cli_print_error(&err);
         free(reps);

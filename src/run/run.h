@@ -155,6 +155,10 @@ struct run_rep {
 
 void run_rep_fini(struct run_rep *r);
 
+/* A hook run_replication_ex calls with the simulated time reached, at most every
+ * RUN_PROGRESS_SLICE_NS of simulated time (see run_progress_fn). */
+typedef void (*run_tick_fn)(void *ctx, int64_t sim_ns);
+
 /*
  * Runs replication `index` of scenario sc (borrowed). Returns 0 with *out filled (release
  * with run_rep_fini), or an error: DMS_ENOENT / DMS_EIO / DMS_EFORMAT / DMS_EINVAL /
@@ -164,10 +168,20 @@ void run_rep_fini(struct run_rep *r);
  */
 int run_replication(const struct cfg_scenario *sc, unsigned index, struct run_rep *out,
                     struct dms_error *err);
+/* run_replication with a progress hook (tick may be NULL). */
+int run_replication_ex(const struct cfg_scenario *sc, unsigned index, struct run_rep *out,
+                       run_tick_fn tick, void *tick_ctx, struct dms_error *err);
 
-/* Progress callback: replications finished so far out of total (called from any thread,
- * serialised by run_scenario). */
-typedef void (*run_progress_fn)(void *ctx, unsigned done, unsigned total);
+/*
+ * Progress callback: `done` replications finished out of `total`, and `sim_ns`, the
+ * simulated time just reached by a replication still running (-1 when the call reports a
+ * finished replication). Called from any thread, serialised by run_scenario; calls come
+ * every RUN_PROGRESS_SLICE_NS of simulated time at most, so the callback should throttle
+ * what it prints.
+ */
+typedef void (*run_progress_fn)(void *ctx, unsigned done, unsigned total, int64_t sim_ns);
+#define RUN_PROGRESS_SLICE_NS (10 * DMS_NS_PER_MS)
+
 
 /*
  * Runs every replication of sc on up to `threads` threads (0 = 1). reps must have room for

@@ -49,6 +49,8 @@ struct run_world {
     unsigned sources_open;
     eng_time_ns warmup_ns;
     int err_code;                 /* first error of a trace source, or 0 */
+    run_tick_fn tick;             /* progress hook, or NULL */
+    void *tick_ctx;
     struct dms_error err;
 };
 

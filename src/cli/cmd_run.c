@@ -5,6 +5,7 @@
  */
 #include <getopt.h>
 #include <math.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -141,6 +142,14 @@ static int write_results(const struct run_opts *o, const char *json, size_t json
     char a[4096], b[4096];
     snprintf(a, sizeof a, "%s/result.json", o->outdir);
     snprintf(b, sizeof b, "%s/result.csv", o->outdir);
+    /* An interrupt while the files are staged and renamed waits until both are in place
+     * (or both abandoned), so a run never leaves one file, or a temporary, behind. */
+    sigset_t block, old;
+    sigemptyset(&block);
+    sigaddset(&block, SIGINT);
+    sigaddset(&block, SIGTERM);
+    sigaddset(&block, SIGHUP);
+    sigprocmask(SIG_BLOCK, &block, &old);
     dms_stage *st = dms_stage_new();
     int rc = dms_mkdir_p(o->outdir, &err);
     if (!rc)
@@ -150,6 +159,7 @@ static int write_results(const struct run_opts *o, const char *json, size_t json
     if (!rc)
         rc = dms_stage_commit(st, &err);
     dms_stage_free(st);
+    sigprocmask(SIG_SETMASK, &old, NULL);
     if (rc) {
         cli_print_error(&err);
         return CLI_EXIT_CANTCREAT;

@@ -38,7 +38,8 @@ extern const char cli_usage_run[], cli_usage_trace[], cli_usage_check[];
 void cli_print_error(const struct dms_error *err);
 /* Prints "dmasim <cmd>: <message>" to stderr (printf-style). */
 void cli_errorf(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-/* Maps a DMS_E* code to an exit status (ENOENT -> NOINPUT, EIO on output -> CANTCREAT...). */
+/* Maps a DMS_E* code from reading input to an exit status (ENOENT and EIO -> NOINPUT, bad
+ * data -> DATAERR); code that writes output maps its own failures to CANTCREAT. */
 int cli_exit_for(int code);
 /* True when argv contains -h or --help before any "--". */
 int cli_wants_help(int argc, char **argv);

@@ -45,6 +45,12 @@ static void print_nic(const struct cfg_scenario *sc, const struct run_rep *r0,
 {
     const double *m = s->mean[i];
     printf("%s: %s", sc->nics[i].name, r0->nics[i].init_status);
+    size_t logged = 0;
+    for (size_t k = 0; k < r0->n_errlog; k++)
+        logged += r0->errlog[k].nic == i;
+    if (logged)
+        printf(" (%zu event-log entr%s, see error_log in result.json)", logged,
+               logged == 1 ? "y" : "ies");
     if (isfinite(m[RUN_M_INIT_BASE]) && m[RUN_M_INIT_BASE] > 0)
         printf(", %.0f base map registers x %.0f = %.0f map registers",
                m[RUN_M_INIT_BASE], m[RUN_M_INIT_PER_BASE], m[RUN_M_INIT_MAP_REGISTERS]);
@@ -69,7 +75,9 @@ static void print_nic(const struct cfg_scenario *sc, const struct run_rep *r0,
     int met[4];
     int all = rpt_objectives_met(sc, s, i, met);
     if (met[0] >= 0 || met[1] >= 0 || met[2] >= 0 || met[3] >= 0)
-        printf("  objectives: %s\n", all ? "met" : "NOT met");
+        printf("  objectives: %s\n", all                  ? "met"
+                                      : s->initialized[i] ? "NOT met"
+                                                          : "NOT met (did not initialize)");
 }
 
 void cli_print_summary(const struct cfg_scenario *sc, const struct run_rep *reps, size_t n,
@@ -77,9 +85,9 @@ void cli_print_summary(const struct cfg_scenario *sc, const struct run_rep *reps
 {
     struct rpt_summary *s = dms_xcalloc(1, sizeof *s);
     rpt_summarise(reps, n, sc->objectives.confidence, s);
-    size_t diags = 0;
+    uint64_t diags = 0;
     for (size_t r = 0; r < n; r++)
-        diags += reps[r].n_diags;
+        diags += reps[r].diags_total;
     printf("%s: %zu replication%s, seed %llu\n", sc->source, n, n == 1 ? "" : "s",
            (unsigned long long)sc->run.seed);
     for (size_t r = 0; r < n; r++) {
@@ -93,7 +101,7 @@ void cli_print_summary(const struct cfg_scenario *sc, const struct run_rep *reps
     }
     for (size_t i = 0; i < sc->n_nics; i++)
         print_nic(sc, &reps[0], s, i);
-    printf("verifier: %zu diagnostic%s\n", diags, diags == 1 ? "" : "s");
+    printf("verifier: %llu diagnostic%s\n", (unsigned long long)diags, diags == 1 ? "" : "s");
     printf("results: %s/result.json, %s/result.csv\n", outdir, outdir);
     free(s);
 }

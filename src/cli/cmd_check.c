@@ -77,9 +77,9 @@ static int parse_check(int argc, char **argv, struct check_opts *o)
                              .blocking = -1,
                              .confidence = 0.95, .seed = 1, .hold = "100us",
                              .dist = "exponential"};
-    int c, bad = 0;
+    int c, bad = 0, longindex = -1;
     unsigned seed32 = 0;
-    while ((c = getopt_long(argc, argv, "j:", longopts, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, "j:", longopts, &longindex)) != -1) {
         switch (c) {
         case 'n': bad |= cli_parse_uint(optarg, 1, 65536, &o->buffers); break;
         case 'a': bad |= cli_parse_double(optarg, &o->load) || o->load <= 0; break;
@@ -99,9 +99,12 @@ static int parse_check(int argc, char **argv, struct check_opts *o)
         default: return CLI_EXIT_USAGE;
         }
         if (bad) {
-            cli_errorf("check", "bad value '%s' (see 'dmasim check --help')", optarg);
+            cli_errorf("check", "bad value '%s' for %s%s (see 'dmasim check --help')", optarg,
+                       c == 'j' && longindex < 0 ? "-" : "--",
+                       c == 'j' && longindex < 0 ? "j" : longopts[longindex].name);
             return CLI_EXIT_USAGE;
         }
+        longindex = -1;
     }
     if (optind != argc - 1 || strcmp(argv[optind], "erlang") != 0 || !o->buffers ||
         (o->load <= 0) == (o->blocking <= 0)) {

@@ -105,8 +105,10 @@ static int trace_info_cmd(int argc, char **argv)
             spec.kind = TRC_KIND_CSV;
         else if (c == 'r' && (!strcmp(optarg, "native") || !strcmp(optarg, "libpcap")))
             spec.reader = optarg[0] == 'n' ? TRC_READER_NATIVE : TRC_READER_LIBPCAP;
-        else
+        else {
+            cli_errorf("trace", "info: unknown option or --reader not native|libpcap");
             return CLI_EXIT_USAGE;
+        }
     }
     if (optind != argc - 1) {
         cli_errorf("trace", "info takes one file");
@@ -157,7 +159,8 @@ static int gen_parse(int argc, char **argv, struct gen_opts *g)
     int c;
     unsigned u;
     struct cfg_rate rate;
-    while ((c = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
+    int longindex = 0;
+    while ((c = getopt_long(argc, argv, "", longopts, &longindex)) != -1) {
         int bad = 0;
         switch (c) {
         case 'z':
@@ -191,7 +194,8 @@ static int gen_parse(int argc, char **argv, struct gen_opts *g)
         default: return CLI_EXIT_USAGE;
         }
         if (bad) {
-            cli_errorf("trace", "bad value '%s'", optarg);
+            cli_errorf("trace", "gen: bad value '%s' for --%s", optarg,
+                       longopts[longindex].name);
             return CLI_EXIT_USAGE;
         }
     }

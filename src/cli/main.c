@@ -85,7 +85,7 @@ int cli_exit_for(int code)
     case DMS_ERANGE:
     case DMS_EFORMAT:
     case DMS_EUNSUP: return CLI_EXIT_DATAERR;
-    case DMS_EIO: return CLI_EXIT_CANTCREAT;
+    case DMS_EIO: return CLI_EXIT_NOINPUT; /* reading; writers map their own EIO to 73 */
     default: return CLI_EXIT_SOFTWARE;
     }
 }

@@ -151,11 +151,11 @@ int dms_read_file(const char *path, char **data, size_t *len, struct dms_error *
             buf = dms_xrealloc(buf, cap);
         }
     }
-    int bad = ferror(f);
+    int bad = ferror(f), e = errno;
     fclose(f);
     if (bad) {
         free(buf);
-        dms_error_set(err, DMS_EIO, "read error");
+        dms_error_set(err, DMS_EIO, "cannot read: %s", strerror(e));
         if (err)
             snprintf(err->file, sizeof err->file, "%s", path);
         return DMS_EIO;

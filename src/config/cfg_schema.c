@@ -182,13 +182,14 @@ static const struct cfg_field cpu_fields[] = {
 static const struct cfg_field system_fields[] = {
     CFG_INT("processors", struct cfg_system, processors, 1, CFG_MAX_PROCESSORS),
     CFG_CUSTOM("page_size", page_size, 0),
-    CFG_SIZE("memory", struct cfg_system, memory_bytes, 64 * MiB, 16 * TiB),
+    CFG_SIZE("memory", struct cfg_system, memory_bytes, 64 * MiB, 64 * GiB),
     CFG_BOOL("pae", struct cfg_system, pae),
     CFG_CUSTOM("map_register_pool", map_register_pool, 0),
     CFG_BOOL("query_map_register_count", struct cfg_system, query_map_register_count),
-    CFG_SIZE("nonpaged_pool", struct cfg_system, nonpaged_pool_bytes, 0, NO_MAX),
-    CFG_SIZE("low_memory", struct cfg_system, low_memory_bytes, 0, 16 * MiB),
-    CFG_SIZE("common_buffer_memory", struct cfg_system, common_buffer_memory_bytes, 0, 4 * GiB),
+    CFG_SIZE("nonpaged_pool", struct cfg_system, nonpaged_pool_bytes, 64 * KiB, NO_MAX),
+    CFG_SIZE("low_memory", struct cfg_system, low_memory_bytes, 0, 15 * MiB),
+    CFG_SIZE("common_buffer_memory", struct cfg_system, common_buffer_memory_bytes, 64 * KiB,
+             3 * GiB),
     CFG_DOUBLE("fragmentation", struct cfg_system, fragmentation, 0.0, 1.0, CFG_F_HI_OPEN),
     CFG_TIME("async_alloc_latency", struct cfg_system, async_alloc_latency_ns, 0, NO_MAX),
     CFG_CUSTOM("cache_line", cache_line, 0),
@@ -216,6 +217,19 @@ static void system_section(struct cfg_vctx *c, const struct cfg_node *v, void *b
     within_memory(c, v, "nonpaged_pool", s->nonpaged_pool_bytes, s->memory_bytes);
     within_memory(c, v, "low_memory", s->low_memory_bytes, s->memory_bytes);
     within_memory(c, v, "common_buffer_memory", s->common_buffer_memory_bytes, s->memory_bytes);
+    /* The common-buffer region lies between 16 MB and the lower of memory and 3 GB (the
+     * emulation's physical layout, docs/ndis.md), leaving two guard pages. */
+    int64_t top = s->memory_bytes < 3 * GiB ? s->memory_bytes : 3 * GiB;
+    int64_t room = top - 16 * MiB - 2 * s->page_size_bytes;
+    if (s->common_buffer_memory_bytes <= s->memory_bytes &&
+        s->common_buffer_memory_bytes > room) {
+        const struct cfg_node *at = cfg__map_get(v, "common_buffer_memory");
+        size_t old = cfg__push_key(c, "common_buffer_memory");
+        cfg__err(c, at ? at : v, DMS_ERANGE,
+                 "%lld bytes do not fit between 16 MB and min(memory, 3 GB) (%lld bytes)",
+                 (long long)s->common_buffer_memory_bytes, (long long)room);
+        cfg__pop(c, old);
+    }
 }
 
 /* ---- buses ---------------------------------------------------------------------------------- */
@@ -233,8 +247,8 @@ static void bus_bandwidth(struct cfg_vctx *c, const struct cfg_node *v, void *ba
     struct cfg_rate r;
     if (!cfg__get_rate(c, v, CFG_RATE_BYTES | CFG_RATE_BITS, &r))
         return;
-    if (r.value < 1 || r.value > 1e18)
-        cfg__err(c, v, DMS_ERANGE, "%s is out of range 1bit/s..1e18bit/s", v->text);
+    if (r.value < 8 || r.value > 1e18) /* the bus moves whole bytes */
+        cfg__err(c, v, DMS_ERANGE, "%s is out of range 1B/s..1e18bit/s", v->text);
     else
         b->bandwidth_bps = llround(r.value);
 }
@@ -313,21 +327,23 @@ static const struct cfg_field dma_fields[] = {
     CFG_ENUM("model", struct cfg_dma, model, cfg__dma_models),
 };
 
-/* The registry keywords, in the order of struct cfg_driver; also the public keyword table. */
+/* The registry keywords, in the order of struct cfg_driver; also the public keyword table.
+ * Ranges are the ones the miniport core accepts (miniport-core/README.md), so a value it
+ * would refuse is reported here with its file, line and column. */
 static const struct cfg_field driver_fields[] = {
     CFG_INT("BaseMapRegistersNeeded", struct cfg_driver, base_map_registers_needed, 1, 64),
     CFG_INT("MinimumBaseMapRegisters", struct cfg_driver, minimum_base_map_registers, 1, 64),
-    CFG_SIZE("MaximumBufferSize", struct cfg_driver, maximum_buffer_size_bytes, 60, 1048576),
-    CFG_INT("ReceiveBuffers", struct cfg_driver, receive_buffers, 1, 65536),
+    CFG_SIZE("MaximumBufferSize", struct cfg_driver, maximum_buffer_size_bytes, 256, 65536),
+    CFG_INT("ReceiveBuffers", struct cfg_driver, receive_buffers, 1, 4096),
     CFG_INT("RxRingSize", struct cfg_driver, rx_ring_size, 0, 65536),
     CFG_INT("IndicateArraySize", struct cfg_driver, indicate_array_size, 1, 256),
-    CFG_INT("LowWater", struct cfg_driver, low_water, 0, 65536),
-    CFG_INT("AsyncChunk", struct cfg_driver, async_chunk, 1, 65536),
-    CFG_INT("MaxReceiveBuffers", struct cfg_driver, max_receive_buffers, 1, 1048576),
+    CFG_INT("LowWater", struct cfg_driver, low_water, 0, 4096),
+    CFG_INT("AsyncChunk", struct cfg_driver, async_chunk, 1, 4096),
+    CFG_INT("MaxReceiveBuffers", struct cfg_driver, max_receive_buffers, 1, 16384),
     CFG_INT("ScaleWithProcessors", struct cfg_driver, scale_with_processors, 0, 1),
-    CFG_INT("PacketPoolSize", struct cfg_driver, packet_pool_size, 0, 1048576),
+    CFG_INT("PacketPoolSize", struct cfg_driver, packet_pool_size, 0, 65536),
     CFG_INT("TxRingSize", struct cfg_driver, tx_ring_size, 2, 65536),
-    CFG_INT("SendBuffers", struct cfg_driver, send_buffers, 0, 65536),
+    CFG_INT("SendBuffers", struct cfg_driver, send_buffers, 1, 4096),
     CFG_SIZE("CopyThreshold", struct cfg_driver, copy_threshold_bytes, 0, 65536),
     CFG_INT("SendQueuePolicy", struct cfg_driver, send_queue_policy, 0, 1),
 };

@@ -270,7 +270,7 @@ static const struct cfg_field trace_fields[] = {
     CFG_CUSTOM("csv", trace_csv, 0),
     CFG_CUSTOM("synthetic", trace_synthetic, 0),
     CFG_CUSTOM("direction", trace_direction, 0),
-    CFG_DOUBLE("speedup", struct cfg_trace, speedup, 0.0, INFINITY, CFG_F_LO_OPEN),
+    CFG_DOUBLE("speedup", struct cfg_trace, speedup, 1e-6, 1e6, 0),
     CFG_INT("loop", struct cfg_trace, loop, 1, 1000000000),
     CFG_ENUM("oversize", struct cfg_trace, oversize, cfg__oversize_words),
     CFG_ENUM("on_damage", struct cfg_trace, on_damage, cfg__damage_words),

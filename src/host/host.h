@@ -208,7 +208,7 @@ void host_protocol_stats_reset(host_protocol *pr);
  * Sender: transmit side
  */
 
-#define HOST_MAX_FRAME_BYTES 65536u /* largest frame a sender builds */
+#define HOST_MAX_FRAME_BYTES 262144u /* largest frame a sender builds (a trace's largest) */
 
 struct host_sender_params {
     uint32_t header_bytes;      /* first buffer: the headers (54 = Ethernet + IPv4 + TCP) */

@@ -9,9 +9,12 @@
  * physical address from nd_host_physical:
  *
  *   the n-th buffer a sender builds starts at page offset (n * 1096) mod page_size and
- *   occupies the next pages of the sender's own window of 4096 pages (below 4 GB, or above
- *   4 GB for a packet drawn into high memory), so consecutive buffers never share a page
- *   and a buffer straddles a page boundary whenever offset + length > page_size.
+ *   occupies the next pages of a window of 4096 pages (below 4 GB, or above 4 GB for a
+ *   packet drawn into high memory), so consecutive buffers never share a page and a buffer
+ *   straddles a page boundary whenever offset + length > page_size. Every sender uses the
+ *   same window: host buffers of different NICs may share physical pages, which changes
+ *   nothing here (no model depends on which page a host buffer is in, only on its offset
+ *   and whether it lies above 4 GB).
  *
  * 1096 = 8 * 137 is a multiple of 8 and coprime to page_size / 8, so the offsets cycle
  * through every 8-byte-aligned offset of the page. The virtual address has the same page

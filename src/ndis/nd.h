@@ -155,6 +155,21 @@ bool nd_machine_failed(const nd_machine *m);
  * breaks a rule per packet cannot exhaust the host's memory. */
 uint64_t nd_machine_diag_total(const nd_machine *m);
 
+/* ---------------------------------------------------------------- the event log */
+
+/* One NdisWriteErrorLogEntry call (what the system event log would show). */
+#define ND_ERRLOG_VALUES 4
+struct nd_errlog {
+    int adapter;                       /* adapter index */
+    ULONG code;                        /* NDIS_ERROR_CODE_* */
+    ULONG n_values;                    /* values given (the first ND_ERRLOG_VALUES kept) */
+    ULONG values[ND_ERRLOG_VALUES];
+    eng_time_ns time_ns;
+};
+/* Entries in the order written (at most 1000 are kept). Valid until the machine is freed. */
+size_t nd_machine_errlog_count(const nd_machine *m);
+const struct nd_errlog *nd_machine_errlog(const nd_machine *m, size_t i);
+
 /* ---------------------------------------------------------------- the PAE hang */
 
 /*

@@ -380,8 +380,36 @@ ULONG NdisEmulatedPageSize(VOID)
     return m ? m->p.page_size : 4096;
 }
 
+#define ND_ERRLOG_MAX 1000
+
+/* Records the entry as the system event log would; the run reports it per adapter. */
 VOID NdisWriteErrorLogEntry(IN NDIS_HANDLE NdisAdapterHandle, IN ULONG ErrorCode,
                             IN ULONG NumberOfErrorValues, ...)
 {
-    (void)NdisAdapterHandle, (void)ErrorCode, (void)NumberOfErrorValues;
+    nd_adapter *a = nd__adapter(NdisAdapterHandle, "NdisWriteErrorLogEntry");
+    if (!a || a->m->n_errlog >= ND_ERRLOG_MAX)
+        return;
+    nd_machine *m = a->m;
+    if (m->n_errlog == m->cap_errlog) {
+        m->cap_errlog = m->cap_errlog ? m->cap_errlog * 2 : 8;
+        m->errlog = dms_xrealloc(m->errlog, m->cap_errlog * sizeof *m->errlog);
+    }
+    struct nd_errlog *e = &m->errlog[m->n_errlog++];
+    memset(e, 0, sizeof *e);
+    e->adapter = a->index;
+    e->code = ErrorCode;
+    e->n_values = NumberOfErrorValues;
+    e->time_ns = eng_now(m->sim);
+    va_list ap;
+    va_start(ap, NumberOfErrorValues);
+    for (ULONG i = 0; i < NumberOfErrorValues && i < ND_ERRLOG_VALUES; i++)
+        e->values[i] = va_arg(ap, ULONG);
+    va_end(ap);
+}
+
+size_t nd_machine_errlog_count(const nd_machine *m) { return m->n_errlog; }
+
+const struct nd_errlog *nd_machine_errlog(const nd_machine *m, size_t i)
+{
+    return i < m->n_errlog ? &m->errlog[i] : NULL;
 }

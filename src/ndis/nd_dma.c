@@ -87,6 +87,10 @@ static void record_hang(nd_machine *m, nd_adapter *a, uint64_t requested)
 static NDIS_STATUS grant(nd_adapter *a, NDIS_DMA_SIZE size, ULONG base, ULONG max_buffer)
 {
     nd_machine *m = a->m;
+    /* A hung machine answers nothing more: the caller that hung never returned, and what
+     * its unwinding asks for afterwards is not part of the outcome. */
+    if (m->hang.hung)
+        return NDIS_STATUS_RESOURCES;
     uint32_t per = nd__per_base(max_buffer, m->p.page_size);
     uint64_t total = (uint64_t)base * per;
     m->c.map_registers_requested += total;

@@ -390,6 +390,8 @@ struct nd_machine {
 
     struct nd_diag *diags;
     size_t n_diags, cap_diags;
+    struct nd_errlog *errlog;
+    size_t n_errlog, cap_errlog;
     uint64_t diag_total;
     bool failed;
     struct nd_hang hang;

@@ -194,6 +194,7 @@ void nd_machine_free(nd_machine *m)
     free_registry(m);
     free(m->by_pa);
     free(m->diags);
+    free(m->errlog);
     free(m->faults);
     nd__phys_fini(&m->cb);
     nd__phys_fini(&m->low16);

@@ -33,6 +33,7 @@ struct rpt_summary {
     double half[CFG_MAX_NICS][RUN_NIC_METRIC_COUNT]; /* NaN with one replication */
     double sys_mean[RUN_SYS_METRIC_COUNT];
     double sys_half[RUN_SYS_METRIC_COUNT];
+    bool initialized[CFG_MAX_NICS]; /* the NIC initialized in every replication */
 };
 
 /* Reduces n replications (NaN figures are left out of a metric's mean). */
@@ -49,8 +50,11 @@ void rpt_result_json(const struct cfg_scenario *sc, const struct run_rep *reps, 
 char *rpt_result_csv(const struct cfg_scenario *sc, const struct run_rep *reps, size_t n);
 
 /* Whether NIC i of the summary meets each objective the scenario sets: fills met[k] for
- * the objectives in the order rx_drop_rate, resources_share, tx_stall_p99, memory
- * (-1 when no target is set, else 0 or 1). Returns 1 if every set objective is met. */
+ * the objectives in the order rx_drop_rate, resources_share, tx_stall_p99, memory with
+ * RPT_NO_TARGET, RPT_NOT_MET, RPT_MET or RPT_NO_DATA (the figure was not measured, e.g.
+ * stalls without sends). A NIC that did not initialize meets none. Returns 1 if no set
+ * objective is RPT_NOT_MET. */
+enum { RPT_NO_TARGET = -1, RPT_NOT_MET = 0, RPT_MET = 1, RPT_NO_DATA = 2 };
 int rpt_objectives_met(const struct cfg_scenario *sc, const struct rpt_summary *s, size_t i,
                        int met[4]);
 

@@ -37,6 +37,11 @@ void rpt_summarise(const struct run_rep *reps, size_t n, double confidence,
         *half = cnt > 1 ? ci.half_width : NAN;
     }
     free(x);
+    for (size_t i = 0; i < CFG_MAX_NICS; i++) {
+        out->initialized[i] = n > 0;
+        for (size_t r = 0; r < n; r++)
+            out->initialized[i] &= strcmp(reps[r].nics[i].init_status, "NDIS_STATUS_SUCCESS") == 0;
+    }
 }
 
 /* ---------------------------------------------------------------- nested metric objects */
@@ -107,19 +112,32 @@ static void names_init(struct names *nm)
 
 /* ---------------------------------------------------------------- objectives */
 
+static int objective(bool has, double value, double target, bool initialized)
+{
+    if (!has)
+        return RPT_NO_TARGET;
+    if (!initialized)
+        return RPT_NOT_MET;
+    if (!isfinite(value))
+        return RPT_NO_DATA;
+    return value <= target ? RPT_MET : RPT_NOT_MET;
+}
+
 int rpt_objectives_met(const struct cfg_scenario *sc, const struct rpt_summary *s, size_t i,
                        int met[4])
 {
     const struct cfg_objectives *o = &sc->objectives;
     const double *m = s->mean[i];
-    met[0] = o->has_rx_drop_rate ? m[RUN_M_RX_DROP_RATE] <= o->rx_drop_rate : -1;
-    met[1] = o->has_resources_share ? m[RUN_M_RX_RESOURCES_SHARE] <= o->resources_share : -1;
-    met[2] = o->has_tx_stall_p99
-                 ? !(m[RUN_M_TX_STALL_P99] > (double)o->tx_stall_p99_ns) : -1;
-    met[3] = o->has_memory ? m[RUN_M_MEM_SHARED_PEAK] <= (double)o->memory_bytes : -1;
+    bool ok = s->initialized[i];
+    met[0] = objective(o->has_rx_drop_rate, m[RUN_M_RX_DROP_RATE], o->rx_drop_rate, ok);
+    met[1] = objective(o->has_resources_share, m[RUN_M_RX_RESOURCES_SHARE],
+                       o->resources_share, ok);
+    met[2] = objective(o->has_tx_stall_p99, m[RUN_M_TX_STALL_P99],
+                       (double)o->tx_stall_p99_ns, ok);
+    met[3] = objective(o->has_memory, m[RUN_M_MEM_SHARED_PEAK], (double)o->memory_bytes, ok);
     int all = 1;
     for (int k = 0; k < 4; k++)
-        all &= met[k] != 0;
+        all &= met[k] != RPT_NOT_MET;
     return all;
 }
 
@@ -137,12 +155,15 @@ static void write_objectives(dms_jw *w, const struct cfg_scenario *sc,
     rpt_objectives_met(sc, s, i, met);
     dms_jw_obj_begin(w, "objectives");
     for (int k = 0; k < 4; k++) {
-        if (met[k] < 0)
+        if (met[k] == RPT_NO_TARGET)
             continue;
         dms_jw_obj_begin(w, names[k]);
         dms_jw_double(w, "target", target[k]);
         dms_jw_double(w, "value", s->mean[i][metric[k]]);
-        dms_jw_bool(w, "met", met[k] == 1);
+        if (met[k] == RPT_NO_DATA)
+            dms_jw_null(w, "met");
+        else
+            dms_jw_bool(w, "met", met[k] == RPT_MET);
         dms_jw_obj_end(w);
     }
     dms_jw_obj_end(w);
@@ -164,7 +185,8 @@ static void write_traces(dms_jw *w, const struct cfg_scenario *sc, const struct 
                                                          : "synthetic");
         dms_jw_str(w, "path", t->path);
         dms_jw_str(w, "sha256", meta->traces[i].sha256[0] ? meta->traces[i].sha256 : NULL);
-        dms_jw_uint(w, "packets", ti->records);
+        dms_jw_uint(w, "packets", ti->for_nic);
+        dms_jw_uint(w, "other_nic_records", ti->records - ti->for_nic);
         dms_jw_str(w, "format", ti->format);
         dms_jw_str(w, "link", ti->link[0] ? ti->link : NULL);
         dms_jw_uint(w, "out_of_order", ti->out_of_order);
@@ -179,9 +201,11 @@ static void write_traces(dms_jw *w, const struct cfg_scenario *sc, const struct 
 
 static void write_diags(dms_jw *w, const struct run_rep *reps, size_t n)
 {
-    size_t total = 0;
-    for (size_t r = 0; r < n; r++)
-        total += reps[r].n_diags;
+    uint64_t total = 0, kept = 0;
+    for (size_t r = 0; r < n; r++) {
+        total += reps[r].diags_total;
+        kept += reps[r].n_diags;
+    }
     dms_jw_obj_begin(w, "verifier");
     dms_jw_uint(w, "diagnostics", total);
     dms_jw_arr_begin(w, "items");
@@ -202,7 +226,7 @@ static void write_diags(dms_jw *w, const struct run_rep *reps, size_t n)
         }
     }
     dms_jw_arr_end(w);
-    dms_jw_bool(w, "truncated", shown < total);
+    dms_jw_bool(w, "truncated", shown < kept || kept < total);
     dms_jw_obj_end(w);
 }
 
@@ -284,6 +308,28 @@ static void write_little(dms_jw *w, const struct run_rep *reps, size_t n, size_t
     free(r);
 }
 
+/* The event-log entries NIC i's driver wrote in replication 0. */
+static void write_errlog(dms_jw *w, const struct run_rep *r0, size_t i)
+{
+    dms_jw_arr_begin(w, "error_log");
+    for (size_t k = 0; k < r0->n_errlog; k++) {
+        const struct run_errlog *e = &r0->errlog[k];
+        if (e->nic != i)
+            continue;
+        char code[16];
+        snprintf(code, sizeof code, "0x%08X", e->code);
+        dms_jw_obj_begin(w, NULL);
+        dms_jw_str(w, "code", code);
+        dms_jw_int(w, "time_ns", e->time_ns);
+        dms_jw_arr_begin(w, "values");
+        for (uint32_t v = 0; v < e->n_values && v < 4; v++)
+            dms_jw_uint(w, NULL, e->values[v]);
+        dms_jw_arr_end(w);
+        dms_jw_obj_end(w);
+    }
+    dms_jw_arr_end(w);
+}
+
 static void write_nics(dms_jw *w, const struct cfg_scenario *sc, const struct run_rep *reps,
                        size_t n, const struct rpt_summary *s)
 {
@@ -294,6 +340,7 @@ static void write_nics(dms_jw *w, const struct cfg_scenario *sc, const struct ru
         dms_jw_obj_begin(w, NULL);
         dms_jw_str(w, "name", sc->nics[i].name);
         dms_jw_str(w, "init_status", reps[0].nics[i].init_status);
+        write_errlog(w, &reps[0], i);
         write_nested(w, nm.nic, s->mean[i], RUN_NIC_METRIC_COUNT);
         if (n > 1) {
             dms_jw_obj_begin(w, "ci_half");

@@ -69,6 +69,9 @@ void run_rep_fini(struct run_rep *r)
     free(r->diags);
     r->diags = NULL;
     r->n_diags = 0;
+    free(r->errlog);
+    r->errlog = NULL;
+    r->n_errlog = 0;
 }
 
 /* ---------------------------------------------------------------- the replay loop */
@@ -111,11 +114,12 @@ static void on_record(eng_sim *sim, void *ctx, uint64_t arg)
     struct run_nic *n = ctx;
     const struct trc_record *r = &n->next;
     bool mine = r->nic < 0 || (unsigned)r->nic == n->index;
+    n->for_nic += mine;
     if (mine && n->running) {
-        if (r->dir == TRC_TX)
-            host_sender_submit(host_nic_sender(n->host), r->wire_len, r->frags);
-        else
+        if (r->dir != TRC_TX)
             hw_nic_frame_arrives(n->hw, r->wire_len);
+        else if (host_sender_submit(host_nic_sender(n->host), r->wire_len, r->frags))
+            n->unsent++; /* larger than any packet a sender builds */
     }
     pull(n);
 }
@@ -144,6 +148,7 @@ static void on_warmup(eng_sim *sim, void *ctx, uint64_t arg)
     for (unsigned i = 0; i < w->sc->n_nics; i++) {
         struct run_nic *n = &w->nics[i];
         hw_nic_stats_reset(n->hw);
+        n->unsent = 0;
         host_protocol_stats_reset(host_nic_protocol(n->host));
         host_sender_stats_reset(host_nic_sender(n->host));
         if (n->running) {
@@ -221,6 +226,7 @@ static void trace_info(struct run_world *w, struct run_rep *out)
         const struct trc_counters *c = trc_counters(w->nics[i].src);
         struct run_trace_info *t = &out->traces[i];
         t->records = c->records_out;
+        t->for_nic = w->nics[i].for_nic;
         t->out_of_order = c->out_of_order;
         t->damaged = c->damaged;
         t->split_frames = c->split_frames;
@@ -316,8 +322,10 @@ int run_replication_ex(const struct cfg_scenario *sc, unsigned index, struct run
         rc = replay(w, out, err);
     else if (rc == 0)
         run__collect(w, out, eng_now(w->sim));
-    if (rc == 0)
+    if (rc == 0) {
+        run__collect_end(w, out);
         run__collect_diags(w, out);
+    }
     run__world_free(w);
     free(w);
     if (rc)

@@ -74,6 +74,7 @@
     X(TX_STALL_P99, "tx.stall_ns.p99")                                                     \
     X(TX_STALL_MAX, "tx.stall_ns.max")                                                     \
     X(TX_LAT_P99, "tx.latency_ns.p99")                                                     \
+    X(TX_UNSENT, "tx.unsent")                                                              \
     X(TX_QUEUE_PEAK, "tx.queue_peak")                                                      \
     X(TX_RESOURCES, "tx.resources_returned")                                               \
     X(TX_BASE_PEAK, "tx.base_map_registers_peak_in_use")                                   \
@@ -122,6 +123,15 @@ struct run_diag {
     char msg[192];
 };
 
+/* One event-log entry the driver wrote (NdisWriteErrorLogEntry). */
+struct run_errlog {
+    unsigned nic;
+    uint32_t code;
+    uint32_t n_values;
+    uint32_t values[4];
+    int64_t time_ns;
+};
+
 struct run_nic_result {
     char init_status[40];  /* NDIS status name, "SYSTEM_HANG", or "NOT_STARTED" */
     uint32_t init_status_code;
@@ -130,7 +140,8 @@ struct run_nic_result {
 
 /* What a trace source delivered (provenance for the result file). */
 struct run_trace_info {
-    uint64_t records;      /* records delivered */
+    uint64_t records;      /* records the source delivered */
+    uint64_t for_nic;      /* of which for this NIC (a CSV nic column may name others) */
     uint64_t out_of_order, damaged, split_frames, oversize;
     char damage_msg[160];
     char format[16];
@@ -148,8 +159,11 @@ struct run_rep {
     struct run_nic_result nics[CFG_MAX_NICS];
     struct run_trace_info traces[CFG_MAX_NICS];
     double sys[RUN_SYS_METRIC_COUNT];
-    size_t n_diags;
+    size_t n_diags;         /* diagnostics kept (the emulation keeps the first 10000) */
+    uint64_t diags_total;   /* diagnostics recorded, kept or not */
     struct run_diag *diags; /* owned; freed by run_rep_fini */
+    size_t n_errlog;
+    struct run_errlog *errlog; /* owned; freed by run_rep_fini */
     bool strict_failed;     /* strict mode and at least one diagnostic */
 };
 

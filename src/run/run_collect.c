@@ -25,7 +25,15 @@ bool run__driver_stats(struct run_nic *n, DMASIM_DRIVER_STATISTICS *st)
            st->Version == DMASIM_DRIVER_STATISTICS_VERSION;
 }
 
-static double ratio(double a, double b) { return b > 0 ? a / b : 0.0; }
+/* a / b, or NaN (reported as null: not measured) when there is nothing to divide by. */
+static double ratio(double a, double b) { return b > 0 ? a / b : NAN; }
+
+/* A level's quantile, or NaN for an empty window (stats_level_quantile answers -1). */
+static double level_q(const stats_level *l, eng_time_ns t_end, double q)
+{
+    int64_t v = stats_level_quantile(l, t_end, q);
+    return v < 0 ? NAN : (double)v;
+}
 
 static double hist_q(const stats_hist *h, double q)
 {
@@ -55,9 +63,10 @@ static void collect_rx(struct run_nic *n, double *m, eng_time_ns t_end, double w
 
     const stats_level *held = host_protocol_held_level(pr);
     m[RUN_M_RX_HELD_MEAN] = stats_level_mean(held, t_end);
-    m[RUN_M_RX_HELD_P50] = (double)stats_level_quantile(held, t_end, 0.5);
-    m[RUN_M_RX_HELD_P99] = (double)stats_level_quantile(held, t_end, 0.99);
-    m[RUN_M_RX_HELD_MAX] = (double)stats_level_max(held);
+    m[RUN_M_RX_HELD_P50] = level_q(held, t_end, 0.5);
+    m[RUN_M_RX_HELD_P99] = level_q(held, t_end, 0.99);
+    m[RUN_M_RX_HELD_MAX] = stats_level_duration_ns(held, t_end) > 0
+                               ? (double)stats_level_max(held) : NAN;
     m[RUN_M_RX_ACCEPTED_PPS] = window_s > 0 ? (double)pc.kept / window_s : NAN;
     const stats_hist *hold = host_protocol_hold_hist(pr);
     m[RUN_M_RX_HOLD_MEAN] = stats_hist_count(hold) ? stats_hist_mean(hold) : NAN;
@@ -78,12 +87,13 @@ static void collect_tx(struct run_nic *n, double *m)
     m[RUN_M_TX_PACKETS] = (double)sc.submitted;
     m[RUN_M_TX_COMPLETED] = (double)sc.completed;
     m[RUN_M_TX_STALLS] = (double)sc.stalled;
-    m[RUN_M_TX_STALL_SHARE] = ratio((double)sc.stalled, (double)(sc.completed + sc.failed));
+    m[RUN_M_TX_STALL_SHARE] = ratio((double)sc.stalled, (double)sc.completed);
     const stats_hist *st = host_sender_stall_hist(s);
     m[RUN_M_TX_STALL_P50] = hist_q(st, 0.5);
     m[RUN_M_TX_STALL_P99] = hist_q(st, 0.99);
     m[RUN_M_TX_STALL_MAX] = stats_hist_count(st) ? (double)stats_hist_max(st) : NAN;
     m[RUN_M_TX_LAT_P99] = hist_q(host_sender_latency_hist(s), 0.99);
+    m[RUN_M_TX_UNSENT] = (double)n->unsent;
 }
 
 /* Figures from the emulation's counters (flows relative to the warm-up snapshot). */
@@ -145,10 +155,8 @@ static void collect_system(struct run_world *w, struct run_rep *out, eng_time_ns
     m[RUN_M_SYS_BOUNCE] = (double)s.bounce_buffers;
     double util = 0;
     unsigned p = host_cpus_count(w->cpus);
-    for (unsigned i = 0; i < p; i++) {
-        double u = host_cpus_utilisation(w->cpus, i);
-        util += isfinite(u) ? u : 0;
-    }
+    for (unsigned i = 0; i < p; i++)
+        util += host_cpus_utilisation(w->cpus, i); /* NaN for an empty window: stays NaN */
     m[RUN_M_SYS_CPU_UTIL] = p ? util / p : NAN;
     double window_ns = (double)(t_end - w->warmup_ns);
     double bus = 0;
@@ -157,9 +165,8 @@ static void collect_system(struct run_world *w, struct run_rep *out, eng_time_ns
         hw_bus_counters(w->buses[b], &bc);
         bus = fmax(bus, ratio((double)bc.busy_ns, window_ns));
     }
-    m[RUN_M_SYS_BUS_UTIL] = bus;
+    m[RUN_M_SYS_BUS_UTIL] = window_ns > 0 ? bus : NAN;
     m[RUN_M_SYS_SIM_NS] = (double)t_end;
-    m[RUN_M_SYS_EVENTS] = (double)eng_events_fired(w->sim);
 }
 
 void run__collect(struct run_world *w, struct run_rep *out, eng_time_ns t_end)
@@ -169,15 +176,21 @@ void run__collect(struct run_world *w, struct run_rep *out, eng_time_ns t_end)
     for (unsigned i = 0; i < w->sc->n_nics; i++) {
         struct run_nic *n = &w->nics[i];
         double *m = out->nics[i].m;
-        if (!n->ad)
+        /* A NIC that did not initialize (or never started after a hang) measured
+         * nothing: its figures stay NaN, reported as null. */
+        if (!n->ad || !n->running)
             continue;
         collect_ndis(n, m);
         collect_rx(n, m, t_end, window_s);
         collect_tx(n, m);
-        if (n->running)
-            collect_driver(n, m);
+        collect_driver(n, m);
     }
     collect_system(w, out, t_end);
+}
+
+void run__collect_end(struct run_world *w, struct run_rep *out)
+{
+    out->sys[RUN_M_SYS_EVENTS] = (double)eng_events_fired(w->sim);
 }
 
 void run__collect_diags(struct run_world *w, struct run_rep *out)
@@ -194,5 +207,18 @@ void run__collect_diags(struct run_world *w, struct run_rep *out)
         r->time_ns = d->time_ns;
         snprintf(r->msg, sizeof r->msg, "%s", d->msg);
     }
-    out->strict_failed = w->sc->run.strict && n > 0;
+    out->diags_total = nd_machine_diag_total(w->m);
+    out->strict_failed = w->sc->run.strict && out->diags_total > 0;
+    size_t k = nd_machine_errlog_count(w->m);
+    out->errlog = k ? dms_xcalloc(k, sizeof *out->errlog) : NULL;
+    out->n_errlog = k;
+    for (size_t i = 0; i < k; i++) {
+        const struct nd_errlog *e = nd_machine_errlog(w->m, i);
+        struct run_errlog *r = &out->errlog[i];
+        r->nic = (unsigned)e->adapter;
+        r->code = e->code;
+        r->n_values = e->n_values;
+        memcpy(r->values, e->values, sizeof r->values);
+        r->time_ns = e->time_ns;
+    }
 }

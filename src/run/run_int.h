@@ -36,6 +36,9 @@ struct run_nic {
     struct nd_adapter_counters nd_w;
     DMASIM_DRIVER_STATISTICS drv_w;
     bool drv_ok;
+    uint64_t for_nic;             /* records of the source addressed to this NIC */
+    uint64_t unsent;              /* transmit records the host could not build (counted in
+                                     the window) */
 };
 
 struct run_world {
@@ -64,5 +67,7 @@ int run__open_sources(struct run_world *w, struct dms_error *err);
 bool run__driver_stats(struct run_nic *n, DMASIM_DRIVER_STATISTICS *st);
 void run__collect(struct run_world *w, struct run_rep *out, eng_time_ns t_end);
 void run__collect_diags(struct run_world *w, struct run_rep *out);
+/* Figures of the whole run, taken after the drain and halts (events fired). */
+void run__collect_end(struct run_world *w, struct run_rep *out);
 
 #endif

@@ -271,7 +271,10 @@ static void trace_spec(const struct cfg_nic *c, int64_t duration_ns, struct trc_
     t->oversize = ct->oversize == CFG_OVERSIZE_SPLIT    ? TRC_OVERSIZE_SPLIT
                   : ct->oversize == CFG_OVERSIZE_REJECT ? TRC_OVERSIZE_REJECT
                                                         : TRC_OVERSIZE_AS_IS;
-    t->mtu_frame = 0;
+    /* Oversize means larger than the driver's receive buffer: MaximumBufferSize, but never
+     * less than a full Ethernet frame (the driver's buffers hold at least 1514 bytes). */
+    int64_t mbs = c->driver.maximum_buffer_size_bytes;
+    t->mtu_frame = (uint32_t)(mbs > TRC_MTU_FRAME_DEFAULT ? mbs : TRC_MTU_FRAME_DEFAULT);
     t->speedup = ct->speedup;
     t->loops = (uint32_t)ct->loop;
     t->on_damage = ct->on_damage == CFG_DAMAGE_KEEP ? TRC_DAMAGE_KEEP : TRC_DAMAGE_STOP;

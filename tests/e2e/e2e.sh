@@ -57,6 +57,11 @@ determinism) # same seed: identical bytes, whatever the number of threads
         cmp "$tmp/a/$f" "$tmp/b/$f" || fail "$f differs between -j1 and -j4"
         cmp "$tmp/a/$f" "$tmp/c/$f" || fail "$f differs between runs"
     done
+    # the progress line runs the replay in slices of simulated time: same bytes
+    DMASIM_PROGRESS=1 "$dmasim" run configs/default.yaml -j 2 -o "$tmp/e" >/dev/null 2>"$tmp/progress" ||
+        fail "run with progress"
+    grep -q 'replications done' "$tmp/progress" || fail "no progress line"
+    cmp "$tmp/a/result.json" "$tmp/e/result.json" || fail "progress changes result.json"
     "$dmasim" run configs/default.yaml -q --set run.seed=2 -o "$tmp/d" || fail "seed 2"
     ! cmp -s "$tmp/a/result.json" "$tmp/d/result.json" || fail "seed does not change the result"
     ;;
@@ -127,6 +132,23 @@ erlang) # the receive pool as M/G/N/N agrees with Erlang B (arg: "N B [dist]")
     expect_exit 0 "$dmasim" check erlang --buffers "$1" --blocking "$2" --dist "${3:-exponential}" \
         --frames 200000 --replications 5
     cat "$tmp/stdout"
+    ;;
+bad-trace) # bad traces: a clear message, the documented exit status, nothing written
+    printf 'time_ns,length,direction\n0,100,rx\n10,abc,rx\n' >"$tmp/bad.csv"
+    : >"$tmp/empty.pcap"
+    mkdir "$tmp/dir.pcap"
+    head -c 100 "$(ls traces/*.pcap | head -n 1)" >"$tmp/cut.pcap"
+    for spec in "csv: $tmp/bad.csv|65|bad.csv:3:" "pcap: $tmp/empty.pcap|65|empty.pcap" \
+                "pcap: $tmp/dir.pcap|66|Is a directory" "pcap: $tmp/none.pcap|66|none.pcap" \
+                "pcap: $tmp/cut.pcap|65|record"; do
+        IFS='|' read -r src code text <<<"$spec"
+        printf 'nics: [{trace: {%s, direction: rx}}]\n' "$src" >"$tmp/s.yaml"
+        expect_exit "$code" "$dmasim" run "$tmp/s.yaml" -o "$tmp/out"
+        grep -q "$text" "$tmp/stderr" || { cat "$tmp/stderr" >&2; fail "$src: no '$text' in the message"; }
+        [ ! -e "$tmp/out" ] || fail "$src: output left behind"
+    done
+    expect_exit 66 "$dmasim" trace info "$tmp/dir.pcap"
+    expect_exit 65 "$dmasim" trace info --csv "$tmp/bad.csv"
     ;;
 trace-gen) # generated captures are deterministic and read back exactly
     expect_exit 0 "$dmasim" trace gen "$tmp/a.pcap" --sizes rfc2544 --rate 10kpps --count 500 --seed 3

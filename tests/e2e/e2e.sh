@@ -91,6 +91,13 @@ usage) # command-line errors and missing input
     expect_exit 65 "$dmasim" run configs/default.yaml --set nics[0].driver.BaseMapRegistersNeeded=65 -o "$tmp/out"
     grep -q 'set' "$tmp/stderr" || fail "override error does not name --set"
     [ ! -e "$tmp/out" ] || fail "output folder created on a bad override"
+    # a configuration only the driver refuses: it fails to initialize, says why in its
+    # event log, and the NIC reports nothing it did not measure
+    expect_exit 0 "$dmasim" run configs/default.yaml -q -o "$tmp/refused" \
+        --set nics[0].driver.ReceiveBuffers=300 --set run.replications=1
+    jq -e '.nics[0].init_status == "NDIS_STATUS_FAILURE" and (.nics[0].error_log | length) >= 1
+           and .nics[0].rx.frames == null and .nics[0].objectives.rx_drop_rate.met == false' \
+        "$tmp/refused/result.json" >/dev/null || fail "refused configuration not reported"
     touch "$tmp/file"
     expect_exit 73 "$dmasim" run configs/default.yaml -q -o "$tmp/file/sub"
     ;;

@@ -95,7 +95,7 @@ usage) # command-line errors and missing input
     # event log, and the NIC reports nothing it did not measure
     expect_exit 0 "$dmasim" run configs/default.yaml -q -o "$tmp/refused" \
         --set nics[0].driver.ReceiveBuffers=300 --set run.replications=1
-    jq -e '.nics[0].init_status == "NDIS_STATUS_FAILURE" and (.nics[0].error_log | length) >= 1
+    jq -e '.nics[0].init.status == "NDIS_STATUS_FAILURE" and (.nics[0].init.error_log | length) >= 1
            and .nics[0].rx.frames == null and .nics[0].objectives.rx_drop_rate.met == false' \
         "$tmp/refused/result.json" >/dev/null || fail "refused configuration not reported"
     touch "$tmp/file"

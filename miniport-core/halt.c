@@ -97,6 +97,17 @@ VOID SimNicFreeAdapter(PSIMNIC_ADAPTER Adapter)
     SimNicFreeArray(Adapter, 1, sizeof(SIMNIC_ADAPTER));
 }
 
+/* Frees the adapter's memory in the reverse order of its allocation (init.c):
+ * receive buffers, pools, copy buffers, rings, software state. */
+VOID SimNicFreeMemory(PSIMNIC_ADAPTER Adapter)
+{
+    SimNicFreeReceiveBuffers(Adapter);
+    SimNicFreePools(Adapter);
+    SimNicFreeSendBuffers(Adapter);
+    SimNicFreeRings(Adapter);
+    SimNicFreeSoftwareState(Adapter);
+}
+
 VOID SimNicHalt(IN NDIS_HANDLE MiniportAdapterContext)
 {
     PSIMNIC_ADAPTER Adapter = (PSIMNIC_ADAPTER)MiniportAdapterContext;
@@ -113,11 +124,7 @@ VOID SimNicHalt(IN NDIS_HANDLE MiniportAdapterContext)
 
     NdisMUnmapIoSpace(Adapter->MiniportAdapterHandle, Adapter->CsrBase, SIMNIC_CSR_LENGTH);
     Adapter->CsrBase = NULL;
-    SimNicFreeReceiveBuffers(Adapter);
-    SimNicFreePools(Adapter);
-    SimNicFreeSendBuffers(Adapter);
-    SimNicFreeRings(Adapter);
-    SimNicFreeSoftwareState(Adapter);
+    SimNicFreeMemory(Adapter);
     SimNicFreeDma(Adapter);
     SimNicFreeAdapter(Adapter);
 }

@@ -269,6 +269,86 @@ static UINT SimNicFindMedium(const NDIS_MEDIUM *MediumArray, UINT MediumArraySiz
     return Index;
 }
 
+/*
+ * Allocates everything in memory the adapter needs: software state, descriptor rings, copy
+ * buffers, packet and buffer pools, receive buffers (ref 002: after map registers). On
+ * failure frees what it allocated, in reverse, and leaves *Step at the failing step.
+ */
+static NDIS_STATUS SimNicAllocateMemory(PSIMNIC_ADAPTER Adapter, PULONG Step)
+{
+    NDIS_STATUS Status;
+
+    *Step = SIMNIC_STEP_SOFTWARE;
+    Status = SimNicAllocateSoftwareState(Adapter);
+    if (Status != NDIS_STATUS_SUCCESS)
+        goto FailSoftware; /* frees what a partly failed step left */
+    *Step = SIMNIC_STEP_RINGS;
+    Status = SimNicAllocateRings(Adapter);
+    if (Status != NDIS_STATUS_SUCCESS)
+        goto FailRings;
+    *Step = SIMNIC_STEP_SEND_BUFFERS;
+    Status = SimNicAllocateBufferBlocks(Adapter, &Adapter->TxBlocks, Adapter->Config.SendBuffers,
+                                        Adapter->CopyBufferSize);
+    if (Status != NDIS_STATUS_SUCCESS)
+        goto FailSendBuffers;
+    *Step = SIMNIC_STEP_POOLS;
+    Status = SimNicAllocatePools(Adapter);
+    if (Status != NDIS_STATUS_SUCCESS)
+        goto FailPools;
+    *Step = SIMNIC_STEP_RECEIVE_BUFFERS;
+    Status = SimNicAllocateBufferBlocks(Adapter, &Adapter->RxBlocks, Adapter->RxBuffersInitial,
+                                        Adapter->RxBufferSize);
+    if (Status != NDIS_STATUS_SUCCESS)
+        goto FailReceiveBuffers;
+    Adapter->Stats.RxBuffersInitial = Adapter->RxBuffersTotal;
+    return NDIS_STATUS_SUCCESS;
+
+FailReceiveBuffers:
+    SimNicFreeReceiveBuffers(Adapter);
+FailPools:
+    SimNicFreePools(Adapter);
+FailSendBuffers:
+    SimNicFreeSendBuffers(Adapter);
+FailRings:
+    SimNicFreeRings(Adapter);
+FailSoftware:
+    SimNicFreeSoftwareState(Adapter);
+    return Status;
+}
+
+/*
+ * Brings the device up: maps its registers, resets it, programs the rings, registers the
+ * interrupt and enables it. On failure undoes what it did and leaves *Step at the failing
+ * step.
+ */
+static NDIS_STATUS SimNicStartDevice(PSIMNIC_ADAPTER Adapter, PULONG Step)
+{
+    NDIS_STATUS Status;
+
+    *Step = SIMNIC_STEP_MAP_IO;
+    Status = SimNicMapRegisters(Adapter);
+    if (Status != NDIS_STATUS_SUCCESS)
+        return Status;
+    *Step = SIMNIC_STEP_RESET;
+    Status = SimNicHwReset(Adapter);
+    if (Status != NDIS_STATUS_SUCCESS)
+        goto FailUnmap;
+    SimNicStartRings(Adapter);
+    *Step = SIMNIC_STEP_INTERRUPT;
+    Status = SimNicRegisterInterrupt(Adapter);
+    if (Status != NDIS_STATUS_SUCCESS)
+        goto FailStopDevice;
+    SimNicHwStart(Adapter);
+    return NDIS_STATUS_SUCCESS;
+
+FailStopDevice:
+    SimNicHwReset(Adapter); /* the rings were programmed: stop the device using them */
+FailUnmap:
+    NdisMUnmapIoSpace(Adapter->MiniportAdapterHandle, Adapter->CsrBase, SIMNIC_CSR_LENGTH);
+    Adapter->CsrBase = NULL;
+    return Status;
+}
+
 NDIS_STATUS SimNicInitialize(OUT PNDIS_STATUS OpenErrorStatus, OUT PUINT SelectedMediumIndex,
                              IN PNDIS_MEDIUM MediumArray, IN UINT MediumArraySize,
                              IN NDIS_HANDLE MiniportAdapterHandle,
@@ -295,6 +375,7 @@ NDIS_STATUS SimNicInitialize(OUT PNDIS_STATUS OpenErrorStatus, OUT PUINT Selecte
     if (Status != NDIS_STATUS_SUCCESS)
         goto FailAdapter;
 
+    /* ref 001: attributes before map registers; map registers before shared memory */
     NdisMSetAttributesEx(MiniportAdapterHandle, (NDIS_HANDLE)Adapter, 0,
                          NDIS_ATTRIBUTE_BUS_MASTER |
                              (Adapter->Deserialized ? NDIS_ATTRIBUTE_DESERIALIZE : 0),
@@ -302,64 +383,18 @@ NDIS_STATUS SimNicInitialize(OUT PNDIS_STATUS OpenErrorStatus, OUT PUINT Selecte
     Step = SIMNIC_STEP_DMA;
     Status = SimNicAllocateDma(Adapter);
     if (Status != NDIS_STATUS_SUCCESS)
-        goto FailDma;
+        goto FailDma; /* frees what a partly failed step left */
     SimNicSizeBuffers(Adapter);
-
-    Step = SIMNIC_STEP_SOFTWARE;
-    Status = SimNicAllocateSoftwareState(Adapter);
+    Status = SimNicAllocateMemory(Adapter, &Step);
     if (Status != NDIS_STATUS_SUCCESS)
-        goto FailSoftware;
-    Step = SIMNIC_STEP_RINGS;
-    Status = SimNicAllocateRings(Adapter);
+        goto FailDma;
+    Status = SimNicStartDevice(Adapter, &Step);
     if (Status != NDIS_STATUS_SUCCESS)
-        goto FailRings;
-    Step = SIMNIC_STEP_SEND_BUFFERS;
-    Status = SimNicAllocateBufferBlocks(Adapter, &Adapter->TxBlocks, Adapter->Config.SendBuffers,
-                                        Adapter->CopyBufferSize);
-    if (Status != NDIS_STATUS_SUCCESS)
-        goto FailSendBuffers;
-    Step = SIMNIC_STEP_POOLS;
-    Status = SimNicAllocatePools(Adapter);
-    if (Status != NDIS_STATUS_SUCCESS)
-        goto FailPools;
-    Step = SIMNIC_STEP_RECEIVE_BUFFERS;
-    Status = SimNicAllocateBufferBlocks(Adapter, &Adapter->RxBlocks, Adapter->RxBuffersInitial,
-                                        Adapter->RxBufferSize);
-    if (Status != NDIS_STATUS_SUCCESS)
-        goto FailReceiveBuffers;
-    Adapter->Stats.RxBuffersInitial = Adapter->RxBuffersTotal;
-
-    Step = SIMNIC_STEP_MAP_IO;
-    Status = SimNicMapRegisters(Adapter);
-    if (Status != NDIS_STATUS_SUCCESS)
-        goto FailReceiveBuffers;
-    Step = SIMNIC_STEP_RESET;
-    Status = SimNicHwReset(Adapter);
-    if (Status != NDIS_STATUS_SUCCESS)
-        goto FailUnmap;
-    SimNicStartRings(Adapter);
-    Step = SIMNIC_STEP_INTERRUPT;
-    Status = SimNicRegisterInterrupt(Adapter);
-    if (Status != NDIS_STATUS_SUCCESS)
-        goto FailStopDevice;
-    SimNicHwStart(Adapter);
+        goto FailMemory;
     return NDIS_STATUS_SUCCESS;
 
-FailStopDevice:
-    SimNicHwReset(Adapter); /* the rings were programmed: stop the device using them */
-FailUnmap:
-    NdisMUnmapIoSpace(MiniportAdapterHandle, Adapter->CsrBase, SIMNIC_CSR_LENGTH);
-    Adapter->CsrBase = NULL;
-FailReceiveBuffers:
-    SimNicFreeReceiveBuffers(Adapter);
-FailPools:
-    SimNicFreePools(Adapter);
-FailSendBuffers:
-    SimNicFreeSendBuffers(Adapter);
-FailRings:
-    SimNicFreeRings(Adapter);
-FailSoftware:
-    SimNicFreeSoftwareState(Adapter);
+FailMemory:
+    SimNicFreeMemory(Adapter);
 FailDma:
     SimNicFreeDma(Adapter);
 FailAdapter:

@@ -364,6 +364,7 @@ VOID SimNicFreeSendBuffers(PSIMNIC_ADAPTER Adapter);
 VOID SimNicFreeRings(PSIMNIC_ADAPTER Adapter);
 VOID SimNicFreeSoftwareState(PSIMNIC_ADAPTER Adapter);
 VOID SimNicFreeDma(PSIMNIC_ADAPTER Adapter);
+VOID SimNicFreeMemory(PSIMNIC_ADAPTER Adapter);
 /* Frees the spin locks and the adapter context itself. */
 VOID SimNicFreeAdapter(PSIMNIC_ADAPTER Adapter);
 

@@ -18,6 +18,7 @@
 #include <gsl/gsl_rng.h>
 
 #include "check.h"
+#include "testmp.h"
 #include "dms.h"
 #include "eng.h"
 #include "host.h"
@@ -417,7 +418,6 @@ static void test_protocol_return_all(void)
     eng_free(sim);
 }
 
-
 /* ---- a small miniport for the sender and the whole host_nic ----------------------------- */
 
 #define HD_MAX_SENT 4096
@@ -556,46 +556,17 @@ static VOID h_return_packet(NDIS_HANDLE ctx, PNDIS_PACKET p)
     hd.returned_at[hd.returned++ % 4] = eng_now(hd.sim);
 }
 
-static NDIS_STATUS h_query(NDIS_HANDLE ctx, NDIS_OID oid, PVOID buf, ULONG len, PULONG written,
-                           PULONG needed)
-{
-    (void)ctx, (void)oid, (void)buf, (void)len;
-    *written = *needed = 0;
-    return NDIS_STATUS_INVALID_OID;
-}
-
-static NDIS_STATUS h_set(NDIS_HANDLE ctx, NDIS_OID oid, PVOID buf, ULONG len, PULONG read,
-                         PULONG needed)
-{
-    (void)ctx, (void)oid, (void)buf, (void)len;
-    *read = *needed = 0;
-    return NDIS_STATUS_INVALID_OID;
-}
-
-static NDIS_STATUS h_reset(PBOOLEAN addressing_reset, NDIS_HANDLE ctx)
-{
-    (void)ctx;
-    *addressing_reset = FALSE;
-    return NDIS_STATUS_SUCCESS;
-}
-
 static NTSTATUS h_driver_entry(PDRIVER_OBJECT driver, PUNICODE_STRING registry)
 {
-    NdisMInitializeWrapper(&hd.wrapper, driver, registry, NULL);
-    NDIS_MINIPORT_CHARACTERISTICS ch;
-    memset(&ch, 0, sizeof ch);
-    ch.MajorNdisVersion = 5;
-    ch.MinorNdisVersion = 0;
-    ch.InitializeHandler = h_initialize;
-    ch.HaltHandler = h_halt;
-    ch.ISRHandler = h_isr;
-    ch.HandleInterruptHandler = h_handle_interrupt;
-    ch.QueryInformationHandler = h_query;
-    ch.SetInformationHandler = h_set;
-    ch.SendPacketsHandler = h_send_packets;
-    ch.ReturnPacketHandler = h_return_packet;
-    ch.ResetHandler = h_reset;
-    return (NTSTATUS)NdisMRegisterMiniport(hd.wrapper, &ch, sizeof ch);
+    NDIS_MINIPORT_CHARACTERISTICS ch = {
+        .InitializeHandler = h_initialize,
+        .HaltHandler = h_halt,
+        .ISRHandler = h_isr,
+        .HandleInterruptHandler = h_handle_interrupt,
+        .SendPacketsHandler = h_send_packets,
+        .ReturnPacketHandler = h_return_packet,
+    };
+    return testmp_register(&hd.wrapper, driver, registry, &ch);
 }
 
 /* A machine (PAE with 8 GiB if pae), 1 processor for DPCs, one adapter of the test driver

@@ -17,6 +17,7 @@
 #include <gsl/gsl_errno.h>
 
 #include "check.h"
+#include "testmp.h"
 #include "dms.h"
 #include "eng.h"
 #include "hw.h"
@@ -194,22 +195,6 @@ static VOID t_handle_interrupt(NDIS_HANDLE ctx)
     (void)ctx;
 }
 
-static NDIS_STATUS t_query(NDIS_HANDLE ctx, NDIS_OID oid, PVOID buf, ULONG len, PULONG written,
-                           PULONG needed)
-{
-    (void)ctx, (void)oid, (void)buf, (void)len;
-    *written = *needed = 0;
-    return NDIS_STATUS_INVALID_OID;
-}
-
-static NDIS_STATUS t_set(NDIS_HANDLE ctx, NDIS_OID oid, PVOID buf, ULONG len, PULONG read,
-                         PULONG needed)
-{
-    (void)ctx, (void)oid, (void)buf, (void)len;
-    *read = *needed = 0;
-    return NDIS_STATUS_INVALID_OID;
-}
-
 static VOID t_send_packets(NDIS_HANDLE ctx, PPNDIS_PACKET packets, UINT n)
 {
     (void)ctx;
@@ -223,30 +208,17 @@ static VOID t_return_packet(NDIS_HANDLE ctx, PNDIS_PACKET p)
     (void)p;
 }
 
-static NDIS_STATUS t_reset(PBOOLEAN addressing_reset, NDIS_HANDLE ctx)
-{
-    (void)ctx;
-    *addressing_reset = FALSE;
-    return NDIS_STATUS_SUCCESS;
-}
-
 static NTSTATUS t_driver_entry(PDRIVER_OBJECT driver, PUNICODE_STRING registry)
 {
-    NdisMInitializeWrapper(&tdrv.wrapper, driver, registry, NULL);
-    NDIS_MINIPORT_CHARACTERISTICS ch;
-    memset(&ch, 0, sizeof ch);
-    ch.MajorNdisVersion = 5;
-    ch.MinorNdisVersion = 0;
-    ch.InitializeHandler = t_initialize;
-    ch.HaltHandler = t_halt;
-    ch.ISRHandler = t_isr;
-    ch.HandleInterruptHandler = t_handle_interrupt;
-    ch.QueryInformationHandler = t_query;
-    ch.SetInformationHandler = t_set;
-    ch.SendPacketsHandler = t_send_packets;
-    ch.ReturnPacketHandler = t_return_packet;
-    ch.ResetHandler = t_reset;
-    return (NTSTATUS)NdisMRegisterMiniport(tdrv.wrapper, &ch, sizeof ch);
+    NDIS_MINIPORT_CHARACTERISTICS ch = {
+        .InitializeHandler = t_initialize,
+        .HaltHandler = t_halt,
+        .ISRHandler = t_isr,
+        .HandleInterruptHandler = t_handle_interrupt,
+        .SendPacketsHandler = t_send_packets,
+        .ReturnPacketHandler = t_return_packet,
+    };
+    return testmp_register(&tdrv.wrapper, driver, registry, &ch);
 }
 
 static bool host_receive(void *host, nd_adapter *a, PNDIS_PACKET p)

@@ -137,15 +137,18 @@ struct gen_opts {
     bool ns;
 };
 
-static int gen_parse(int argc, char **argv, struct gen_opts *g)
+static const struct option gen_longopts[] = {
+    {"sizes", required_argument, NULL, 'z'}, {"rate", required_argument, NULL, 'r'},
+    {"arrivals", required_argument, NULL, 'a'}, {"count", required_argument, NULL, 'n'},
+    {"tx-share", required_argument, NULL, 't'}, {"seed", required_argument, NULL, 's'},
+    {"ns", no_argument, NULL, 'N'}, {"snaplen", required_argument, NULL, 'L'},
+    {NULL, 0, NULL, 0},
+};
+
+/* What `trace gen` writes when no option says otherwise: 1000 IMIX frames received at a
+ * Poisson 100 kpps, seed 1, every byte captured. */
+static void gen_defaults(struct gen_opts *g)
 {
-    static const struct option longopts[] = {
-        {"sizes", required_argument, NULL, 'z'}, {"rate", required_argument, NULL, 'r'},
-        {"arrivals", required_argument, NULL, 'a'}, {"count", required_argument, NULL, 'n'},
-        {"tx-share", required_argument, NULL, 't'}, {"seed", required_argument, NULL, 's'},
-        {"ns", no_argument, NULL, 'N'}, {"snaplen", required_argument, NULL, 'L'},
-        {NULL, 0, NULL, 0},
-    };
     memset(g, 0, sizeof *g);
     struct trc_spec *s = &g->spec;
     trc_spec_init(s);
@@ -156,46 +159,57 @@ static int gen_parse(int argc, char **argv, struct gen_opts *g)
     s->synth.count = 1000;
     g->seed = 1;
     g->snaplen = 262144;
-    int c;
-    unsigned u;
-    struct cfg_rate rate;
-    int longindex = 0;
-    while ((c = getopt_long(argc, argv, "", longopts, &longindex)) != -1) {
-        int bad = 0;
-        switch (c) {
-        case 'z':
-            if (!strcmp(optarg, "imix"))
-                s->synth.sizes = TRC_SIZES_IMIX;
-            else if (!strcmp(optarg, "rfc2544"))
-                s->synth.sizes = TRC_SIZES_RFC2544;
-            else if (!(bad = cli_parse_uint(optarg, 64, 65536, &u))) {
-                s->synth.sizes = TRC_SIZES_FIXED;
-                s->synth.fixed_bytes = u;
-            }
-            break;
-        case 'r':
-            bad = cfg_parse_rate(optarg, CFG_RATE_BITS | CFG_RATE_PACKETS, &rate, NULL) ||
-                  rate.value <= 0;
-            s->synth.rate_pps = rate.packets ? rate.value : 0;
-            s->synth.rate_bps = rate.packets ? 0 : rate.value;
-            break;
-        case 'a':
-            bad = strcmp(optarg, "poisson") && strcmp(optarg, "constant");
-            s->synth.arrivals = optarg[0] == 'c' ? TRC_ARRIVALS_CONSTANT : TRC_ARRIVALS_POISSON;
-            break;
-        case 'n': bad = cli_parse_uint(optarg, 1, 4000000000u, &u); s->synth.count = u; break;
-        case 't':
-            bad = cli_parse_double(optarg, &s->tx_share) || s->tx_share < 0 || s->tx_share > 1;
-            s->dir_rule = TRC_DIR_RANDOM;
-            break;
-        case 's': bad = cli_parse_uint(optarg, 0, 4000000000u, &u); g->seed = u; break;
-        case 'N': g->ns = true; break;
-        case 'L': bad = cli_parse_uint(optarg, 14, 262144, &g->snaplen); break;
-        default: return CLI_EXIT_USAGE;
+}
+
+/* Applies option c with argument arg; returns nonzero when the value is bad. */
+static int gen_option(struct gen_opts *g, int c, const char *arg)
+{
+    struct trc_synth *y = &g->spec.synth;
+    unsigned u = 0;
+    int bad = 0;
+    switch (c) {
+    case 'z':
+        if (!strcmp(arg, "imix") || !strcmp(arg, "rfc2544")) {
+            y->sizes = arg[0] == 'i' ? TRC_SIZES_IMIX : TRC_SIZES_RFC2544;
+        } else if (!(bad = cli_parse_uint(arg, 64, 65536, &u))) {
+            y->sizes = TRC_SIZES_FIXED;
+            y->fixed_bytes = u;
         }
-        if (bad) {
+        return bad;
+    case 'r': {
+        struct cfg_rate rate;
+        if (cfg_parse_rate(arg, CFG_RATE_BITS | CFG_RATE_PACKETS, &rate, NULL) ||
+            rate.value <= 0)
+            return 1;
+        y->rate_pps = rate.packets ? rate.value : 0;
+        y->rate_bps = rate.packets ? 0 : rate.value;
+        return 0;
+    }
+    case 'a':
+        y->arrivals = arg[0] == 'c' ? TRC_ARRIVALS_CONSTANT : TRC_ARRIVALS_POISSON;
+        return strcmp(arg, "poisson") && strcmp(arg, "constant");
+    case 'n': bad = cli_parse_uint(arg, 1, 4000000000u, &u); y->count = u; return bad;
+    case 't':
+        g->spec.dir_rule = TRC_DIR_RANDOM;
+        return cli_parse_double(arg, &g->spec.tx_share) || g->spec.tx_share < 0 ||
+               g->spec.tx_share > 1;
+    case 's': bad = cli_parse_uint(arg, 0, 4000000000u, &u); g->seed = u; return bad;
+    case 'N': g->ns = true; return 0;
+    case 'L': return cli_parse_uint(arg, 14, 262144, &g->snaplen);
+    default: return 1;
+    }
+}
+
+static int gen_parse(int argc, char **argv, struct gen_opts *g)
+{
+    gen_defaults(g);
+    int c, longindex = 0;
+    while ((c = getopt_long(argc, argv, "", gen_longopts, &longindex)) != -1) {
+        if (c == '?')
+            return CLI_EXIT_USAGE; /* getopt has said which option */
+        if (gen_option(g, c, optarg)) {
             cli_errorf("trace", "gen: bad value '%s' for --%s", optarg,
-                       longopts[longindex].name);
+                       gen_longopts[longindex].name);
             return CLI_EXIT_USAGE;
         }
     }

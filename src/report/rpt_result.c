@@ -40,7 +40,7 @@ void rpt_summarise(const struct run_rep *reps, size_t n, double confidence,
     for (size_t i = 0; i < CFG_MAX_NICS; i++) {
         out->initialized[i] = n > 0;
         for (size_t r = 0; r < n; r++)
-            out->initialized[i] &= strcmp(reps[r].nics[i].init_status, "NDIS_STATUS_SUCCESS") == 0;
+            out->initialized[i] &= reps[r].nics[i].initialized;
     }
 }
 

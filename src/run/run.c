@@ -178,7 +178,6 @@ static bool initialize(struct run_world *w, struct run_rep *out)
         struct run_nic *n = &w->nics[i];
         NDIS_STATUS st = nd_adapter_initialize(n->ad);
         const struct nd_hang *h = nd_machine_hang(w->m);
-        out->nics[i].init_status_code = st;
         if (h->hung) {
             snprintf(out->nics[i].init_status, sizeof out->nics[i].init_status, "SYSTEM_HANG");
             out->hung = true;
@@ -190,6 +189,7 @@ static bool initialize(struct run_world *w, struct run_rep *out)
         snprintf(out->nics[i].init_status, sizeof out->nics[i].init_status, "%s",
                  run_ndis_status_name(st, buf, sizeof buf));
         n->running = st == NDIS_STATUS_SUCCESS && nd_adapter_running(n->ad);
+        out->nics[i].initialized = n->running;
         struct nd_adapter_counters c;
         nd_adapter_counters(n->ad, &c);
         n->shared_after_init = c.shared_memory_bytes.in_use;

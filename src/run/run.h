@@ -134,7 +134,7 @@ struct run_errlog {
 
 struct run_nic_result {
     char init_status[40];  /* NDIS status name, "SYSTEM_HANG", or "NOT_STARTED" */
-    uint32_t init_status_code;
+    bool initialized;      /* MiniportInitialize succeeded: the figures were measured */
     double m[RUN_NIC_METRIC_COUNT];
 };
 

@@ -141,7 +141,8 @@ static void collect_driver(struct run_nic *n, double *m)
     m[RUN_M_TX_QUEUE_PEAK] = (double)st.TxQueuePeak;
 }
 
-static void collect_system(struct run_world *w, struct run_rep *out, eng_time_ns t_end)
+static void collect_system(struct run_world *w, struct run_rep *out, eng_time_ns t_start,
+                           eng_time_ns t_end)
 {
     struct nd_system_counters s;
     nd_machine_counters(w->m, &s);
@@ -158,7 +159,7 @@ static void collect_system(struct run_world *w, struct run_rep *out, eng_time_ns
     for (unsigned i = 0; i < p; i++)
         util += host_cpus_utilisation(w->cpus, i); /* NaN for an empty window: stays NaN */
     m[RUN_M_SYS_CPU_UTIL] = p ? util / p : NAN;
-    double window_ns = (double)(t_end - w->warmup_ns);
+    double window_ns = (double)(t_end - t_start);
     double bus = 0;
     for (unsigned b = 0; b < w->sc->n_buses; b++) {
         struct hw_bus_counters bc;
@@ -171,8 +172,9 @@ static void collect_system(struct run_world *w, struct run_rep *out, eng_time_ns
 
 void run__collect(struct run_world *w, struct run_rep *out, eng_time_ns t_end)
 {
-    w->warmup_ns = w->sc->run.warmup_ns < t_end ? w->sc->run.warmup_ns : t_end;
-    double window_s = (double)(t_end - w->warmup_ns) / 1e9;
+    /* the measurement window: from the end of the warm-up (or t_end, if earlier) */
+    eng_time_ns t_start = w->sc->run.warmup_ns < t_end ? w->sc->run.warmup_ns : t_end;
+    double window_s = (double)(t_end - t_start) / 1e9;
     for (unsigned i = 0; i < w->sc->n_nics; i++) {
         struct run_nic *n = &w->nics[i];
         double *m = out->nics[i].m;
@@ -185,7 +187,7 @@ void run__collect(struct run_world *w, struct run_rep *out, eng_time_ns t_end)
         collect_tx(n, m);
         collect_driver(n, m);
     }
-    collect_system(w, out, t_end);
+    collect_system(w, out, t_start, t_end);
 }
 
 void run__collect_end(struct run_world *w, struct run_rep *out)

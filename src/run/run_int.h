@@ -50,7 +50,6 @@ struct run_world {
     host_cpus *cpus;
     struct run_nic nics[CFG_MAX_NICS];
     unsigned sources_open;
-    eng_time_ns warmup_ns;
     int err_code;                 /* first error of a trace source, or 0 */
     run_tick_fn tick;             /* progress hook, or NULL */
     void *tick_ctx;

@@ -180,30 +180,29 @@ static void timer_arm(nd_adapter *a, size_t idx, UINT ms)
     r->t->EventId = r->ev.id;
 }
 
-VOID NdisMSetTimer(IN PNDIS_MINIPORT_TIMER Timer, IN UINT MillisecondsToDelay)
+/* NdisMSetTimer and NdisMSetPeriodicTimer: (re)arm after delay_ms, then every period_ms
+ * (0: once). */
+static void timer_set(PNDIS_MINIPORT_TIMER Timer, UINT delay_ms, UINT period_ms, const char *fn)
 {
-    static const char fn[] = "NdisMSetTimer";
     size_t i;
     nd_adapter *a = timer_adapter(Timer, fn, &i);
     if (!a)
         return;
     nd__irql_max(a->m, a, DISPATCH_LEVEL, fn);
-    a->timers[i].period_ms = 0;
-    Timer->PeriodMs = 0;
-    timer_arm(a, i, MillisecondsToDelay);
+    a->timers[i].period_ms = period_ms;
+    Timer->PeriodMs = period_ms;
+    timer_arm(a, i, delay_ms);
+}
+
+VOID NdisMSetTimer(IN PNDIS_MINIPORT_TIMER Timer, IN UINT MillisecondsToDelay)
+{
+    timer_set(Timer, MillisecondsToDelay, 0, "NdisMSetTimer");
 }
 
 VOID NdisMSetPeriodicTimer(IN PNDIS_MINIPORT_TIMER Timer, IN UINT MillisecondPeriod)
 {
-    static const char fn[] = "NdisMSetPeriodicTimer";
-    size_t i;
-    nd_adapter *a = timer_adapter(Timer, fn, &i);
-    if (!a)
-        return;
-    nd__irql_max(a->m, a, DISPATCH_LEVEL, fn);
-    a->timers[i].period_ms = MillisecondPeriod; /* 0 behaves as a one-shot timer */
-    Timer->PeriodMs = MillisecondPeriod;
-    timer_arm(a, i, MillisecondPeriod);
+    /* a period of 0 behaves as a one-shot timer */
+    timer_set(Timer, MillisecondPeriod, MillisecondPeriod, "NdisMSetPeriodicTimer");
 }
 
 VOID NdisMCancelTimer(IN PNDIS_MINIPORT_TIMER Timer, OUT PBOOLEAN TimerCancelled)

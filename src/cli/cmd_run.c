@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * dmasim run: load a scenario, run its replications, write result.json and result.csv
- * (staged, renamed into place together at the end), print a short summary.
+ * dmasim run: load a scenario, run its replications, write result.json, result.csv and
+ * occupancy.csv (staged, renamed into place together at the end), print a short summary.
  */
 #include <getopt.h>
 #include <math.h>
@@ -24,8 +24,9 @@
 const char cli_usage_run[] =
     "usage: dmasim run SCENARIO.yaml [-o DIR] [--set KEY=VALUE]... [--json] [--strict]\n"
     "                  [-j THREADS] [-q]\n\n"
-    "Runs every replication of the scenario and writes DIR/result.json and DIR/result.csv\n"
-    "(default DIR: out/<scenario name>). Files appear only once complete.\n\n"
+    "Runs every replication of the scenario and writes DIR/result.json, DIR/result.csv\n"
+    "and DIR/occupancy.csv (default DIR: out/<scenario name>). Files appear only once\n"
+    "complete.\n\n"
     "  -o, --output DIR     where to write the results\n"
     "  -s, --set KEY=VALUE  override a scenario key, e.g.\n"
     "                       --set nics[0].driver.BaseMapRegistersNeeded=33\n"
@@ -137,13 +138,14 @@ static int hash_traces(const struct cfg_scenario *sc, struct rpt_trace_src *t,
 }
 
 static int write_results(const struct run_opts *o, const char *json, size_t json_len,
-                         const char *csv)
+                         const char *csv, const char *occ)
 {
     struct dms_error err;
     dms_error_clear(&err);
-    char a[4096], b[4096];
+    char a[4096], b[4096], c[4096];
     snprintf(a, sizeof a, "%s/result.json", o->outdir);
     snprintf(b, sizeof b, "%s/result.csv", o->outdir);
+    snprintf(c, sizeof c, "%s/occupancy.csv", o->outdir);
     /* An interrupt while the files are staged and renamed waits until both are in place
      * (or both abandoned), so a run never leaves one file, or a temporary, behind. */
     sigset_t block, old;
@@ -158,6 +160,8 @@ static int write_results(const struct run_opts *o, const char *json, size_t json
         rc = dms_stage_add(st, a, json, json_len, &err);
     if (!rc)
         rc = dms_stage_add(st, b, csv, strlen(csv), &err);
+    if (!rc)
+        rc = dms_stage_add(st, c, occ, strlen(occ), &err);
     if (!rc)
         rc = dms_stage_commit(st, &err);
     dms_stage_free(st);
@@ -200,7 +204,8 @@ static int run_and_write(const struct run_opts *o, struct cfg_scenario *sc)
     size_t json_len;
     const char *json = dms_jw_data(w, &json_len);
     char *csv = rpt_result_csv(sc, reps, n);
-    int status = write_results(o, json, json_len, csv);
+    char *occ = rpt_occupancy_csv(sc, reps, n);
+    int status = write_results(o, json, json_len, csv, occ);
     if (status == 0) {
         if (o->json)
             fwrite(json, 1, json_len, stdout);
@@ -211,6 +216,7 @@ static int run_and_write(const struct run_opts *o, struct cfg_scenario *sc)
                 status = CLI_EXIT_FINDINGS;
     }
     free(csv);
+    free(occ);
     dms_jw_free(w);
     for (size_t r = 0; r < n; r++)
         run_rep_fini(&reps[r]);

@@ -248,6 +248,21 @@ struct nd_adapter_counters {
 };
 void nd_adapter_counters(const nd_adapter *a, struct nd_adapter_counters *out);
 
+/* Resources of an adapter whose in-use count a watcher can follow over time. */
+enum nd_level {
+    ND_LEVEL_BASE_MAPPED = 0,  /* base map registers mapped at once */
+    ND_LEVEL_SG_MAP_REGISTERS, /* map registers held by scatter-gather lists in flight */
+    ND_LEVEL_PACKETS,          /* packet descriptors allocated from the adapter's pools */
+    ND_LEVEL_BUFFERS,          /* buffer descriptors allocated from the adapter's pools */
+    ND_LEVEL_SHARED_BYTES,     /* shared memory held, bytes (page-rounded, as charged) */
+    ND_LEVEL_COUNT
+};
+/* Called after every change of one of those counts with its new value. */
+typedef void (*nd_level_fn)(void *ctx, enum nd_level k, uint64_t in_use);
+/* Sets (or, with fn NULL, clears) the adapter's level watcher; ctx is kept, not owned. The
+ * watcher must not call back into NDIS. */
+void nd_adapter_watch_levels(nd_adapter *a, nd_level_fn fn, void *ctx);
+
 /* ---------------------------------------------------------------- drivers */
 
 /*

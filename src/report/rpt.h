@@ -49,6 +49,16 @@ void rpt_result_json(const struct cfg_scenario *sc, const struct run_rep *reps, 
  * "system.". Returns a heap string the caller frees. */
 char *rpt_result_csv(const struct cfg_scenario *sc, const struct run_rep *reps, size_t n);
 
+/* occupancy.csv: for every NIC and resource (run_occ_name), the values with positive time,
+ * pooled over the n replications: "nic,resource,in_use,time_ns,time_share". Returns a heap
+ * string the caller frees. */
+char *rpt_occupancy_csv(const struct cfg_scenario *sc, const struct run_rep *reps, size_t n);
+
+/* Pools NIC nic's distribution of resource r over n_reps replications into *out (times per
+ * value added up; out->v is the caller's to free). */
+void rpt_occupancy_pool(const struct run_rep *reps, size_t n_reps, size_t nic,
+                        enum run_occ_resource r, struct run_occ *out);
+
 /* Whether NIC i of the summary meets each objective the scenario sets: fills met[k] for
  * the objectives in the order rx_drop_rate, resources_share, tx_stall_p99, memory with
  * RPT_NO_TARGET, RPT_NOT_MET, RPT_MET or RPT_NO_DATA (the figure was not measured, e.g.

@@ -66,6 +66,12 @@ const char *run_ndis_status_name(uint32_t status, char *buf, size_t n)
 
 void run_rep_fini(struct run_rep *r)
 {
+    for (size_t i = 0; i < CFG_MAX_NICS; i++) {
+        for (size_t k = 0; k < RUN_OCC_COUNT; k++) {
+            free(r->nics[i].occ[k].v);
+            r->nics[i].occ[k] = (struct run_occ){0};
+        }
+    }
     free(r->diags);
     r->diags = NULL;
     r->n_diags = 0;
@@ -155,6 +161,8 @@ static void on_warmup(eng_sim *sim, void *ctx, uint64_t arg)
             nd_adapter_counters(n->ad, &n->nd_w);
             n->drv_ok = run__driver_stats(n, &n->drv_w);
         }
+        if (n->occ)
+            run__occ_reset(n);
     }
     host_cpus_stats_reset(w->cpus);
     for (unsigned b = 0; b < w->sc->n_buses; b++)
@@ -195,6 +203,8 @@ static bool initialize(struct run_world *w, struct run_rep *out)
         n->shared_after_init = c.shared_memory_bytes.in_use;
         n->nd_w = c;
         n->drv_ok = n->running && run__driver_stats(n, &n->drv_w);
+        if (n->running)
+            run__occ_initialized(n);
     }
     return false;
 }

@@ -132,10 +132,45 @@ struct run_errlog {
     int64_t time_ns;
 };
 
+/*
+ * Occupancy distributions: for each resource of a NIC, the exact time the number in use
+ * spent at each value over the measurement window. They show, from one run, what a pool of
+ * any size would have seen: P(in use > k) is the share of time above k.
+ */
+#define RUN_OCC_RESOURCES(X)                                                               \
+    X(RX_BUFFERS, "rx_buffers")              /* receive buffers indicated, not returned */ \
+    X(BASE_MAP_REGISTERS, "base_map_registers") /* base map registers mapped at once */     \
+    X(MAP_REGISTERS, "map_registers")        /* map registers in use (base x per-base,     \
+                                                or held by scatter-gather lists) */        \
+    X(PACKETS, "packet_descriptors")         /* from the miniport's packet pools */        \
+    X(BUFFERS, "buffer_descriptors")         /* from the miniport's buffer pools */        \
+    X(SHARED_BYTES, "shared_memory_bytes")   /* shared memory held, page-rounded bytes */
+
+#define RUN_OCC_ENUM_(id, name) RUN_OCC_##id,
+enum run_occ_resource { RUN_OCC_RESOURCES(RUN_OCC_ENUM_) RUN_OCC_COUNT };
+#undef RUN_OCC_ENUM_
+
+/* The name of a resource in occupancy.csv ("rx_buffers"...). */
+const char *run_occ_name(enum run_occ_resource r);
+
+/* One value of a distribution: the number in use and the time spent at it. */
+struct run_occ_point {
+    int64_t in_use;
+    int64_t time_ns;
+};
+
+/* A distribution: the values with positive time, ascending. */
+struct run_occ {
+    size_t n;
+    struct run_occ_point *v; /* owned; freed by run_rep_fini */
+    int64_t total_ns;        /* sum of the times: the window observed */
+};
+
 struct run_nic_result {
     char init_status[40];  /* NDIS status name, "SYSTEM_HANG", or "NOT_STARTED" */
     bool initialized;      /* MiniportInitialize succeeded: the figures were measured */
     double m[RUN_NIC_METRIC_COUNT];
+    struct run_occ occ[RUN_OCC_COUNT]; /* empty for a NIC that did not run */
 };
 
 /* What a trace source delivered (provenance for the result file). */

@@ -39,6 +39,7 @@ struct run_nic {
     uint64_t for_nic;             /* records of the source addressed to this NIC */
     uint64_t unsent;              /* transmit records the host could not build (counted in
                                      the window) */
+    struct run_occ_track *occ;    /* occupancy of the adapter's resources (owned) */
 };
 
 struct run_world {
@@ -61,6 +62,18 @@ int run__world_build(struct run_world *w, const struct cfg_scenario *sc, uint64_
                      struct dms_error *err);
 void run__world_free(struct run_world *w);
 int run__open_sources(struct run_world *w, struct dms_error *err);
+
+/* run_occ.c: occupancy of one adapter's resources over the measurement window */
+struct run_occ_track;
+/* Starts following n's adapter (all counts 0 now); freed by run__occ_free. */
+void run__occ_watch(struct run_nic *n);
+/* The adapter is initialized: per-base map registers are known. */
+void run__occ_initialized(struct run_nic *n);
+/* Starts the measurement window now (end of the warm-up). */
+void run__occ_reset(struct run_nic *n);
+/* Exports the distributions observed up to t_end into r->occ. */
+void run__occ_collect(struct run_nic *n, struct run_nic_result *r, eng_time_ns t_end);
+void run__occ_free(struct run_nic *n);
 
 /* run_collect.c */
 bool run__driver_stats(struct run_nic *n, DMASIM_DRIVER_STATISTICS *st);

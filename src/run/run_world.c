@@ -147,6 +147,7 @@ static int build_nic(struct run_world *w, unsigned i, struct dms_error *err)
     };
     memcpy(ap.mac, c->mac, 6);
     n->ad = nd_adapter_new(w->m, w->drv, &ap);
+    run__occ_watch(n);
     hw_nic_attach(n->hw, n->ad);
     host_nic_bind(n->host, n->ad);
     return 0;
@@ -205,6 +206,7 @@ void run__world_free(struct run_world *w)
 {
     for (unsigned i = 0; i < CFG_MAX_NICS; i++) {
         struct run_nic *n = &w->nics[i];
+        run__occ_free(n);
         trc_close(n->src);
         if (n->hw)
             hw_nic_attach(n->hw, NULL);

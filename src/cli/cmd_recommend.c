@@ -51,7 +51,6 @@ struct rec_cli {
     uint64_t budget_runs;
     double budget_s, start_s;
     cfg_doc *doc;
-    struct rpt_trace_src traces[CFG_MAX_NICS];
     int write_status;            /* CLI_EXIT_CANTCREAT once a folder could not be written */
 };
 
@@ -120,23 +119,6 @@ static int parse_opts(int argc, char **argv, struct rec_cli *o)
     return 0;
 }
 
-static int hash_traces(const struct cfg_scenario *sc, struct rpt_trace_src *t,
-                       struct dms_error *err)
-{
-    for (size_t i = 0; i < sc->n_nics; i++) {
-        t[i].sha256[0] = '\0';
-        const char *path = sc->nics[i].trace.path;
-        if (sc->nics[i].trace.kind == CFG_TRACE_SYNTHETIC || !path)
-            continue;
-        int rc = trc_file_sha256(path, t[i].sha256, err);
-        if (rc) {
-            snprintf(err->path, sizeof err->path, "nics[%zu].trace", i);
-            return rc;
-        }
-    }
-    return 0;
-}
-
 /* Keeps a point's result folder (the runner's keep hook). */
 static int write_point(void *ctx, const struct rec_profile *prof, const struct rec_point *pt,
                        const struct cfg_scenario *sc, const struct run_rep *reps, size_t n,
@@ -146,8 +128,7 @@ static int write_point(void *ctx, const struct rec_profile *prof, const struct r
     char dir[4096], path[4200];
     snprintf(dir, sizeof dir, "%s/runs/%s/%s", o->outdir, prof->name, pt->label);
     struct rpt_meta meta = {.dmasim_version = DMASIM_VERSION,
-                            .generator = eng_rng_type()->name,
-                            .traces = o->traces};
+                            .generator = eng_rng_type()->name};
     dms_jw *w = dms_jw_new();
     rpt_result_json(sc, reps, n, &meta, w);
     size_t json_len;
@@ -222,11 +203,7 @@ static int recommend(struct rec_cli *o, const struct cfg_scenario *sc0)
 {
     struct dms_error err;
     dms_error_clear(&err);
-    int rc = hash_traces(sc0, o->traces, &err);
-    if (rc) {
-        cli_print_error(&err);
-        return cli_exit_for(rc);
-    }
+    int rc;
     struct rec_profile prof[8];
     size_t np = 0;
     if (rec_profiles_parse(sc0, o->profiles, prof, &np, &err)) {
@@ -245,13 +222,15 @@ static int recommend(struct rec_cli *o, const struct cfg_scenario *sc0)
     }
     struct rec_result res;
     if (!status) {
-        struct rec_runner runner = {.doc = o->doc, .threads = o->threads, .keep = write_point,
+        struct rec_runner runner = {.doc = o->doc, .threads = o->threads,
+                                    .traces = run_traces_new(), .keep = write_point,
                                     .keep_ctx = o};
         struct rec_options opt = {.eval = rec_runner_eval, .eval_ctx = &runner,
                                   .out_of_time = out_of_time, .stop_ctx = o,
                                   .max_runs = o->budget_runs};
         o->start_s = wall_s();
         rc = rec_run(prof, np, &opt, &res, &err);
+        run_traces_free(runner.traces);
         if (rc) {
             cli_print_error(&err);
             status = o->write_status ? o->write_status : cli_exit_for(rc);

@@ -205,15 +205,16 @@ int rec_profiles_parse(const struct cfg_scenario *sc, const char *list,
                        struct rec_profile *out, size_t *n, struct dms_error *err);
 
 /*
- * The evaluator on today's run API (rec_eval_fn; pass a struct rec_runner as its ctx):
- * each point is doc resolved with the profile's and the point's overrides, run with
- * run_scenario on `threads` threads. keep, if not NULL, gets every point that ran (its
+ * The evaluator on the run API (rec_eval_fn; pass a struct rec_runner as its ctx): each
+ * point is doc resolved with the profile's and the point's overrides; all points of a call
+ * run on one job pool (run_points) of `threads` threads. keep, if not NULL, gets every point that ran (its
  * scenario and replications, borrowed), e.g. to write its result folder; a non-zero return
  * ends the search with that error.
  */
 struct rec_runner {
     const cfg_doc *doc;
     unsigned threads;
+    run_traces *traces;           /* trace files read once for every point; NULL: per step */
     int (*keep)(void *ctx, const struct rec_profile *prof, const struct rec_point *pt,
                 const struct cfg_scenario *sc, const struct run_rep *reps, size_t n,
                 struct dms_error *err);

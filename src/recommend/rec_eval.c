@@ -2,8 +2,9 @@
 /*
  * rec_eval: the evaluator on the run API: each candidate point is the scenario document
  * resolved with the profile's and the point's overrides, run with run_scenario (its
- * replications on the runner's threads; the seeds depend on the master seed and the
- * replication index only, so every candidate sees the same random streams).
+ * replications, all candidates of a search step on one pool of (point, replication) jobs
+ * (run_points); the seeds depend on the master seed and the replication index only, so
+ * every candidate sees the same random streams).
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -35,44 +36,55 @@ int rec_resolve(const cfg_doc *doc, const struct rec_profile *prof, const struct
     return rc;
 }
 
-/* Runs one point into *o; returns a fatal error (a trace that cannot be read) or 0. */
-static int run_point(const struct rec_runner *r, const struct rec_profile *prof,
-                     const struct rec_point *pt, struct rec_outcome *o, struct dms_error *err)
-{
-    struct cfg_scenario *sc = NULL;
-    if (rec_resolve(r->doc, prof, pt, &sc, o->error, sizeof o->error)) {
-        o->rc = DMS_EINVAL;
-        return 0;
-    }
-    size_t reps = (size_t)sc->run.replications;
-    o->reps = dms_xcalloc(reps, sizeof *o->reps);
-    int rc = run_scenario(sc, r->threads, o->reps, NULL, NULL, err);
-    if (rc) {
-        free(o->reps);
-        o->reps = NULL;
-        if (rc == DMS_EINVAL) { /* a model parameter the models refuse: this point only */
-            dms_error_format(err, o->error, sizeof o->error);
-            o->rc = rc;
-            rc = 0;
-        }
-        cfg_scenario_free(sc);
-        return rc;
-    }
-    o->n_reps = reps;
-    if (r->keep)
-        rc = r->keep(r->keep_ctx, prof, pt, sc, o->reps, reps, err);
-    cfg_scenario_free(sc);
-    return rc;
-}
-
 int rec_runner_eval(void *runner, const struct rec_profile *prof, const struct rec_point *pts,
                     size_t n, struct rec_outcome *out, struct dms_error *err)
 {
     const struct rec_runner *r = runner;
+    /* one pool over every (candidate, replication) pair of the step */
+    const char **sets = dms_xcalloc(n * (prof->n_sets + REC_MAX_SETS) + 1, sizeof *sets);
+    struct run_point *jobs = dms_xcalloc(n ? n : 1, sizeof *jobs);
+    struct run_point_result *res = dms_xcalloc(n ? n : 1, sizeof *res);
     for (size_t i = 0; i < n; i++) {
-        int rc = run_point(r, prof, &pts[i], &out[i], err);
-        if (rc)
-            return rc;
+        const char **s = sets + i * (prof->n_sets + REC_MAX_SETS);
+        size_t k = 0;
+        for (size_t j = 0; j < prof->n_sets; j++)
+            s[k++] = prof->sets[j];
+        for (size_t j = 0; j < pts[i].n_sets; j++)
+            s[k++] = pts[i].sets[j];
+        jobs[i] = (struct run_point){.doc = r->doc, .overrides = s, .n_overrides = k};
     }
-    return 0;
+    struct run_pool_opts po = {.threads = r->threads, .traces = r->traces};
+    run_points(jobs, n, &po, res);
+    int rc = 0;
+    for (size_t i = 0; i < n; i++) {
+        struct run_point_result *x = &res[i];
+        struct rec_outcome *o = &out[i];
+        if (x->rc == DMS_EINVAL || x->rc == DMS_ERANGE || x->rc == DMS_EFORMAT) {
+            /* the point's keys are refused (or a model refuses a parameter): this point only */
+            o->rc = x->rc;
+            if (x->errors) {
+                char *nl = strchr(x->errors, '\n');
+                if (nl)
+                    *nl = '\0';
+                snprintf(o->error, sizeof o->error, "%s", x->errors);
+            } else {
+                dms_error_format(&x->err, o->error, sizeof o->error);
+            }
+        } else if (x->rc && !rc) {
+            rc = x->rc;
+            *err = x->err;
+        } else if (x->rc == 0) {
+            o->reps = x->reps;
+            o->n_reps = x->n_reps;
+            x->reps = NULL;
+            x->n_reps = 0;
+            if (!rc && r->keep)
+                rc = r->keep(r->keep_ctx, prof, &pts[i], x->sc, o->reps, o->n_reps, err);
+        }
+        run_point_result_fini(x);
+    }
+    free(res);
+    free(jobs);
+    free(sets);
+    return rc;
 }

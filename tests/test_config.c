@@ -231,6 +231,7 @@ static void check_full_system(const struct cfg_scenario *sc)
     CHECK_EQ(s->memory_bytes, 8 * GiB);
     CHECK(s->pae);
     CHECK_EQ(s->map_register_pool, CFG_UNLIMITED);
+    CHECK_EQ(s->map_register_accounting, CFG_POOL_EVERY_GRANT);
     CHECK(!s->query_map_register_count);
     CHECK_EQ(s->nonpaged_pool_bytes, 128 * MiB);
     CHECK_EQ(s->low_memory_bytes, 2 * MiB);
@@ -275,6 +276,8 @@ static void check_full_lan(const struct cfg_nic *n)
     CHECK_EQ(d->send_buffers, 16);
     CHECK_EQ(d->copy_threshold_bytes, 1024);
     CHECK_EQ(d->send_queue_policy, 1);
+    CHECK_EQ(d->map_register_policy, 1);
+    CHECK_EQ(d->receive_frame_size_bytes, 9018);
     CHECK_EQ(d->given, (1u << cfg_driver_keyword_count()) - 1);
     CHECK_EQ(n->device.link_bps, INT64_C(10000000000));
     CHECK_EQ(n->device.fifo_bytes, 64 * KiB);
@@ -392,6 +395,7 @@ static void test_minimal_defaults(void)
     CHECK_EQ(s->memory_bytes, 2 * GiB);
     CHECK(!s->pae);
     CHECK_EQ(s->map_register_pool, 64);
+    CHECK_EQ(s->map_register_accounting, CFG_POOL_BOUNCE_ONLY);
     CHECK(s->query_map_register_count);
     CHECK_EQ(s->nonpaged_pool_bytes, 64 * MiB);
     CHECK_EQ(s->low_memory_bytes, 4 * MiB);
@@ -414,7 +418,8 @@ static void test_minimal_defaults(void)
     CHECK(memcmp(n->mac, mac, 6) == 0);
     CHECK_EQ(n->dma.width_bits, 32);
     CHECK_EQ(n->dma.model, CFG_DMA_MAP_REGISTERS);
-    static const int64_t driver[] = {32, 1, 1514, 64, 0, 16, 8, 16, 256, 1, 0, 128, 32, 256, 0};
+    static const int64_t driver[] = {32, 1, 1514, 64, 0, 16, 8, 16, 256, 1, 0, 128, 32, 256, 0,
+                                     0, 1514};
     CHECK_EQ(cfg_driver_keyword_count(), DMS_ARRAY_LEN(driver));
     for (size_t i = 0; i < DMS_ARRAY_LEN(driver); i++)
         CHECK_EQ(cfg_driver_keyword_value(&n->driver, i), driver[i]);
@@ -649,7 +654,7 @@ static void test_doc_reuse(void)
     CHECK_EQ(errs.count, 1);
     char buf[512];
     CHECK_STR(dms_error_format(&errs.items[0], buf, sizeof buf),
-              DATA "full.yaml:25:32: nics[0].driver.MinimumBaseMapRegisters: "
+              DATA "full.yaml:26:32: nics[0].driver.MinimumBaseMapRegisters: "
                    "MinimumBaseMapRegisters (2) exceeds BaseMapRegistersNeeded (1)");
     cfg_errors_fini(&errs);
     cfg_doc_free(doc);

@@ -152,6 +152,7 @@ static void test_per_base(void)
         CHECK_EQ(worst_span(cases[i].page, cases[i].len), cases[i].per_base);
         struct nd_machine_params p = rig_defaults();
         p.page_size = cases[i].page;
+        p.pool_draw = ND_POOL_EVERY_GRANT; /* so the pool shows every grant */
         struct rig r;
         rig_new(&r, &p, 1);
         struct nd_keyword kw[] = {KW_INT("BaseMapRegistersNeeded", 1),
@@ -639,6 +640,7 @@ static void test_multi_nic(void)
         struct nd_machine_params p = rig_defaults();
         p.pae = cases[i].pae;
         p.map_register_pool = cases[i].pool;
+        p.pool_draw = ND_POOL_EVERY_GRANT; /* the pessimistic accounting: every grant draws */
         struct rig r;
         rig_new(&r, &p, 1);
         nd_adapter *a[3];
@@ -687,6 +689,76 @@ static void test_multi_nic(void)
             if (nd_adapter_running(a[k]))
                 nd_adapter_halt(a[k]);
         rig_expect_clean(&r);
+        nd_machine_counters(r.m, &s);
+        CHECK_UEQ(s.map_registers.in_use, 0);
+        rig_free(&r);
+    }
+}
+
+/*
+ * The HAL's pool is drawn only by adapters that may bounce (24-bit DMA; 32-bit DMA on PAE
+ * with memory above 4 GB); the other grants count against the limit of 64 alone. Each
+ * case initializes n NICs asking for `base` base registers of 1512 bytes (2 map registers
+ * each, no stepping down) and expects the statuses, the pool in use and the hang.
+ */
+static void test_pool_bouncing(void)
+{
+    static const struct {
+        bool pae;
+        uint64_t memory;
+        ULONG width;
+        int64_t pool;
+        int n;
+        ULONG base;
+        NDIS_STATUS status[3];
+        uint64_t pool_used;   /* system pool in use after the initializations */
+        uint32_t drawn0;      /* nic0's pool_map_registers */
+        int hung;             /* adapter index that hung, or -1 */
+    } cases[] = {
+        /* two stock NICs on a 2 GB machine without PAE: both run, the pool is untouched */
+        {false, 2 * ND_GIB, 32, 64, 2, 32, {0, 0, 0}, 0, 0, -1},
+        /* three 64-bit NICs on an 8 GB PAE machine: no bouncing, no hang */
+        {true, 8 * ND_GIB, 64, 64, 3, 32, {0, 0, 0}, 0, 0, -1},
+        /* PAE without memory above 4 GB: nothing to bounce */
+        {true, 2 * ND_GIB, 32, 64, 3, 32, {0, 0, 0}, 0, 0, -1},
+        /* 32-bit NICs on an 8 GB PAE machine: they draw, and the second one hangs */
+        {true, 8 * ND_GIB, 32, 96, 3, 32, {0, NDIS_STATUS_RESOURCES, 0}, 64, 64, 1},
+        /* 24-bit DMA draws without PAE too, and fails cleanly */
+        {false, 2 * ND_GIB, 24, 64, 2, 32, {0, NDIS_STATUS_RESOURCES, 0}, 64, 64, -1},
+    };
+    for (size_t i = 0; i < DMS_ARRAY_LEN(cases); i++) {
+        struct nd_machine_params p = rig_defaults();
+        p.pae = cases[i].pae;
+        p.memory_bytes = cases[i].memory;
+        p.map_register_pool = cases[i].pool;
+        CHECK_EQ(p.pool_draw, ND_POOL_BOUNCING); /* the default */
+        struct rig r;
+        rig_new(&r, &p, 1);
+        nd_adapter *a[3] = {NULL, NULL, NULL};
+        for (int k = 0; k < cases[i].n; k++) {
+            struct nd_keyword kw[] = {KW_INT("BaseMapRegistersNeeded", cases[i].base),
+                                      KW_INT("MinimumBaseMapRegisters", cases[i].base),
+                                      KW_INT("MaximumBufferSize", 1512),
+                                      KW_INT("DmaWidth", cases[i].width)};
+            NDIS_STATUS st = rig_init(&r, kw, 4, &a[k]);
+            CHECK_UEQ(st, cases[i].status[k]);
+            if (nd_machine_hang(r.m)->hung)
+                break;
+        }
+        struct nd_adapter_counters c;
+        nd_adapter_counters(a[0], &c);
+        CHECK_EQ(c.map_registers, 2 * cases[i].base); /* the limit counts every grant */
+        CHECK_EQ(c.pool_map_registers, cases[i].drawn0);
+        struct nd_system_counters s;
+        nd_machine_counters(r.m, &s);
+        CHECK_UEQ(s.map_registers.in_use, cases[i].pool_used);
+        const struct nd_hang *h = nd_machine_hang(r.m);
+        CHECK_EQ(h->hung, cases[i].hung >= 0);
+        if (h->hung)
+            CHECK_EQ(h->adapter, cases[i].hung);
+        for (int k = 0; k < 3; k++)
+            if (a[k] && nd_adapter_running(a[k]))
+                nd_adapter_halt(a[k]);
         nd_machine_counters(r.m, &s);
         CHECK_UEQ(s.map_registers.in_use, 0);
         rig_free(&r);
@@ -771,6 +843,7 @@ int main(void)
     test_mapping();
     test_bounce();
     test_multi_nic();
+    test_pool_bouncing();
     test_dma24();
     test_query_count();
     return 0;

@@ -39,6 +39,12 @@ typedef struct nd_adapter nd_adapter;
 #define ND_4GB (UINT64_C(4) << 30)
 #define ND_16MB (UINT64_C(16) << 20)
 
+/* Which map-register grants draw on the HAL's system-wide pool (docs/model.md). */
+enum nd_pool_draw {
+    ND_POOL_BOUNCING,    /* only adapters that may have to double-buffer (Windows x86) */
+    ND_POOL_EVERY_GRANT, /* every grant and every scatter-gather page (pessimistic bound) */
+};
+
 /* ---------------------------------------------------------------- the machine */
 
 struct nd_machine_params {
@@ -47,6 +53,7 @@ struct nd_machine_params {
     uint64_t memory_bytes;            /* installed physical memory */
     bool pae;                         /* PAE kernel: memory above 4 GB is used */
     int64_t map_register_pool;        /* HAL's system-wide pool in map registers, or ND_UNLIMITED */
+    enum nd_pool_draw pool_draw;      /* who draws on it: adapters that may bounce, or all */
     bool map_register_count_supported;/* false: NdisQueryMapRegisterCount -> NOT_SUPPORTED */
     uint64_t nonpaged_pool_bytes;     /* limit for NdisAllocateMemoryWithTag and pool storage */
     uint64_t low16_free_bytes;        /* free memory below 16 MB (24-bit DMA bounce and buffers) */
@@ -203,6 +210,8 @@ struct nd_system_counters {
     int64_t map_register_pool_size;   /* ND_UNLIMITED or a count */
     struct nd_counter map_registers;  /* granted from the system pool (init + SG lists) */
     uint64_t map_registers_requested; /* sum of all requests, granted or not */
+    uint64_t map_registers_over_limit;/* requests refused for the 64-per-miniport limit (also
+                                         counted in map_registers.failures) */
     struct nd_counter nonpaged_bytes;
     struct nd_counter common_buffer_bytes;
     struct nd_counter low16_bytes;
@@ -219,6 +228,8 @@ struct nd_adapter_counters {
     uint32_t map_registers;           /* base * per-base */
     uint32_t map_register_requests;   /* NdisMAllocateMapRegisters calls */
     uint32_t map_register_failures;
+    uint32_t pool_map_registers;      /* of the grant, drawn from the system pool (0 when the
+                                         adapter needs no bounce buffers) */
     struct nd_counter base_mapped;    /* base registers mapped at once (size = base count) */
     uint64_t mappings;                /* NdisMStartBufferPhysicalMapping calls */
     /* scatter-gather model */
@@ -247,6 +258,19 @@ struct nd_adapter_counters {
     uint64_t interrupts, dpcs;
 };
 void nd_adapter_counters(const nd_adapter *a, struct nd_adapter_counters *out);
+
+/* One NdisMAllocateMapRegisters call and NDIS's answer, in call order. */
+#define ND_MAPREG_LOG 64 /* requests kept per adapter */
+struct nd_mapreg_request {
+    uint32_t base;             /* BaseMapRegistersNeeded asked for */
+    uint64_t map_registers;    /* base x registers per base for its MaximumBufferSize */
+    NDIS_STATUS status;        /* what NDIS returned */
+    bool hung;                 /* the request that hung the machine (it never returned) */
+    eng_time_ns time_ns;
+};
+/* The adapter's map-register requests (the first ND_MAPREG_LOG); valid until the machine
+ * is freed. */
+const struct nd_mapreg_request *nd_adapter_mapreg_log(const nd_adapter *a, size_t *n);
 
 /* ---------------------------------------------------------------- drivers */
 

@@ -115,6 +115,12 @@ void nd_adapter_counters(const nd_adapter *a, struct nd_adapter_counters *out)
     *out = a->c;
 }
 
+const struct nd_mapreg_request *nd_adapter_mapreg_log(const nd_adapter *a, size_t *n)
+{
+    *n = a->n_mapreg_log;
+    return a->mapreg_log;
+}
+
 void nd_adapter_call_driver(nd_adapter *a, int irql, void (*fn)(void *arg), void *arg)
 {
     struct nd_save sv;

@@ -324,6 +324,9 @@ struct nd_adapter {
     bool sg_dma64;
     ULONG max_buffer;           /* MaximumBufferSize of the grant */
     uint32_t per_base, base;    /* the grant held now (0 when none) */
+    uint32_t pool_drawn;        /* map registers the grant took from the system pool */
+    struct nd_mapreg_request mapreg_log[ND_MAPREG_LOG];
+    size_t n_mapreg_log;
     uint64_t low16_pa, low16_bytes; /* 24-bit bounce pages of the grant */
     struct nd_basereg *regs;
     uint32_t sg_slot;           /* next SG bounce slot */

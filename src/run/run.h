@@ -35,6 +35,7 @@
     X(INIT_PER_BASE, "init.map_registers_per_base")                                        \
     X(INIT_BASE, "init.base_map_registers")                                                \
     X(INIT_MAP_REGISTERS, "init.map_registers")                                            \
+    X(INIT_POOL_MAP_REGISTERS, "init.pool_map_registers")                                  \
     X(INIT_SHARED_BYTES, "init.shared_memory_bytes")                                       \
     X(RX_FRAMES, "rx.frames")                                                              \
     X(RX_RECEIVED, "rx.received")                                                          \
@@ -123,6 +124,14 @@ struct run_diag {
     char msg[192];
 };
 
+/* One NdisMAllocateMapRegisters call of a NIC's initialization and NDIS's answer. */
+#define RUN_MAPREG_LOG 64
+struct run_mapreg_request {
+    uint32_t base;          /* BaseMapRegistersNeeded asked for */
+    uint64_t map_registers; /* base x registers per base */
+    char status[40];        /* NDIS status name returned */
+};
+
 /* One event-log entry the driver wrote (NdisWriteErrorLogEntry). */
 struct run_errlog {
     unsigned nic;
@@ -134,6 +143,8 @@ struct run_errlog {
 
 struct run_nic_result {
     char init_status[40];  /* NDIS status name, "SYSTEM_HANG", or "NOT_STARTED" */
+    size_t n_mapreg;       /* NdisMAllocateMapRegisters calls made during initialization */
+    struct run_mapreg_request mapreg[RUN_MAPREG_LOG]; /* the first RUN_MAPREG_LOG of them */
     bool initialized;      /* MiniportInitialize succeeded: the figures were measured */
     double m[RUN_NIC_METRIC_COUNT];
 };

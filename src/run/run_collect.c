@@ -105,6 +105,7 @@ static void collect_ndis(struct run_nic *n, double *m)
     m[RUN_M_INIT_PER_BASE] = c.map_registers_per_base;
     m[RUN_M_INIT_BASE] = c.base_map_registers;
     m[RUN_M_INIT_MAP_REGISTERS] = c.map_registers;
+    m[RUN_M_INIT_POOL_MAP_REGISTERS] = c.pool_map_registers;
     m[RUN_M_INIT_SHARED_BYTES] = (double)n->shared_after_init;
     m[RUN_M_TX_BOUNCED] = (double)(c.bounced - w->bounced);
     m[RUN_M_TX_BOUNCE_BYTES] = (double)(c.bounce_bytes - w->bounce_bytes);

@@ -11,6 +11,10 @@
 #include <string.h>
 
 #include "run_int.h"
+#include "stats.h"
+
+/* A FIFO the configuration accepts is one the device model accepts. */
+_Static_assert(CFG_FIFO_MAX <= STATS_LEVEL_MAX, "the fifo key's range exceeds the device's");
 
 /* The miniport's entry point (miniport-core/driver.c). Another driver can be linked in its
  * place by providing this symbol. */
@@ -25,6 +29,8 @@ static void machine_params(const struct cfg_system *s, struct nd_machine_params 
     p->pae = s->pae;
     p->map_register_pool = s->map_register_pool == CFG_UNLIMITED ? ND_UNLIMITED
                                                                  : s->map_register_pool;
+    p->pool_draw = s->map_register_accounting == CFG_POOL_EVERY_GRANT ? ND_POOL_EVERY_GRANT
+                                                                      : ND_POOL_BOUNCING;
     p->map_register_count_supported = s->query_map_register_count;
     p->nonpaged_pool_bytes = (uint64_t)s->nonpaged_pool_bytes;
     p->low16_free_bytes = (uint64_t)s->low_memory_bytes;
@@ -274,6 +280,7 @@ static void trace_spec(const struct cfg_nic *c, int64_t duration_ns, struct trc_
     /* Oversize means larger than the driver's receive buffer: MaximumBufferSize, but never
      * less than a full Ethernet frame (the driver's buffers hold at least 1514 bytes). */
     int64_t mbs = c->driver.maximum_buffer_size_bytes;
+    mbs = DMS_MAX(mbs, c->driver.receive_frame_size_bytes);
     t->mtu_frame = (uint32_t)(mbs > TRC_MTU_FRAME_DEFAULT ? mbs : TRC_MTU_FRAME_DEFAULT);
     t->speedup = ct->speedup;
     t->loops = (uint32_t)ct->loop;

@@ -367,7 +367,9 @@ static void test_call_order(void)
             if (want) {
                 const struct nd_diag *dg = nd_machine_diag(r.m, 0);
                 CHECK_EQ(dg->kind, cases[i].violation);
-                CHECK_UEQ(dg->code, 0xE600u | (unsigned)cases[i].violation);
+                CHECK_STR(dg->code, cases[i].violation == ND_V_CALL_ORDER ? "dmasim:CALL_ORDER"
+                                                                          : "dmasim:NOT_BUS_MASTER");
+                CHECK_UEQ(dg->bugcheck_param1, ND_DV_NONE);
                 CHECK_EQ(dg->adapter, 0);
                 CHECK_STR(dg->adapter_name, "order");
             }
@@ -457,6 +459,11 @@ static void test_irql(void)
     CHECK_EQ(rig_diags(&r, ND_V_WRONG_IRQL), 3);
     nd_adapter_halt(a);
     CHECK_EQ(nd_machine_diag_count(r.m), 3);
+    /* docs/ndis.md, "Verifier codes": a DMA routine at the wrong IRQL is Driver Verifier's
+     * 0x13; NdisMMapIoSpace is no DMA routine and gets dmasim's own code */
+    CHECK_STR(nd_machine_diag(r.m, 0)->code, "0xE6:0x13");
+    CHECK_STR(nd_machine_diag(r.m, 1)->code, "0xE6:0x13");
+    CHECK_STR(nd_machine_diag(r.m, 2)->code, "dmasim:WRONG_IRQL");
     CHECK_UEQ(eng_pending_count(r.sim), 0); /* halt cancelled the periodic timer */
     rig_free(&r);
 }
@@ -543,6 +550,11 @@ static void test_mapping(void)
     nd_adapter_halt(a); /* frees the map registers with two still mapped */
     CHECK_EQ(rig_diags(&r, ND_V_FREE_WHILE_MAPPED), 1);
     CHECK_EQ(nd_machine_diag_count(r.m), 5);
+    /* docs/ndis.md, "Verifier codes", in the order above */
+    static const char *const codes[] = {"dmasim:MAP_INDEX_RANGE", "0xE6:0x1D",
+                                        "dmasim:BUFFER_TOO_LARGE", "0xE6:0x20", "0xE6:0x10"};
+    for (size_t k = 0; k < DMS_ARRAY_LEN(codes); k++)
+        CHECK_STR(nd_machine_diag(r.m, k)->code, codes[k]);
     nd_proto_buffer_free(split);
     nd_proto_buffer_free(whole);
     nd_proto_buffer_free(big);

@@ -118,8 +118,15 @@ uint64_t nd_machine_faults_injected(const nd_machine *m);
 
 /* ---------------------------------------------------------------- the verifier */
 
-/* Violation classes, modelled on Driver Verifier's DMA checks (bug check 0xE6). The code
- * recorded in a diagnostic is 0xE600 | class. */
+/*
+ * Violation classes: the rules the emulation checks. Each diagnostic also carries a code
+ * (docs/ndis.md has the table with references): where Driver Verifier's DMA verification
+ * has a bug check 0xE6 parameter-1 value for the broken rule, that value, written
+ * "0xE6:0xNN"; otherwise a name of dmasim's own, "dmasim:<CLASS>". A class may have
+ * several codes (freeing twice: common buffers 0x03, map registers 0x05, other objects a
+ * name of its own). The class values below are only identifiers.
+ */
+#define ND_DV_NONE 0xFFu /* bugcheck_param1 of a rule Driver Verifier has no code for */
 enum nd_violation {
     ND_V_WRONG_IRQL = 0x01,          /* a call made above (or below) its documented IRQL */
     ND_V_CALL_ORDER = 0x02,          /* e.g. map registers before NdisMSetAttributesEx, shared
@@ -145,7 +152,8 @@ enum nd_violation {
 const char *nd_violation_name(enum nd_violation v); /* "WRONG_IRQL", ... */
 
 struct nd_diag {
-    uint32_t code;              /* 0xE600 | enum nd_violation */
+    uint32_t bugcheck_param1;   /* Driver Verifier's bug check 0xE6 parameter 1, or ND_DV_NONE */
+    char code[32];              /* "0xE6:0x1D" or "dmasim:CALL_ORDER" */
     enum nd_violation kind;
     int adapter;                /* adapter index, or -1 for the machine */
     char adapter_name[32];

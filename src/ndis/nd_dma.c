@@ -235,7 +235,7 @@ VOID NdisMFreeMapRegisters(IN NDIS_HANDLE MiniportAdapterHandle)
     if (a->state != ND_AS_INITIALIZING && a->state != ND_AS_HALTING)
         nd__diag(a->m, a, ND_V_CALL_ORDER, "%s outside MiniportInitialize and MiniportHalt", fn);
     if (!a->base) {
-        nd__diag(a->m, a, ND_V_DOUBLE_FREE, "%s: no map registers allocated", fn);
+        nd__diag_dv(a->m, a, ND_V_DOUBLE_FREE, 0x05, "%s: no map registers allocated", fn);
         return;
     }
     uint32_t mapped = 0;
@@ -491,6 +491,7 @@ enum nd_sg_result nd__sg_build(nd_adapter *a, struct nd_pkt *h)
         nd__ctr_take(&a->c.sg_map_registers, drawn);
     }
     a->c.sg_lists++;
+    a->live.sg_lists++;
     NDIS_PER_PACKET_INFO_FROM_PACKET(p, ScatterGatherListPacketInfo) = h->sg;
     return ND_SG_OK;
 }
@@ -503,6 +504,7 @@ void nd__sg_release(nd_adapter *a, struct nd_pkt *h)
         nd__ctr_give(&a->m->c.map_registers, h->sg_regs);
         nd__ctr_give(&a->c.sg_map_registers, h->sg_regs);
     }
+    a->live.sg_lists--;
     h->sg = NULL;
     h->sg_regs = 0;
     NDIS_PER_PACKET_INFO_FROM_PACKET(nd__pkt_packet(h), ScatterGatherListPacketInfo) = NULL;

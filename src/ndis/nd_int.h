@@ -289,6 +289,7 @@ struct nd_live {
     uint64_t ppools, bpools, packets, buffers;
     uint64_t io, configs;
     uint64_t sending;           /* protocol packets the miniport owns (not yet completed) */
+    uint64_t sg_lists;          /* scatter-gather lists built and not yet released */
 };
 
 struct nd_wcc {
@@ -431,8 +432,13 @@ nd_machine *nd__machine(void);
 
 /* ---------------------------------------------------------------- verifier */
 
+/* Records a diagnostic with the class's usual code (nd_verify.c's table). */
 void nd__diag(nd_machine *m, nd_adapter *a, enum nd_violation v, const char *fmt, ...)
     __attribute__((format(printf, 4, 5)));
+/* The same with Driver Verifier's parameter-1 value dv for this instance of the rule, or
+ * ND_DV_NONE for the class's own name (a class spans objects DV checks and others). */
+void nd__diag_dv(nd_machine *m, nd_adapter *a, enum nd_violation v, uint32_t dv,
+                 const char *fmt, ...) __attribute__((format(printf, 5, 6)));
 /* IRQL checks: true if the current IRQL is allowed, else an ND_V_WRONG_IRQL diagnostic. */
 bool nd__irql_max(nd_machine *m, nd_adapter *a, int max, const char *fn);
 bool nd__irql_eq(nd_machine *m, nd_adapter *a, int level, const char *fn);

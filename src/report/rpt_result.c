@@ -213,11 +213,9 @@ static void write_diags(dms_jw *w, const struct run_rep *reps, size_t n)
     for (size_t r = 0; r < n && shown < 200; r++) {
         for (size_t i = 0; i < reps[r].n_diags && shown < 200; i++, shown++) {
             const struct run_diag *d = &reps[r].diags[i];
-            char code[16];
-            snprintf(code, sizeof code, "0x%04X", d->code);
             dms_jw_obj_begin(w, NULL);
             dms_jw_uint(w, "replication", r);
-            dms_jw_str(w, "code", code);
+            dms_jw_str(w, "code", d->code);
             dms_jw_str(w, "kind", d->kind);
             dms_jw_str(w, "nic", d->nic[0] ? d->nic : NULL);
             dms_jw_int(w, "time_ns", d->time_ns);

@@ -117,7 +117,7 @@ const char *run_sys_metric_name(enum run_sys_metric m);
 
 /* One verifier diagnostic, as recorded by the emulation. */
 struct run_diag {
-    uint32_t code;
+    char code[32];         /* "0xE6:0x1D" (Driver Verifier's parameter 1) or "dmasim:<CLASS>" */
     char kind[32];
     char nic[32];
     int64_t time_ns;

@@ -204,7 +204,7 @@ void run__collect_diags(struct run_world *w, struct run_rep *out)
     for (size_t i = 0; i < n; i++) {
         const struct nd_diag *d = nd_machine_diag(w->m, i);
         struct run_diag *r = &out->diags[i];
-        r->code = d->code;
+        snprintf(r->code, sizeof r->code, "%s", d->code);
         snprintf(r->kind, sizeof r->kind, "%s", nd_violation_name(d->kind));
         snprintf(r->nic, sizeof r->nic, "%s", d->adapter_name);
         r->time_ns = d->time_ns;

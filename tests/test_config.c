@@ -299,6 +299,7 @@ static void check_full_lan(const struct cfg_nic *n)
     CHECK_EQ(n->protocol.hold.mean_ns, 150000);
     CHECK_NEAR(n->protocol.hold.cv, 1.5, 0);
     CHECK_EQ(n->protocol.servers, CFG_SERVERS_INFINITE);
+    CHECK_NEAR(n->protocol.keep_share, 0.25, 0);
     CHECK_EQ(n->sender.header_bytes, 42);
     CHECK_EQ(n->sender.fragments, 4);
     CHECK_NEAR(n->sender.high_memory_share, 0.5, 0);
@@ -446,6 +447,7 @@ static void test_minimal_defaults(void)
     CHECK_EQ(t->reader, CFG_READER_NATIVE);
     CHECK_EQ(n->protocol.hold.dist, CFG_HOLD_EXPONENTIAL);
     CHECK_EQ(n->protocol.hold.mean_ns, 20000);
+    CHECK_NEAR(n->protocol.keep_share, 1.0, 0);
     CHECK_EQ(n->protocol.servers, CFG_SERVERS_PROCESSORS);
     CHECK_EQ(n->sender.header_bytes, 54);
     CHECK_EQ(n->sender.fragments, 1);

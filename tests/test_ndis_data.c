@@ -604,6 +604,49 @@ static void test_receive(void)
     rig_free(&r);
 }
 
+/*
+ * A serialized miniport (no NDIS_ATTRIBUTE_DESERIALIZE) reads each SUCCESS packet's status on
+ * return from NdisMIndicateReceivePacket: the ones no protocol kept are SUCCESS and its own
+ * again, with no MiniportReturnPacket call; the kept ones are PENDING and come back through
+ * MiniportReturnPacket. RESOURCES packets are its own again either way.
+ */
+static void test_receive_serialized(void)
+{
+    struct rig r;
+    rig_new(&r, NULL, 1);
+    struct nd_keyword kw[] = {KW_INT("Deserialize", 0)};
+    nd_adapter *a = start(&r, kw, 1, 0);
+    struct ndis_testdrv *td = rig_td(a);
+    struct rig_host *h = &r.host[0];
+    h->keep = RIG_KEEP_ODD;
+    struct indication in = {.td = td, .first = 0, .n = 5,
+                            .status = {NDIS_STATUS_SUCCESS, NDIS_STATUS_SUCCESS,
+                                       NDIS_STATUS_SUCCESS, NDIS_STATUS_SUCCESS,
+                                       NDIS_STATUS_RESOURCES}};
+    nd_adapter_call_driver(a, DISPATCH_LEVEL, indicate_body, &in);
+    CHECK_EQ(h->n_kept, 2);
+    CHECK_EQ(in.returned_at_return, 0); /* nothing through MiniportReturnPacket */
+    CHECK_UEQ(NDIS_GET_PACKET_STATUS(td->rx_pkt[0]), NDIS_STATUS_SUCCESS); /* its own again */
+    CHECK_UEQ(NDIS_GET_PACKET_STATUS(td->rx_pkt[1]), NDIS_STATUS_PENDING); /* kept */
+    CHECK_UEQ(NDIS_GET_PACKET_STATUS(td->rx_pkt[2]), NDIS_STATUS_SUCCESS);
+    CHECK_UEQ(NDIS_GET_PACKET_STATUS(td->rx_pkt[3]), NDIS_STATUS_PENDING);
+    CHECK_UEQ(NDIS_GET_PACKET_STATUS(td->rx_pkt[4]), NDIS_STATUS_RESOURCES);
+    nd_adapter_return_packet(a, h->kept[0]);
+    nd_adapter_return_packet(a, h->kept[1]);
+    CHECK_EQ(td->returned, 2); /* only the kept ones */
+    /* the packets it owns again may be indicated again at once */
+    h->keep = RIG_KEEP_NONE;
+    struct indication again = {.td = td, .first = 0, .n = 1, .status = {NDIS_STATUS_SUCCESS}};
+    nd_adapter_call_driver(a, DISPATCH_LEVEL, indicate_body, &again);
+    struct nd_adapter_counters c;
+    nd_adapter_counters(a, &c);
+    CHECK_UEQ(c.indicated, 6);
+    CHECK_UEQ(c.returned, 2);
+    nd_adapter_halt(a);
+    expect_diags(&r, 0);
+    rig_free(&r);
+}
+
 /* ---------------------------------------------------------------- interrupts and DPCs */
 
 static void dpc_work(struct ndis_testdrv *td)
@@ -844,6 +887,7 @@ int main(void)
     test_serialized_sync();
     test_complete_inside_send();
     test_receive();
+    test_receive_serialized();
     test_interrupts();
     test_timers();
     test_spin_locks();

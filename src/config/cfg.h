@@ -253,6 +253,7 @@ struct cfg_hold {
 struct cfg_protocol {
     struct cfg_hold hold;
     enum cfg_servers servers; /* who returns packets in parallel */
+    double keep_share;        /* share of SUCCESS packets kept, 0..1 */
 };
 
 struct cfg_sender {

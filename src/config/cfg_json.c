@@ -183,6 +183,7 @@ static void write_protocol(dms_jw *w, const struct cfg_protocol *p)
     }
     dms_jw_obj_end(w);
     dms_jw_str(w, "servers", cfg__word(cfg__servers_words, (int)p->servers));
+    dms_jw_double(w, "keep_share", p->keep_share);
     dms_jw_obj_end(w);
 }
 

@@ -139,6 +139,7 @@ static void nic_defaults(struct cfg_nic *nic, size_t index)
     nic->protocol.hold.dist = CFG_HOLD_EXPONENTIAL;
     nic->protocol.hold.mean_ns = 20 * US;
     nic->protocol.servers = CFG_SERVERS_PROCESSORS;
+    nic->protocol.keep_share = 1.0;
     nic->sender.header_bytes = 54;
     nic->sender.fragments = 1;
     nic->sender.high_memory_share = 0.0;

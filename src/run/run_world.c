@@ -101,6 +101,7 @@ static int host_params(struct run_nic *n, struct host_nic_params *p)
     p->protocol.servers = c->protocol.servers == CFG_SERVERS_INFINITE ? HOST_SERVERS_INFINITE
                                                                       : HOST_SERVERS_PROCESSORS;
     p->protocol.workers = 0;
+    p->protocol.keep_share = c->protocol.keep_share;
     p->sender.header_bytes = (uint32_t)c->sender.header_bytes;
     p->sender.default_frags = (uint16_t)c->sender.fragments;
     p->sender.high_memory_share = c->sender.high_memory_share;

@@ -277,7 +277,8 @@ static int baseline(struct prof_ctx *x, struct dms_error *err)
             rec__reduce(x->sc, i, 0, x->conf, &o, &p->base_probe);
             snprintf(p->base_probe.label, sizeof p->base_probe.label, "%s", label);
             p->init_failed = !p->base_probe.ran;
-            snprintf(p->init_fail, sizeof p->init_fail, "%s", p->base_probe.fail);
+            _Static_assert(sizeof p->init_fail == sizeof p->base_probe.fail, "fail texts");
+            memcpy(p->init_fail, p->base_probe.fail, sizeof p->init_fail);
             if (o.rc)
                 continue;
             if (p->init_failed && p->cur[K_RB] > 1 && !o.reps[0].hung) {

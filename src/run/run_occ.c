@@ -168,9 +168,10 @@ void run__occ_collect(struct run_nic *n, struct run_nic_result *r, eng_time_ns t
     struct run_occ *o = &r->occ[RUN_OCC_SHARED_BYTES];
     o->n = t->shared.n;
     o->v = o->n ? dms_xcalloc(o->n, sizeof *o->v) : NULL;
-    if (o->n)
+    if (o->n) {
         memcpy(o->v, t->shared.v, o->n * sizeof *o->v);
-    qsort(o->v, o->n, sizeof *o->v, point_cmp);
+        qsort(o->v, o->n, sizeof *o->v, point_cmp);
+    }
     o->total_ns = 0;
     for (size_t i = 0; i < o->n; i++)
         o->total_ns += o->v[i].time_ns;

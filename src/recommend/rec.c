@@ -271,7 +271,6 @@ static int baseline(struct prof_ctx *x, struct dms_error *err)
         if (rc)
             return rc;
         bool again = false;
-        double grants = 0;
         for (unsigned i = 0; i < x->sc->n_nics; i++) {
             struct nicplan *p = &x->nic[i];
             rec__reduce(x->sc, i, 0, x->conf, &o, &p->base_probe);
@@ -290,22 +289,18 @@ static int baseline(struct prof_ctx *x, struct dms_error *err)
             }
             if (p->init_failed)
                 continue;
-            grants += isfinite(o.reps[0].nics[i].m[RUN_M_INIT_MAP_REGISTERS])
-                          ? o.reps[0].nics[i].m[RUN_M_INIT_MAP_REGISTERS] : 0;
             free(p->rx_occ.v);
             free(p->base_occ.v);
             estimates(x, i, &o);
             int64_t top = p->rx_occ.n ? p->rx_occ.v[p->rx_occ.n - 1].in_use : 0;
+            /* (an overloaded protocol holds every buffer however many: no point doubling) */
             if (top * 10 >= (int64_t)p->F * p->cur[K_RB] * 9 && p->cur[K_RB] < RB_MAX &&
-                attempt < 3) {
+                attempt < 3 && !(p->base_probe.proto_load >= OVERLOAD)) {
                 p->cur[K_RB] = DMS_MIN(RB_MAX, 2 * p->cur[K_RB]);
                 p->cur[K_MAXRB] = DMS_MAX(p->cur[K_MAXRB], p->cur[K_RB]);
                 again = true;
             }
         }
-        /* a machine that takes every grant from its pool, whatever the rule says */
-        if (o.rc == 0 && o.n_reps > 0)
-            x->every_grant_draws = grants > 0 && o.reps[0].sys[RUN_M_SYS_MAPREG_GRANTED] >= grants;
         rec__outcome_free(&o);
         if (!again)
             return 0;
@@ -539,8 +534,9 @@ static void stage2_units(struct prof_ctx *x)
         struct unit *rb = rec__find_unit(x, i, K_RB), *base = rec__find_unit(x, i, K_BASE);
         if (rb && rb->found && p->growth) {
             p->cur[K_RB] = rb->value;
+            /* the baseline's estimate of the whole pool is where the ceiling search starts */
             unit_add(x, i, K_MAXRB, rec__rx_mask(ob), rb->value, DMS_MAX(p->cur[K_MAXRB], rb->value),
-                     rb->value);
+                     DMS_MAX(rb->value, p->est[K_RB]));
         }
         if (base && base->found && p->copies) {
             p->cur[K_BASE] = base->value;

@@ -266,6 +266,12 @@ static void decide_rx(struct prof_ctx *x, unsigned i, struct rec_nic_answer *a)
     if (p->growth && p->rx) {
         if (mx) {
             ceiling = from_unit(x, a, mx, "buffers at most")->value;
+        } else if (p->overloaded) {
+            struct rec_value *v = val_add(a, "MaxReceiveBuffers", ceiling, REC_BIND_LIMIT);
+            v->repeats_limit = true;
+            snprintf(v->limit, sizeof v->limit, "receive_buffers");
+            why(v, "Not searched, since no receive pool meets the objectives here; it only "
+                "repeats the floor the driver requires (at least ReceiveBuffers).");
         } else {
             ceiling = DMS_MAX(d->max_receive_buffers, rbv);
             kept(a, "MaxReceiveBuffers", ceiling, "no receive objective to size the ceiling");
@@ -414,10 +420,10 @@ static bool draws_pool(const struct prof_ctx *x, unsigned i)
 {
     const struct cfg_system *s = &x->sc->system;
     const struct cfg_nic *c = &x->sc->nics[i];
-    if (s->map_register_accounting == CFG_POOL_EVERY_GRANT || x->every_grant_draws)
+    if (s->map_register_accounting == CFG_POOL_EVERY_GRANT)
         return true;
-    return c->dma.width_bits == 24 ||
-           (s->pae && s->memory_bytes > (INT64_C(4) << 30) && c->dma.width_bits < 64);
+    int width = x->nic[i].width ? x->nic[i].width : c->dma.width_bits; /* as recommended */
+    return width == 24 || (s->pae && s->memory_bytes > (INT64_C(4) << 30) && width < 64);
 }
 
 static struct rec_value *value_of(struct rec_nic_answer *a, const char *kw)

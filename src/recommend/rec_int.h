@@ -96,7 +96,6 @@ struct prof_ctx {
     size_t n_units;
     struct unit units[CFG_MAX_NICS * K_COUNT];
     bool stop;
-    bool every_grant_draws;   /* the baseline saw every grant taken from the system pool */
 };
 
 

@@ -135,6 +135,10 @@ recommend-not-met) # no size meets the objective: status 10, the best reached an
     expect_exit_in "0 10" "$dmasim" recommend tests/data/recommend/up-smp.yaml --budget 12 -q -o "$tmp/b"
     jq -e '.search.stopped == "budget" and .search.runs <= 12 + 2 * 2 * 3' "$tmp/b/recommendation.json" >/dev/null ||
         fail "budget: $(jq -c .search "$tmp/b/recommendation.json")"
+    # 24-bit DMA whose low memory binds is advised away from 24 bits
+    expect_exit 0 "$dmasim" recommend tests/data/recommend/dma24-low-memory.yaml --profiles as-is -q -o "$tmp/l"
+    jq -e '.nics[0].profiles[0].values.DmaSize | .value == 32 and .binding.limit == "low_memory_24bit"' \
+        "$tmp/l/recommendation.json" >/dev/null || fail "24-bit DMA not advised away"
     expect_exit 64 "$dmasim" recommend tests/data/recommend/up-smp.yaml --profiles up,bogus -o "$tmp/c"
     expect_exit 64 "$dmasim" recommend tests/data/recommend/up-smp.yaml
     expect_exit 66 "$dmasim" recommend "$tmp/none.yaml" -o "$tmp/d"

@@ -19,6 +19,7 @@
  *    recommendation cannot hang a PAE machine), the driver's own minimums.
  * 5. A joint confirmation run at the recommended point on the real machine.
  */
+#include <assert.h>
 #include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -88,6 +89,7 @@ static void add_set(struct rec_point *pt, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 static void add_set(struct rec_point *pt, const char *fmt, ...)
 {
+    assert(pt->n_sets < REC_MAX_SETS); /* room for every NIC's keywords by construction */
     if (pt->n_sets >= REC_MAX_SETS)
         return;
     va_list ap;

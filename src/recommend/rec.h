@@ -31,7 +31,7 @@
 #include "run.h"
 
 #define REC_SCHEMA_VERSION 1
-#define REC_MAX_SETS 48      /* overrides in one candidate point */
+#define REC_MAX_SETS (8 * CFG_MAX_NICS + 4) /* overrides in one candidate point */
 #define REC_SET_LEN 96       /* longest override */
 #define REC_MAX_VALUES 12    /* keywords reported per NIC and profile */
 #define REC_MAX_NOTES 8
@@ -115,6 +115,11 @@ struct rec_value {
     int64_t next_down;            /* the next size down, or -1 (value is the floor) */
     double at_next_down;          /* the figure there (NaN when not measured) */
     char limit[48];               /* LIMIT / RULE: its name, e.g. "map_registers_per_miniport" */
+    /* what the value costs (NaN where it does not apply) */
+    double cost_shared_bytes;     /* shared memory of the buffers it sizes (before page rounding) */
+    double cost_map_registers;    /* of the miniport's 64 */
+    double cost_pool_map_registers; /* from the system pool */
+    double cost_descriptors;      /* packet descriptors, and as many buffer descriptors */
     char why[REC_TEXT];           /* one sentence */
 };
 

@@ -34,6 +34,8 @@ static struct rec_value *val_add(struct rec_nic_answer *a, const char *kw, int64
     r->objective = -1;
     r->next_down = -1;
     r->target = r->at_value = r->at_value_hi = r->at_next_down = NAN;
+    r->cost_shared_bytes = r->cost_map_registers = r->cost_pool_map_registers = NAN;
+    r->cost_descriptors = NAN;
     return r;
 }
 
@@ -324,6 +326,10 @@ static void decide_base(struct prof_ctx *x, unsigned i, struct rec_nic_answer *a
             why(v, "This repeats the ceiling: %u map registers per base register allow at most "
                 "64 / %u = %lld base registers per miniport, and the traffic can use them all.",
                 p->per_base, p->per_base, (long long)p->base_max);
+        else if (!(p->base_peak > 0))
+            why(v, "No send is mapped in this traffic: one packet's %lld buffers, the fewest with "
+                "which the driver can map a send at all (the documents: allocate only what one "
+                "transfer needs).", (long long)p->margin);
         else
             why(v, "Only what the traffic has in flight: at most %.0f base registers were mapped "
                 "at once, plus a margin of one packet's %lld buffers (the documents: allocate "
@@ -515,6 +521,42 @@ static void decide_dma_width(struct prof_ctx *x, unsigned i, struct rec_nic_answ
         p->init_failed ? p->init_fail : "generous receive buffers did not fit there");
 }
 
+/* ---------------------------------------------------------------- costs of each value */
+
+static int64_t align_up(int64_t v, int64_t a)
+{
+    return a > 0 ? (v + a - 1) / a * a : v;
+}
+
+/* Shared memory, map registers and descriptors each value takes, from the driver's own
+ * arithmetic (miniport-core/README.md): a receive buffer holds ReceiveFrameSize bytes and a
+ * copy buffer max(MaximumBufferSize, 1514), each rounded up to the cache line. */
+static void value_costs(struct prof_ctx *x, unsigned i, struct rec_nic_answer *a)
+{
+    const struct nicplan *p = &x->nic[i];
+    const struct cfg_driver *d = &p->c->driver;
+    int64_t line = x->sc->system.cache_line_bytes;
+    int64_t rx_buf = align_up(DMS_MAX(d->receive_frame_size_bytes, 60), line);
+    int64_t copy_buf = align_up(DMS_MAX(d->maximum_buffer_size_bytes, 1514), line);
+    for (size_t j = 0; j < a->n_values; j++) {
+        struct rec_value *v = &a->values[j];
+        double n = (double)v->value;
+        if (!strcmp(v->keyword, "ReceiveBuffers") || !strcmp(v->keyword, "MaxReceiveBuffers")) {
+            v->cost_shared_bytes = (double)p->F * n * (double)rx_buf;
+        } else if (!strcmp(v->keyword, "SendBuffers")) {
+            v->cost_shared_bytes = n * (double)copy_buf;
+        } else if (!strcmp(v->keyword, "PacketPoolSize")) {
+            v->cost_descriptors = (double)p->F * n;
+        } else if (!strcmp(v->keyword, "BaseMapRegistersNeeded")) {
+            v->cost_map_registers = n * p->per_base;
+            v->cost_pool_map_registers = a->pool_drawn ? n * p->per_base : 0;
+        } else if (!strcmp(v->keyword, "ScatterGatherDma")) {
+            v->cost_map_registers = 0;
+            v->cost_pool_map_registers = isfinite(p->sg_probe.sg_peak) ? p->sg_probe.sg_peak : 0;
+        }
+    }
+}
+
 /* ---------------------------------------------------------------- confirmation */
 
 static void confirm_nic(struct prof_ctx *x, unsigned i, const struct rec_outcome *o)
@@ -643,5 +685,7 @@ int rec__decide_and_confirm(struct prof_ctx *x, struct dms_error *err)
         decide_dma_width(x, i, a);
     }
     fit_pool(x);
+    for (unsigned i = 0; i < x->sc->n_nics; i++)
+        value_costs(x, i, &x->ans->nics[i]);
     return confirm(x, err);
 }

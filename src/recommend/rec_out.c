@@ -132,6 +132,18 @@ static void write_value(dms_jw *w, const struct rec_value *v)
         }
     }
     dms_jw_obj_end(w);
+    dms_jw_obj_begin(w, "cost");
+    if (isfinite(v->cost_shared_bytes))
+        dms_jw_double(w, "shared_memory_bytes", v->cost_shared_bytes);
+    if (isfinite(v->cost_map_registers))
+        dms_jw_double(w, "map_registers", v->cost_map_registers);
+    if (isfinite(v->cost_pool_map_registers))
+        dms_jw_double(w, "system_pool_map_registers", v->cost_pool_map_registers);
+    if (isfinite(v->cost_descriptors)) {
+        dms_jw_double(w, "packet_descriptors", v->cost_descriptors);
+        dms_jw_double(w, "buffer_descriptors", v->cost_descriptors);
+    }
+    dms_jw_obj_end(w);
     dms_jw_bool(w, "repeats_limit", v->repeats_limit);
     dms_jw_bool(w, "decided", v->decided);
     dms_jw_str(w, "why", v->why);

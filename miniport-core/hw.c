@@ -15,12 +15,12 @@
 
 static ULONG SimNicLow(NDIS_PHYSICAL_ADDRESS Address)
 {
-    return (ULONG)((ULONGLONG)Address.QuadPart & 0xFFFFFFFFULL);
+    return Address.LowPart;
 }
 
 static ULONG SimNicHigh(NDIS_PHYSICAL_ADDRESS Address)
 {
-    return (ULONG)((ULONGLONG)Address.QuadPart >> 32);
+    return (ULONG)Address.HighPart;
 }
 
 VOID SimNicHwEnableInterrupts(PSIMNIC_ADAPTER Adapter)

@@ -391,6 +391,84 @@ static void test_protocol_servers(void)
     run_burst(HOST_SERVERS_PROCESSORS, two, 3.0, 2);
 }
 
+/*
+ * The window's edges (constant hold 1000 ns, window [800, 3000]): p0 kept at 0 and p1 at 500
+ * return at 1000 and 1500 (b = 2, 800 + 300 ns of their holds before the window); p2 kept
+ * at 1500 returns at 2500; p3 kept at 2500 is still held at 3000 (c = 1, age 500). Held
+ * level integral 200 + 700 + 1000 + 500 = 2400; kept x mean hold = 2 x 1000 = 2000; the
+ * difference, 400 = (b - c) x 1000 - 1100 + 500, lies within the bound 1000 + 1100 + 500.
+ */
+static void test_protocol_edges(void)
+{
+    eng_sim *sim = eng_new(1);
+    struct ret_log log;
+    host_protocol *pr = make_protocol(sim, eng_rng_stream(sim, "p"), HOST_SERVERS_INFINITE, 0,
+                                      1000, &log);
+    struct fake_pkt f[4];
+    struct indication in[4];
+    static const eng_time_ns at[4] = {0, 500, 1500, 2500};
+    for (int i = 0; i < 4; i++) {
+        fake_init(&f[i], NDIS_STATUS_SUCCESS, 0);
+        in[i] = (struct indication){pr, &f[i], true};
+        eng_at(sim, at[i], indicate_ev, &in[i], 0);
+    }
+    eng_run_until(sim, 800);
+    host_protocol_stats_reset(pr);
+    eng_run_until(sim, 3000);
+    struct host_protocol_edges e;
+    host_protocol_edges(pr, 3000, &e);
+    CHECK_EQ(e.b, 2);
+    CHECK_EQ(e.c, 1);
+    CHECK_EQ(e.d, 0);
+    CHECK_NEAR(e.pre_ns, 1100, 0);
+    CHECK_NEAR(e.age_ns, 500, 0);
+    CHECK_NEAR(e.window_ns, 2200, 0);
+    double integral = stats_level_mean(host_protocol_held_level(pr), 3000) * 2200;
+    CHECK_NEAR(integral, 2400, 1e-9);
+    struct host_protocol_counters c;
+    host_protocol_counters(pr, &c);
+    double w = stats_hist_mean(host_protocol_hold_hist(pr));
+    double diff = integral - (double)c.kept * w;
+    CHECK_NEAR(diff, ((double)e.b - (double)e.c) * w - e.pre_ns + e.age_ns, 1e-9);
+    CHECK(fabs(diff) <= fabs((double)e.b - (double)e.c) * w + e.pre_ns + e.age_ns);
+    host_protocol_free(pr);
+    eng_free(sim);
+}
+
+/* keep_share 0.5: the n-th SUCCESS packet is kept when floor((n + 1) / 2) > floor(n / 2),
+ * i.e. the second, fourth...; the others are copied and left to the miniport at once. */
+static void test_protocol_keep_share(void)
+{
+    eng_sim *sim = eng_new(1);
+    struct dms_error err;
+    struct host_protocol_params pp;
+    host_protocol_params_default(&pp);
+    CHECK_NEAR(pp.keep_share, 1.0, 0);
+    pp.keep_share = 0.5;
+    host_protocol *pr;
+    CHECK_EQ(host_protocol_new(&pr, sim, NULL, eng_rng_stream(sim, "p"), &pp, &err), 0);
+    struct ret_log log = {.sim = sim};
+    host_protocol_set_return_hook(pr, log_return, &log);
+    struct fake_pkt f[6];
+    struct indication in[6];
+    for (int i = 0; i < 6; i++) {
+        fake_init(&f[i], NDIS_STATUS_SUCCESS, 0);
+        in[i] = (struct indication){pr, &f[i], (i & 1) != 0};
+        eng_at(sim, 10 * i, indicate_ev, &in[i], 0);
+    }
+    eng_run(sim);
+    struct host_protocol_counters c;
+    host_protocol_counters(pr, &c);
+    CHECK_EQ(c.kept, 3);
+    CHECK_EQ(c.copied, 3);
+    CHECK_EQ(log.n, 3);
+    CHECK(log.pkt[0] == &f[1].p && log.pkt[2] == &f[5].p);
+    host_protocol_free(pr);
+    pp.keep_share = 1.5;
+    CHECK_EQ(host_protocol_new(&pr, sim, NULL, eng_rng_stream(sim, "p"), &pp, &err), DMS_EINVAL);
+    eng_free(sim);
+}
+
 /* return_all gives back held and waiting packets at once, in the order they were kept. */
 static void test_protocol_return_all(void)
 {
@@ -896,6 +974,8 @@ int main(void)
     test_cpus_window();
     test_protocol_constant();
     test_protocol_servers();
+    test_protocol_edges();
+    test_protocol_keep_share();
     test_protocol_return_all();
     test_sender_chain();
     test_host_nic();

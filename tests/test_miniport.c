@@ -131,6 +131,78 @@ static void test_rx_ownership(ULONG policy)
     mpt_world_finish(&w);
 }
 
+/* ---- 1c. receive buffers follow ReceiveFrameSize, not MaximumBufferSize ----------------- */
+
+static ULONG query_ulong(nd_adapter *a, NDIS_OID oid)
+{
+    ULONG v = 0, written = 0;
+    CHECK_UEQ(nd_adapter_query(a, oid, &v, sizeof v, &written), NDIS_STATUS_SUCCESS);
+    CHECK_UEQ(written, sizeof v);
+    return v;
+}
+
+/* A 64 KiB MaximumBufferSize (send mappings) with the default ReceiveFrameSize of 1514: 64
+ * receive buffers of 1536 bytes (1514 rounded up to the 64-byte cache line), not 64 KiB
+ * each; the lookahead follows the receive frame; a ReceiveFrameSize of 9018 gives 9024. */
+static void test_rx_frame_size(void)
+{
+    static const struct {
+        ULONG frame, block;
+    } cases[] = {{0, 1536}, {9018, 9024}};
+    for (size_t i = 0; i < DMS_ARRAY_LEN(cases); i++) {
+        struct mpt_cfg c;
+        mpt_cfg_default(&c);
+        mpt_cfg_kw(&c, "MaximumBufferSize", 65536);
+        mpt_cfg_kw(&c, "BaseMapRegistersNeeded", 3);
+        mpt_cfg_kw(&c, "ScaleWithProcessors", 0);
+        if (cases[i].frame)
+            mpt_cfg_kw(&c, "ReceiveFrameSize", cases[i].frame);
+        struct mpt_world w;
+        mpt_world_build(&w, &c);
+        mpt_world_init(&w);
+        nd_adapter *a = w.nic[0].ad;
+        CHECK_UEQ(query_ulong(a, OID_GEN_RECEIVE_BLOCK_SIZE), cases[i].block);
+        CHECK_UEQ(query_ulong(a, OID_GEN_RECEIVE_BUFFER_SPACE), 64 * cases[i].block);
+        CHECK_UEQ(query_ulong(a, OID_GEN_MAXIMUM_LOOKAHEAD),
+                  (cases[i].frame ? cases[i].frame : 1514) - 14);
+        CHECK_UEQ(query_ulong(a, OID_GEN_MAXIMUM_TOTAL_SIZE), 65536); /* sends: unchanged */
+        mpt_world_finish(&w);
+    }
+}
+
+/* ---- 1d. MapRegisterPolicy: pre-capped request, or NDIS refusing each step ---------------- */
+
+/* BaseMapRegistersNeeded 40 of 1514 bytes (2 map registers each, 80 > 64). Policy 0 asks
+ * once for 32 (64 / 2); policy 1 asks for 40, 39 ... 33, each refused by NDIS with
+ * NDIS_STATUS_RESOURCES, then 32. */
+static void test_map_register_policy(ULONG policy)
+{
+    struct mpt_cfg c;
+    mpt_cfg_default(&c);
+    mpt_cfg_kw(&c, "BaseMapRegistersNeeded", 40);
+    mpt_cfg_kw(&c, "MapRegisterPolicy", policy);
+    struct mpt_world w;
+    mpt_world_build(&w, &c);
+    mpt_world_init(&w);
+    size_t n;
+    const struct nd_mapreg_request *log = nd_adapter_mapreg_log(w.nic[0].ad, &n);
+    CHECK_EQ(n, policy ? 9 : 1);
+    for (size_t k = 0; k < n; k++) {
+        CHECK_UEQ(log[k].base, (policy ? 40 : 32) - k);
+        CHECK_UEQ(log[k].map_registers, 2 * log[k].base);
+        CHECK_UEQ(log[k].status, k + 1 < n ? NDIS_STATUS_RESOURCES : NDIS_STATUS_SUCCESS);
+    }
+    struct nd_system_counters s;
+    nd_machine_counters(w.m, &s);
+    CHECK_UEQ(s.map_registers.failures, policy ? 8 : 0);
+    CHECK_UEQ(s.map_registers_over_limit, policy ? 8 : 0);
+    struct nd_adapter_counters ac;
+    nd_adapter_counters(w.nic[0].ad, &ac);
+    CHECK_EQ(ac.base_map_registers, 32);
+    CHECK_EQ(ac.map_register_failures, policy ? 8 : 0);
+    mpt_world_finish(&w);
+}
+
 /* ---- 2. a send burst larger than the base map registers --------------------------------- */
 
 static void test_send_stall_exact(ULONG policy)
@@ -340,6 +412,9 @@ int main(void)
     test_rx_exact_drop();
     test_rx_ownership(0);
     test_rx_ownership(1);
+    test_rx_frame_size();
+    test_map_register_policy(0);
+    test_map_register_policy(1);
     test_send_stall_exact(0);
     test_send_stall_exact(1);
     test_copy_threshold();

@@ -103,6 +103,26 @@ static void test_names(void)
     CHECK_STR(nd_violation_name((enum nd_violation)0x7F), "UNKNOWN");
 }
 
+/* LARGE_INTEGER as drivers use it: LowPart and HighPart directly, as in the DDK, and
+ * through u, over the same bytes as QuadPart. */
+static void test_large_integer(void)
+{
+    LARGE_INTEGER x;
+    x.QuadPart = (LONGLONG)UINT64_C(0x0000000123456789);
+    CHECK_UEQ(x.LowPart, 0x23456789u);
+    CHECK_EQ(x.HighPart, 1);
+    CHECK_UEQ(x.u.LowPart, x.LowPart);
+    x.HighPart = 2;
+    x.LowPart = 0x10;
+    CHECK_UEQ((uint64_t)x.QuadPart, UINT64_C(0x0000000200000010));
+    NDIS_PHYSICAL_ADDRESS pa;
+    NdisSetPhysicalAddressLow(pa, 0x1000);
+    NdisSetPhysicalAddressHigh(pa, 1);
+    CHECK_UEQ(pa.LowPart, 0x1000u);
+    CHECK_UEQ((uint64_t)pa.QuadPart, UINT64_C(0x100001000));
+    CHECK_EQ(sizeof(LARGE_INTEGER), 8);
+}
+
 static void test_layout(void)
 {
     struct nd_machine_params p = rig_defaults();
@@ -861,6 +881,7 @@ int main(void)
     test_params();
     test_names();
     test_layout();
+    test_large_integer();
     test_per_base();
     test_per_miniport_limit();
     test_call_order();

@@ -9,6 +9,13 @@
  * B(N, A) with A = rate x h. The check runs the whole model (trace, SimNIC, miniport,
  * emulated NDIS, protocol), replicated, and compares B with the Student-t interval of the
  * simulated drop rate; it also checks Little's law on the pool.
+ *
+ * B is the blocking of the stationary system, and a replication starts with every buffer
+ * free, so the first hold times see less blocking. As `run` does with run.warmup, the
+ * check discards a warm-up: CHECK_WARMUP_HOLDS mean hold times, whose frames are added to
+ * the trace, so that --frames frames arrive in the measured window. The number of packets
+ * held relaxes to its stationary law within a few hold times (for exponential holds the
+ * initial deficit decays as exp(-t / h): e^-20 after 20 holds).
  */
 #include <getopt.h>
 #include <math.h>
@@ -34,11 +41,14 @@ const char cli_usage_check[] =
     "  --hold TIME        mean hold time (default 100us)\n"
     "  --dist D           hold distribution: exponential (default), constant, lognormal\n"
     "                     (cv 1.5); Erlang B holds for any of them\n"
-    "  --frames F         frames per replication (default 200000)\n"
+    "  --frames F         frames measured per replication (default 200000), after a\n"
+    "                     warm-up of 20 mean hold times that is discarded\n"
     "  --replications R   replications (default 5)\n"
     "  --seed S           master seed (default 1)\n"
     "  --confidence C     confidence level of the interval (default 0.95)\n"
     "  -j THREADS         replications run on this many threads\n";
+
+#define CHECK_WARMUP_HOLDS 20 /* mean hold times discarded before measuring */
 
 /* The offered load A at which B(n, A) equals target: B grows with A, so bisect. */
 static double load_for_blocking(unsigned n, double target)
@@ -117,9 +127,12 @@ static int parse_check(int argc, char **argv, struct check_opts *o)
     return 0;
 }
 
-/* The M/G/N/N scenario as YAML text. */
-static char *check_yaml(const struct check_opts *o, double rate_pps)
+/* The M/G/N/N scenario as YAML text: frames + the warm-up's frames, warm-up discarded. */
+static char *check_yaml(const struct check_opts *o, double rate_pps, int64_t hold_ns)
 {
+    int64_t warmup_ns = CHECK_WARMUP_HOLDS * hold_ns;
+    double extra = ceil(rate_pps * (double)warmup_ns / 1e9);
+    unsigned long long count = o->frames + (unsigned long long)extra;
     const char *hold = strcmp(o->dist, "lognormal") == 0 ? ", cv: 1.5" : "";
     char *y = dms_xmalloc(4096);
     snprintf(y, 4096,
@@ -134,11 +147,11 @@ static char *check_yaml(const struct check_opts *o, double rate_pps)
              "    device: {link: 1000Gbit/s, fifo: 0, moderation_delay: 0us,\n"
              "             moderation_packets: 1}\n"
              "    trace: {synthetic: {sizes: 64, arrivals: poisson, rate: %.9gpps,\n"
-             "                        count: %u}, direction: rx}\n"
+             "                        count: %llu}, direction: rx}\n"
              "    protocol: {hold: {dist: %s, mean: %s%s}, servers: infinite}\n"
-             "run: {replications: %u, seed: %llu}\n",
-             o->buffers, o->buffers + 1, o->buffers, rate_pps, o->frames, o->dist, o->hold,
-             hold, o->reps, o->seed);
+             "run: {replications: %u, seed: %llu, warmup: %lldns}\n",
+             o->buffers, o->buffers + 1, o->buffers, rate_pps, count, o->dist, o->hold,
+             hold, o->reps, o->seed, (long long)warmup_ns);
     return y;
 }
 
@@ -162,8 +175,9 @@ static int report_check(const struct check_opts *o, const struct run_rep *reps, 
     /* Little's law: the held-packet level's mean against accepted rate x measured hold. */
     bool little_ok = !bad && fabs(ci_occ.mean - ci_little.mean) <=
                                  ci_occ.half_width + ci_little.half_width;
-    printf("erlang: N=%u A=%.6g (rate %.6g pps, hold %s %s), %u frames x %u replications\n",
-           o->buffers, o->load, rate, o->dist, o->hold, o->frames, o->reps);
+    printf("erlang: N=%u A=%.6g (rate %.6g pps, hold %s %s), %u frames x %u replications"
+           " after a warm-up of %d mean holds\n",
+           o->buffers, o->load, rate, o->dist, o->hold, o->frames, o->reps, CHECK_WARMUP_HOLDS);
     printf("  Erlang B      %.6g\n", b);
     printf("  simulated     %.6g  %.0f%% CI [%.6g, %.6g]  %s\n", ci.mean, o->confidence * 100,
            ci.lo, ci.hi, ok ? "agrees" : "DISAGREES");
@@ -190,7 +204,7 @@ int cli_cmd_check(int argc, char **argv)
         return CLI_EXIT_USAGE;
     }
     double rate = o.load / ((double)hold_ns / 1e9);
-    char *yaml = check_yaml(&o, rate);
+    char *yaml = check_yaml(&o, rate, hold_ns);
     struct cfg_errors errs;
     cfg_errors_init(&errs);
     struct cfg_scenario *sc = NULL;

@@ -201,6 +201,22 @@ void host_protocol_counters(const host_protocol *pr, struct host_protocol_counte
 /* Packets held now (kept, not yet returned) as a time-weighted level; receive latency (ns)
  * of every indicated packet; time each kept packet was held (ns, incl. waiting). Borrowed. */
 const stats_level *host_protocol_held_level(const host_protocol *pr);
+
+/*
+ * The packets whose holds cross the edges of the measurement window [t0, t_end] (t0: the
+ * protocol's creation or its last host_protocol_stats_reset), which are all that keep the
+ * time-weighted held level from equalling kept x mean hold exactly (docs/validation.md):
+ * b packets kept before t0 and returned in the window, with pre_ns the sum of their holds
+ * before t0; c packets kept in the window and still held at t_end, with age_ns the sum of
+ * their ages; d packets held across the whole window.
+ */
+struct host_protocol_edges {
+    uint64_t b, c, d;
+    double pre_ns, age_ns;
+    double window_ns;
+};
+void host_protocol_edges(const host_protocol *pr, eng_time_ns t_end,
+                         struct host_protocol_edges *out);
 const stats_hist *host_protocol_latency_hist(const host_protocol *pr);
 const stats_hist *host_protocol_hold_hist(const host_protocol *pr);
 /* Worker pool size (0 for infinite servers). */

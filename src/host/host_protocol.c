@@ -53,6 +53,9 @@ struct host_protocol {
     uint64_t seq;
     uint64_t held;
     double keep_share;     /* share of SUCCESS packets kept */
+    eng_time_ns t0;        /* start of the measurement window */
+    uint64_t edge_b;       /* returned in the window, kept before t0 */
+    double edge_pre_ns;    /* their hold before t0 */
     uint64_t offered;      /* SUCCESS packets seen, for the keep rule */
     struct host_protocol_counters c;
     stats_level held_level;
@@ -94,6 +97,7 @@ int host_protocol_new(host_protocol **out, eng_sim *sim, nd_machine *m, gsl_rng 
     host_protocol_set_return_hook(pr, NULL, NULL);
     pr->free_head = NONE;
     stats_level_init(&pr->held_level, eng_now(sim), 0);
+    pr->t0 = eng_now(sim);
     stats_hist_init(&pr->latency);
     stats_hist_init(&pr->hold_time);
     *out = pr;
@@ -195,6 +199,10 @@ static void give_back(host_protocol *pr, uint32_t i)
     eng_time_ns now = eng_now(pr->sim);
     PNDIS_PACKET packet = pr->rec[i].packet;
     stats_hist_record(&pr->hold_time, now - pr->rec[i].kept_ns);
+    if (pr->rec[i].kept_ns < pr->t0) {
+        pr->edge_b++;
+        pr->edge_pre_ns += (double)(pr->t0 - pr->rec[i].kept_ns);
+    }
     rec_release(pr, i);
     pr->held--;
     pr->c.returned++;
@@ -292,6 +300,26 @@ void host_protocol_counters(const host_protocol *pr, struct host_protocol_counte
     *out = pr->c;
 }
 
+void host_protocol_edges(const host_protocol *pr, eng_time_ns t_end,
+                         struct host_protocol_edges *out)
+{
+    memset(out, 0, sizeof *out);
+    out->b = pr->edge_b;
+    out->pre_ns = pr->edge_pre_ns;
+    out->window_ns = (double)(t_end - pr->t0);
+    for (uint32_t i = 0; i < pr->nrec; i++) {
+        const struct rec *r = &pr->rec[i];
+        if (!r->used || r->kept_ns > t_end)
+            continue;
+        if (r->kept_ns < pr->t0) {
+            out->d++;
+        } else {
+            out->c++;
+            out->age_ns += (double)(t_end - r->kept_ns);
+        }
+    }
+}
+
 const stats_level *host_protocol_held_level(const host_protocol *pr)
 {
     return &pr->held_level;
@@ -318,6 +346,9 @@ void host_protocol_stats_reset(host_protocol *pr)
     pr->c.held_peak = pr->held;
     pr->c.waiting_peak = pr->nwait;
     stats_level_reset_window(&pr->held_level, eng_now(pr->sim));
+    pr->t0 = eng_now(pr->sim);
+    pr->edge_b = 0;
+    pr->edge_pre_ns = 0;
     stats_hist_reset(&pr->latency);
     stats_hist_reset(&pr->hold_time);
 }

@@ -188,7 +188,8 @@ const struct nd_errlog *nd_machine_errlog(const nd_machine *m, size_t i);
 /* ---------------------------------------------------------------- the PAE hang */
 
 /*
- * On a PAE machine a map-register request the system pool cannot satisfy waits forever
+ * On a PAE machine a map-register request that draws on the system pool (an adapter that
+ * may bounce, or any under ND_POOL_EVERY_GRANT) and that the pool cannot satisfy waits forever
  * (ref 001): initialization never returns and the machine stops responding. The emulation
  * records that outcome here, makes NdisMAllocateMapRegisters return NDIS_STATUS_RESOURCES
  * so the driver code can unwind, and from then on every allocation on the machine fails.
@@ -216,7 +217,9 @@ struct nd_counter {
 
 struct nd_system_counters {
     int64_t map_register_pool_size;   /* ND_UNLIMITED or a count */
-    struct nd_counter map_registers;  /* granted from the system pool (init + SG lists) */
+    struct nd_counter map_registers;  /* granted from the system pool (init + SG lists), drawn
+                                         only by what may bounce unless ND_POOL_EVERY_GRANT;
+                                         failures: every refusal, the per-miniport limit's too */
     uint64_t map_registers_requested; /* sum of all requests, granted or not */
     uint64_t map_registers_over_limit;/* requests refused for the 64-per-miniport limit (also
                                          counted in map_registers.failures) */

@@ -187,6 +187,8 @@ struct run_nic_result {
     struct run_mapreg_request mapreg[RUN_MAPREG_LOG]; /* the first RUN_MAPREG_LOG of them */
     bool initialized;      /* MiniportInitialize succeeded: the figures were measured */
     double m[RUN_NIC_METRIC_COUNT];
+    double little_bound;   /* largest |occupancy - rate x hold| the window's edges allow
+                              (packets; NaN when not measured), docs/validation.md */
     struct run_occ occ[RUN_OCC_COUNT]; /* empty for a NIC that did not run */
 };
 

@@ -40,7 +40,8 @@ static double hist_q(const stats_hist *h, double q)
     return stats_hist_count(h) ? (double)stats_hist_quantile(h, q) : NAN;
 }
 
-static void collect_rx(struct run_nic *n, double *m, eng_time_ns t_end, double window_s)
+static void collect_rx(struct run_nic *n, double *m, eng_time_ns t_end, double window_s,
+                       double *little_bound)
 {
     struct hw_nic_counters hc;
     hw_nic_counters(n->hw, &hc);
@@ -70,6 +71,16 @@ static void collect_rx(struct run_nic *n, double *m, eng_time_ns t_end, double w
     m[RUN_M_RX_ACCEPTED_PPS] = window_s > 0 ? (double)pc.kept / window_s : NAN;
     const stats_hist *hold = host_protocol_hold_hist(pr);
     m[RUN_M_RX_HOLD_MEAN] = stats_hist_count(hold) ? stats_hist_mean(hold) : NAN;
+    /* What the packets crossing the window's edges allow (docs/validation.md): with b
+     * returned packets kept before the window, c still held at its end, d held across it,
+     * |occupancy x T - kept x mean hold| <= |b - c| mean hold + pre + age + d T. */
+    struct host_protocol_edges e;
+    host_protocol_edges(pr, t_end, &e);
+    double w = m[RUN_M_RX_HOLD_MEAN];
+    *little_bound = e.window_ns > 0 && isfinite(w)
+                        ? (fabs((double)e.b - (double)e.c) * w + e.pre_ns + e.age_ns +
+                           (double)e.d * e.window_ns) / e.window_ns
+                        : NAN;
     const stats_hist *lat = host_protocol_latency_hist(pr);
     m[RUN_M_RX_LAT_P50] = hist_q(lat, 0.5);
     m[RUN_M_RX_LAT_P99] = hist_q(lat, 0.99);
@@ -179,12 +190,13 @@ void run__collect(struct run_world *w, struct run_rep *out, eng_time_ns t_end)
     for (unsigned i = 0; i < w->sc->n_nics; i++) {
         struct run_nic *n = &w->nics[i];
         double *m = out->nics[i].m;
+        out->nics[i].little_bound = NAN;
         /* A NIC that did not initialize (or never started after a hang) measured
          * nothing: its figures stay NaN, reported as null. */
         if (!n->ad || !n->running)
             continue;
         collect_ndis(n, m);
-        collect_rx(n, m, t_end, window_s);
+        collect_rx(n, m, t_end, window_s, &out->nics[i].little_bound);
         collect_tx(n, m);
         collect_driver(n, m);
         run__occ_collect(n, &out->nics[i], t_end);

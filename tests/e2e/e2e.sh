@@ -244,11 +244,12 @@ ns_tcpreplay_test_nano.pcap 179
 large_tso_bigtcp-ipv4.pcap 1
 LIST
     ;;
-erlang) # the receive pool as M/G/N/N agrees with Erlang B (arg: "N B [dist]")
+erlang) # the receive pool as M/G/N/N agrees with Erlang B (arg: "N B [dist [frames reps]]")
     set -- $arg
     expect_exit 0 "$dmasim" check erlang --buffers "$1" --blocking "$2" --dist "${3:-exponential}" \
-        --frames 200000 --replications 5
+        --frames "${4:-200000}" --replications "${5:-5}"
     cat "$tmp/stdout"
+    grep -q "agrees" "$tmp/stdout" && grep -q "holds" "$tmp/stdout" || fail "no agreement"
     ;;
 bad-trace) # bad traces: a clear message, the documented exit status, nothing written
     printf 'time_ns,length,direction\n0,100,rx\n10,abc,rx\n' >"$tmp/bad.csv"

@@ -62,7 +62,13 @@ typedef LONG NTSTATUS;
 #define FALSE 0
 #endif
 
+/* As in the DDK: the halves are reachable both directly (an anonymous member, C11) and
+ * through u. Little-endian layout (x86). */
 typedef union _LARGE_INTEGER {
+    struct {
+        ULONG LowPart;
+        LONG HighPart;
+    };
     struct {
         ULONG LowPart;
         LONG HighPart;

@@ -93,7 +93,8 @@ void trc__sha256_update(struct trc__sha256 *s, const void *data, size_t n)
     }
     for (; n >= 64; p += 64, n -= 64)
         compress(s->h, p);
-    memcpy(s->block, p, n);
+    if (n) /* p may be NULL for an empty input (an empty file maps to nothing) */
+        memcpy(s->block, p, n);
     s->used = n;
 }
 

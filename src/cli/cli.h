@@ -13,6 +13,7 @@ enum {
     CLI_EXIT_OK = 0,
     CLI_EXIT_FINDINGS = 1,    /* the run finished but --strict found verifier diagnostics,
                                  or a check did not agree with theory */
+    CLI_EXIT_POINTS_FAILED = 14, /* one or more sweep points failed */
     CLI_EXIT_USAGE = 64,      /* bad command line */
     CLI_EXIT_DATAERR = 65,    /* bad input data: scenario, trace */
     CLI_EXIT_NOINPUT = 66,    /* an input file does not exist or cannot be read */
@@ -30,9 +31,12 @@ struct cli_cmd {
 int cli_cmd_run(int argc, char **argv);
 int cli_cmd_trace(int argc, char **argv);
 int cli_cmd_check(int argc, char **argv);
+int cli_cmd_sweep(int argc, char **argv);
+int cli_cmd_merge(int argc, char **argv);
 int cli_cmd_later(int argc, char **argv);
 
-extern const char cli_usage_run[], cli_usage_trace[], cli_usage_check[];
+extern const char cli_usage_run[], cli_usage_trace[], cli_usage_check[], cli_usage_sweep[],
+    cli_usage_merge[];
 
 /* Prints "dmasim: <formatted error>" to stderr. */
 void cli_print_error(const struct dms_error *err);

@@ -132,7 +132,7 @@ static int load(struct run_image *img)
     }
     close(fd);
     if (rc == 0)
-        trc_sha256_hex(img->data, img->len, img->sha256);
+        trc_sha256_hex(img->data ? (const void *)img->data : "", img->len, img->sha256);
     return rc;
 }
 

@@ -109,6 +109,12 @@ static bool same_file(const char *a, const char *b)
     return eq;
 }
 
+static int cmp_size(const void *a, const void *b)
+{
+    size_t x = *(const size_t *)a, y = *(const size_t *)b;
+    return (x > y) - (x < y);
+}
+
 /* Records every point folder of one shard in slots[]. */
 static int gather(const char *dir, const struct shard *s, struct slot *slots,
                   struct sweep_merge_report *r, struct dms_error *err)
@@ -265,6 +271,8 @@ int sweep_merge(const char *const *dirs, size_t n, const char *out,
                       r->points);
         rc = DMS_EINVAL;
     }
+    qsort(r->duplicate, DMS_MIN(r->n_duplicate, DMS_ARRAY_LEN(r->duplicate)),
+          sizeof r->duplicate[0], cmp_size);
     if (rc == 0)
         rc = write_out(out, &sh[0], slots, err);
     for (size_t i = 0; slots && i < r->points; i++)

@@ -181,6 +181,7 @@ static void test_plan(const char *dir)
     char sha[65];
     memcpy(sha, p->sha256, sizeof sha);
     sweep_plan_free(p);
+    cfg_doc_free(doc);
     /* a command-line axis: a new dimension, turning fastest; a value with bytes that a
      * folder name cannot hold is escaped; the identity changes */
     const char *axes[] = {"run.duration=20 ms,30ms"};

@@ -105,6 +105,8 @@ struct sweep_tally {
     size_t skipped;  /* already in the folder (--resume) */
     size_t failed_before; /* of the skipped, those recorded as failed */
     size_t excluded; /* left out by where (whole sweep) */
+    uint64_t trace_files_read; /* trace files read from disk (each once, for every point) */
+    uint64_t trace_bytes_read; /* their bytes */
 };
 
 /* Called after each point is recorded (from a worker thread; calls never overlap). */

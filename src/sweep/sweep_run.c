@@ -499,6 +499,7 @@ int sweep_run(const sweep_plan *p, const char *dir, const struct sweep_opts *o,
                                .point_done = point_done, .point_done_ctx = &c};
     struct run_point_result *res = dms_xcalloc(n_todo + 1, sizeof *res);
     run_points(pts, n_todo, &po, res);
+    t->trace_files_read = run_traces_loads(traces, &t->trace_bytes_read);
     free(res);
     run_traces_free(traces);
     free(pts);

@@ -433,8 +433,8 @@ static int mem_rewind(void *ud, struct dms_error *err)
 }
 
 /* A source read through an input callback gives the records, counters and hash of the same
- * file read directly, whatever the piece size (records straddle pieces), with every reader
- * and with loops (which rewind the input). */
+ * file read directly, whatever the piece size (records straddle pieces), copied or read in
+ * place, with every reader and with loops (which rewind the input). */
 static void test_input_callback(const char *dir)
 {
     static struct trc_record a[MAXREC], b[MAXREC];
@@ -468,10 +468,10 @@ static void test_input_callback(const char *dir)
             if (rc != 0)
                 fprintf(stderr, "%s: %s\n", files[f], err.msg);
             CHECK_EQ(rc, 0);
-            for (size_t k = 0; k < DMS_ARRAY_LEN(pieces); k++) {
-                struct mem_input m = {.data = bytes, .len = len, .piece = pieces[k]};
+            for (size_t k = 0; k < 2 * DMS_ARRAY_LEN(pieces); k++) {
+                struct mem_input m = {.data = bytes, .len = len, .piece = pieces[k / 2]};
                 struct trc_input in = {.read = mem_read, .rewind = mem_rewind, .ud = &m,
-                                       .size_bytes = (int64_t)len};
+                                       .size_bytes = (int64_t)len, .in_place = k % 2};
                 sp.input = &in;
                 size_t nb = tr_read_all(&sp, NULL, b, &rc, &err, &cb);
                 CHECK_EQ(rc, 0);

@@ -30,14 +30,13 @@ static const struct cli_cmd commands[] = {
     {"trace", cli_cmd_trace, "inspect or generate packet traces (info, gen)", cli_usage_trace},
     {"check", cli_cmd_check, "compare the model with queueing theory (erlang)",
      cli_usage_check},
-    {"sweep", cli_cmd_later, "run a parameter sweep (not available yet)", LATER_USAGE("sweep")},
+    {"sweep", cli_cmd_sweep, "run a parameter sweep (sharded, resumable)", cli_usage_sweep},
     {"recommend", cli_cmd_recommend,
      "the smallest BaseMapRegistersNeeded and pool sizes meeting the objectives, with reasons",
      cli_usage_recommend},
     {"report", cli_cmd_later, "plots and an HTML capacity report (not available yet)",
      LATER_USAGE("report")},
-    {"merge", cli_cmd_later, "merge sharded sweep results (not available yet)",
-     LATER_USAGE("merge")},
+    {"merge", cli_cmd_merge, "merge the shards of a sweep into one folder", cli_usage_merge},
 };
 
 static void print_usage(FILE *f)
@@ -49,8 +48,8 @@ static void print_usage(FILE *f)
     for (size_t i = 0; i < DMS_ARRAY_LEN(commands); i++)
         fprintf(f, "  %-10s %s\n", commands[i].name, commands[i].summary);
     fprintf(f, "\n'dmasim <command> --help' describes a command. Exit statuses: 0 ok, 1 findings\n"
-               "(--strict diagnostics, failed checks), 64 usage, 65 bad data, 66 no input,\n"
-               "70 internal error, 73 cannot create output.\n");
+               "(--strict diagnostics, failed checks), 14 sweep points failed, 64 usage, 65 bad\n"
+               "data, 66 no input, 70 internal error, 73 cannot create output.\n");
 }
 
 static void print_version(void)

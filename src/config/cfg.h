@@ -346,8 +346,87 @@ int cfg_doc_load_string(const char *yaml_text, const char *name, cfg_doc **out,
 int cfg_doc_resolve(const cfg_doc *doc, const char *const *overrides, size_t n_overrides,
                     struct cfg_scenario **out, struct cfg_errors *errs);
 
+/*
+ * An override with its provenance: "key.path=value" text, and where it was written. With
+ * label NULL it comes from the document's own file (a sweep axis): its nodes carry the
+ * file's name and the given lines and columns (from 1), and relative trace paths in it
+ * resolve against the file's folder, so its errors read like any other key's. With a label
+ * ("--set[0]", "--axis[1]") its errors name the label, and lines are ignored.
+ */
+struct cfg_override {
+    const char *text;
+    const char *label;
+    int key_line, key_column; /* of the key path */
+    int line, column;         /* of the value */
+};
+
+/* cfg_doc_resolve with overrides that carry their provenance (all borrowed). */
+int cfg_doc_resolve_at(const cfg_doc *doc, const struct cfg_override *ov, size_t n,
+                       struct cfg_scenario **out, struct cfg_errors *errs);
+
+/* The text of the scalar the document holds at a key path (the --set grammar), borrowed
+ * from doc: 0, DMS_ENOENT when the document does not write that key as a scalar, or
+ * DMS_EINVAL for a bad path. */
+int cfg_doc_scalar(const cfg_doc *doc, const char *path, const char **text);
+
+/* The document's file name as given to cfg_doc_load (borrowed). */
+const char *cfg_doc_label(const cfg_doc *doc);
+
+/* 0 if path is a well-formed key path (the --set grammar), else DMS_EINVAL with *why (may be
+ * NULL) saying what is wrong. */
+int cfg_key_path_check(const char *path, const char **why);
+
 /* Frees a document. NULL does nothing. */
 void cfg_doc_free(cfg_doc *doc);
+
+/* ---- Sweeps ------------------------------------------------------------------------------- */
+
+#define CFG_SWEEP_MAX_AXES 32
+#define CFG_SWEEP_MAX_VALUES 10000
+
+/* One axis: a key path and the values it takes, in the order written (ranges expanded). */
+struct cfg_axis {
+    char *key;              /* key path, the --set grammar; owned */
+    char *label;            /* "--axis[i]" for a command-line axis, NULL for the file; owned */
+    int key_line, key_column; /* where the key was written (0 on the command line) */
+    size_t n_values;
+    char **values;          /* each value's YAML text; owned */
+    int *lines, *columns;   /* where each was written (a range's values: the range) */
+    int zip;                /* zip group, or -1 */
+};
+
+struct cfg_zip_ref {
+    int group;
+    char *key;
+    int line, column;
+};
+
+/* The sweep: section of a scenario (docs/config.md, "Sweeps"). */
+struct cfg_sweep {
+    size_t n_axes;
+    struct cfg_axis axes[CFG_SWEEP_MAX_AXES]; /* file order, then command-line axes */
+    size_t n_zip_refs;
+    struct cfg_zip_ref zip_refs[CFG_SWEEP_MAX_AXES];
+    char *where;            /* the constraint's text, or NULL; owned */
+    int where_line, where_column; /* where its first character was written */
+    bool independent_seeds; /* seeds: independent (else common random numbers) */
+};
+
+/*
+ * Reads the sweep: section of doc (borrowed) into *out (free with cfg_sweep_free): an empty
+ * sweep (no axes) when the document has none. Checks its shape (axes, value lists, ranges
+ * and their bounds, zip groups of axes with equal lengths, the seeds word) and appends
+ * located errors to errs. Returns 0, or DMS_EINVAL / DMS_ERANGE with *out NULL.
+ */
+int cfg_doc_sweep(const cfg_doc *doc, struct cfg_sweep **out, struct cfg_errors *errs);
+
+/* Adds a command-line axis "KEY=V1,V2,..." (arg borrowed), its errors labelled `label`.
+ * Returns 0 or DMS_EINVAL / DMS_ERANGE. */
+int cfg_sweep_add_axis(struct cfg_sweep *sw, const char *arg, const char *label,
+                       struct cfg_errors *errs);
+
+/* Frees a sweep. NULL does nothing. */
+void cfg_sweep_free(struct cfg_sweep *sw);
 
 /* cfg_doc_load then cfg_doc_resolve. */
 int cfg_load(const char *path, const char *const *overrides, size_t n_overrides,

@@ -393,22 +393,25 @@ static int first_code(const struct cfg_errors *errs, size_t from)
     return errs->count > from ? errs->items[from].code : 0;
 }
 
-int cfg_doc_resolve(const cfg_doc *doc, const char *const *overrides, size_t n_overrides,
-                    struct cfg_scenario **out, struct cfg_errors *errs)
+int cfg_doc_resolve_at(const cfg_doc *doc, const struct cfg_override *ov, size_t n,
+                       struct cfg_scenario **out, struct cfg_errors *errs)
 {
     struct cfg_errors local;
     cfg_errors_init(&local);
     struct cfg_errors *e = errs ? errs : &local;
     size_t first = e->count;
-    struct cfg_origin *origins = dms_xcalloc(n_overrides ? n_overrides : 1, sizeof *origins);
+    struct cfg_origin *origins = dms_xcalloc(n ? n : 1, sizeof *origins);
     struct cfg_node *root = cfg__node_copy(doc->root);
     *out = NULL;
-    for (size_t i = 0; i < n_overrides; i++) {
-        char label[32];
-        snprintf(label, sizeof label, "--set[%zu]", i);
-        origins[i].label = dms_xstrdup(label);
-        origins[i].base_dir = dms_xstrdup("");
-        cfg__apply_override(root, overrides[i], &origins[i], e);
+    for (size_t i = 0; i < n; i++) {
+        struct cfg__loc loc = {ov[i].key_line, ov[i].key_column, ov[i].line, ov[i].column};
+        const struct cfg_origin *o = &doc->origin;
+        if (ov[i].label) {
+            origins[i].label = dms_xstrdup(ov[i].label);
+            origins[i].base_dir = dms_xstrdup("");
+            o = &origins[i];
+        }
+        cfg__apply_override(root, ov[i].text, o, ov[i].label ? NULL : &loc, e);
     }
     struct cfg_scenario *sc = dms_xcalloc(1, sizeof *sc);
     sc->source = dms_xstrdup(doc->origin.label);
@@ -419,13 +422,39 @@ int cfg_doc_resolve(const cfg_doc *doc, const char *const *overrides, size_t n_o
     else
         cfg_scenario_free(sc);
     cfg__node_free(root);
-    for (size_t i = 0; i < n_overrides; i++) {
+    for (size_t i = 0; i < n; i++) {
         free(origins[i].label);
         free(origins[i].base_dir);
     }
     free(origins);
     cfg_errors_fini(&local);
     return rc;
+}
+
+int cfg_doc_resolve(const cfg_doc *doc, const char *const *overrides, size_t n_overrides,
+                    struct cfg_scenario **out, struct cfg_errors *errs)
+{
+    struct cfg_override *ov = dms_xcalloc(n_overrides ? n_overrides : 1, sizeof *ov);
+    char (*labels)[32] = dms_xcalloc(n_overrides ? n_overrides : 1, sizeof *labels);
+    for (size_t i = 0; i < n_overrides; i++) {
+        snprintf(labels[i], sizeof labels[i], "--set[%zu]", i);
+        ov[i].text = overrides[i];
+        ov[i].label = labels[i];
+    }
+    int rc = cfg_doc_resolve_at(doc, ov, n_overrides, out, errs);
+    free(labels);
+    free(ov);
+    return rc;
+}
+
+int cfg_doc_scalar(const cfg_doc *doc, const char *path, const char **text)
+{
+    return cfg__tree_scalar(doc->root, path, text);
+}
+
+const char *cfg_doc_label(const cfg_doc *doc)
+{
+    return doc->origin.label;
 }
 
 int cfg_load(const char *path, const char *const *overrides, size_t n_overrides,

@@ -60,11 +60,22 @@ const struct cfg_node *cfg__map_get(const struct cfg_node *map, const char *key)
 int cfg__parse_yaml(const char *text, size_t len, const struct cfg_origin *origin,
                     struct cfg_node **root, struct cfg_errors *errs);
 
+/* Where an override was written: the key's and the value's line and column (from 1), or
+ * all 0 for a command-line argument. */
+struct cfg__loc {
+    int key_line, key_column;
+    int line, column;
+};
+
 /* cfg_override.c: applies one "key.path=value" argument to the tree; the nodes it makes
- * carry `origin` (the argument's "--set[i]"). Returns 0 or a DMS_E* code with the error
- * appended to errs. */
+ * carry `origin` (the argument's "--set[i]", or the sweep file) and the places in loc (NULL:
+ * none), so their errors are located like any other. Returns 0 or a DMS_E* code with the
+ * error appended to errs. */
 int cfg__apply_override(struct cfg_node *root, const char *arg, const struct cfg_origin *origin,
-                        struct cfg_errors *errs);
+                        const struct cfg__loc *loc, struct cfg_errors *errs);
+/* The text of the scalar at key path in the tree: 0, DMS_ENOENT (absent or not a scalar)
+ * or DMS_EINVAL (bad path). *text is borrowed from the tree. */
+int cfg__tree_scalar(const struct cfg_node *root, const char *path, const char **text);
 
 /* cfg_errors.c */
 /* Appends an error located at (origin, line, column) with key path `path` (may be ""). */

@@ -647,6 +647,14 @@ static void resolve_fault(struct cfg_vctx *c, struct cfg_scenario *sc, size_t j)
     cfg__pop(c, 0);
 }
 
+/* sweep: is read by cfg_doc_sweep; a scenario alone ignores it. */
+static void sweep_section(struct cfg_vctx *c, const struct cfg_node *v, void *base)
+{
+    (void)c;
+    (void)v;
+    (void)base;
+}
+
 static const struct cfg_field root_fields[] = {
     CFG_CUSTOM("system", system_section, 0),
     CFG_CUSTOM("buses", buses_section, 0),
@@ -654,6 +662,7 @@ static const struct cfg_field root_fields[] = {
     CFG_CUSTOM("run", run_section, 0),
     CFG_CUSTOM("objectives", objectives_section, 0),
     CFG_CUSTOM("faults", faults_section, 0),
+    CFG_CUSTOM("sweep", sweep_section, 0),
 };
 
 int cfg__validate(const struct cfg_node *root, struct cfg_scenario *sc, struct cfg_errors *errs)

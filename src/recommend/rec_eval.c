@@ -41,16 +41,17 @@ int rec_runner_eval(void *runner, const struct rec_profile *prof, const struct r
 {
     const struct rec_runner *r = runner;
     /* one pool over every (candidate, replication) pair of the step */
-    const char **sets = dms_xcalloc(n * (prof->n_sets + REC_MAX_SETS) + 1, sizeof *sets);
+    struct cfg_override *sets =
+        dms_xcalloc(n * (prof->n_sets + REC_MAX_SETS) + 1, sizeof *sets);
     struct run_point *jobs = dms_xcalloc(n ? n : 1, sizeof *jobs);
     struct run_point_result *res = dms_xcalloc(n ? n : 1, sizeof *res);
     for (size_t i = 0; i < n; i++) {
-        const char **s = sets + i * (prof->n_sets + REC_MAX_SETS);
+        struct cfg_override *s = sets + i * (prof->n_sets + REC_MAX_SETS);
         size_t k = 0;
         for (size_t j = 0; j < prof->n_sets; j++)
-            s[k++] = prof->sets[j];
+            s[k++] = (struct cfg_override){.text = prof->sets[j], .label = "profile"};
         for (size_t j = 0; j < pts[i].n_sets; j++)
-            s[k++] = pts[i].sets[j];
+            s[k++] = (struct cfg_override){.text = pts[i].sets[j], .label = "candidate"};
         jobs[i] = (struct run_point){.doc = r->doc, .overrides = s, .n_overrides = k};
     }
     struct run_pool_opts po = {.threads = r->threads, .traces = r->traces};

@@ -281,13 +281,14 @@ int run_replication_traces(const struct cfg_scenario *sc, run_traces *traces, un
 /*
  * One point of a job: a scenario, or a document and overrides the pool resolves when it
  * reaches the point (so that a sweep of many points holds only those in flight). Either sc
- * is set, or doc is (with n_overrides strings, "key.path=value" as for --set). All borrowed;
+ * is set, or doc is (with n_overrides located "key.path=value" overrides, resolved with
+ * cfg_doc_resolve_at, so a point's errors name the sweep file's lines). All borrowed;
  * they must outlive run_points.
  */
 struct run_point {
     const struct cfg_scenario *sc;
     const cfg_doc *doc;
-    const char *const *overrides;
+    const struct cfg_override *overrides;
     size_t n_overrides;
 };
 

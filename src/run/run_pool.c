@@ -70,7 +70,7 @@ static bool resolve(struct pool *p, size_t i)
     if (!sc) {
         struct cfg_errors errs;
         cfg_errors_init(&errs);
-        r->rc = cfg_doc_resolve(pt->doc, pt->overrides, pt->n_overrides, &r->sc, &errs);
+        r->rc = cfg_doc_resolve_at(pt->doc, pt->overrides, pt->n_overrides, &r->sc, &errs);
         if (r->rc) {
             if (errs.count)
                 r->err = errs.items[0];

@@ -132,7 +132,7 @@ static int load(struct run_image *img)
     }
     close(fd);
     if (rc == 0)
-        trc_sha256_hex(img->data, img->len, img->sha256);
+        trc_sha256_hex(img->data ? (const void *)img->data : "", img->len, img->sha256);
     return rc;
 }
 
@@ -169,7 +169,8 @@ const char *run__image_sha256(const struct run_image *img)
     return img->sha256;
 }
 
-/* The whole rest of the image in one piece (the trace buffer copies what it needs). */
+/* The whole rest of the image in one piece, valid until the set is freed: the source reads
+ * it in place. */
 static const void *image_read(void *ud, size_t *size, struct dms_error *err)
 {
     (void)err;
@@ -195,5 +196,6 @@ void run__image_input(const struct run_image *img, struct run_cursor *cur,
     *in = (struct trc_input){.read = image_read,
                              .rewind = image_rewind,
                              .ud = cur,
-                             .size_bytes = (int64_t)img->len};
+                             .size_bytes = (int64_t)img->len,
+                             .in_place = true};
 }

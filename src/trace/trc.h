@@ -151,6 +151,8 @@ struct trc_input {
     int (*rewind)(void *ud, struct dms_error *err);
     void *ud;           /* the reader's state; borrowed */
     int64_t size_bytes; /* the input's length if known (for errors past the end), else -1 */
+    bool in_place;      /* every piece stays valid and unchanged until rewind or the
+                           source's close: the source reads it where it lies, uncopied */
 };
 
 /*

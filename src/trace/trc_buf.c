@@ -46,7 +46,7 @@ int trc__buf_open(struct trc__buf *b, const char *path, size_t cap, bool hash,
         (void)posix_fadvise(b->fd, 0, 0, POSIX_FADV_SEQUENTIAL);
     }
     b->cap = cap < 64 ? 64 : cap;
-    b->mem = dms_xmalloc(b->cap);
+    b->own = b->mem = dms_xmalloc(b->cap);
     b->hashing = hash;
     trc__sha256_init(&b->sha);
     return 0;
@@ -56,25 +56,69 @@ void trc__buf_close(struct trc__buf *b)
 {
     if (b->fd >= 0)
         close(b->fd);
-    free(b->mem);
+    free(b->own);
     b->fd = -1;
-    b->mem = NULL;
+    b->mem = b->own = NULL;
 }
 
-/* Copies what the input callback gives into the free tail of the buffer: the rest of its
- * last piece first, else a new piece. Returns the bytes copied (0 at the end) or DMS_EIO. */
+/* Moves the rest of a borrowed window into the reader's own buffer (grown to hold it). */
+static void unborrow(struct trc__buf *b)
+{
+    size_t rem = b->len - b->pos;
+    if (rem > b->cap) {
+        free(b->own);
+        while (b->cap < rem)
+            b->cap *= 2;
+        b->own = dms_xmalloc(b->cap);
+    }
+    memcpy(b->own, b->mem + b->pos, rem);
+    b->base += (int64_t)b->pos;
+    b->mem = b->own;
+    b->len = rem;
+    b->pos = 0;
+    b->borrowed = false;
+}
+
+/* Discards the whole window: the next bytes start at base + len. */
+static void drop_window(struct trc__buf *b)
+{
+    b->base += (int64_t)b->len;
+    b->pos = b->len = 0;
+    b->mem = b->own;
+    b->borrowed = false;
+}
+
+/* The next piece of the input callback into pend. Returns 0 or DMS_EIO. */
+static int next_piece(struct trc__buf *b, struct dms_error *err)
+{
+    struct dms_error e;
+    dms_error_clear(&e);
+    size_t size = 0;
+    const void *piece = b->in->read(b->in->ud, &size, &e);
+    if (!piece && e.code < 0)
+        return trc__file_error(err, e.code, b->path, "read failed at offset %lld: %s",
+                               (long long)(b->base + (int64_t)b->len), e.msg);
+    b->pend = piece;
+    b->pend_len = piece ? size : 0;
+    return 0;
+}
+
+/* What the input callback gives, into the free tail of the buffer: the rest of its last
+ * piece first, else a new piece; an in-place piece becomes the window itself when the
+ * window is empty. Returns the bytes added (0 at the end) or DMS_EIO. */
 static int64_t take_input(struct trc__buf *b, struct dms_error *err)
 {
     if (b->pend_len == 0) {
-        struct dms_error e;
-        dms_error_clear(&e);
-        size_t size = 0;
-        const void *piece = b->in->read(b->in->ud, &size, &e);
-        if (!piece && e.code < 0)
-            return trc__file_error(err, e.code, b->path, "read failed at offset %lld: %s",
-                                   (long long)(b->base + (int64_t)b->len), e.msg);
-        b->pend = piece;
-        b->pend_len = piece ? size : 0;
+        int rc = next_piece(b, err);
+        if (rc < 0)
+            return rc;
+    }
+    if (b->in->in_place && b->len == 0 && b->pend_len > 0) {
+        b->mem = (uint8_t *)(uintptr_t)b->pend; /* read only: never written while borrowed */
+        b->len = b->pend_len;
+        b->borrowed = true;
+        b->pend_len = 0;
+        return (int64_t)b->len;
     }
     size_t n = b->cap - b->len < b->pend_len ? b->cap - b->len : b->pend_len;
     if (n)
@@ -89,11 +133,16 @@ static int64_t take_input(struct trc__buf *b, struct dms_error *err)
 static int64_t read_more(struct trc__buf *b, struct dms_error *err)
 {
     ssize_t r;
+    if (b->borrowed)
+        unborrow(b);
+    size_t at = b->len; /* where the new bytes start (0 when a piece is borrowed) */
     if (b->in) {
         int64_t got = take_input(b, err);
         if (got < 0)
             return got;
         r = (ssize_t)got;
+        if (b->borrowed)
+            at = 0;
     } else {
         do {
             r = read(b->fd, b->mem + b->len, b->cap - b->len);
@@ -105,8 +154,9 @@ static int64_t read_more(struct trc__buf *b, struct dms_error *err)
     if (r == 0)
         b->eof = true;
     if (b->hashing)
-        trc__sha256_update(&b->sha, b->mem + b->len, (size_t)r);
-    b->len += (size_t)r;
+        trc__sha256_update(&b->sha, b->mem + at, (size_t)r);
+    if (!b->borrowed)
+        b->len += (size_t)r;
     b->bytes_read += (uint64_t)r;
     return r;
 }
@@ -115,6 +165,8 @@ int64_t trc__buf_fill(struct trc__buf *b, size_t need, struct dms_error *err)
 {
     if (b->len - b->pos >= need)
         return (int64_t)(b->len - b->pos);
+    if (b->borrowed)
+        unborrow(b);
     memmove(b->mem, b->mem + b->pos, b->len - b->pos);
     b->base += (int64_t)b->pos;
     b->len -= b->pos;
@@ -123,7 +175,7 @@ int64_t trc__buf_fill(struct trc__buf *b, size_t need, struct dms_error *err)
         size_t cap = b->cap;
         while (cap < need)
             cap *= 2;
-        b->mem = dms_xrealloc(b->mem, cap);
+        b->own = b->mem = dms_xrealloc(b->own, cap);
         b->cap = cap;
     }
     while (b->len < need && !b->eof) {
@@ -144,8 +196,7 @@ int trc__buf_skip(struct trc__buf *b, uint64_t n, struct dms_error *err)
     uint64_t rem = n - avail;
     if (b->size >= 0 && (uint64_t)(b->base + (int64_t)b->len) + rem > (uint64_t)b->size)
         return 1;
-    b->base += (int64_t)b->len;
-    b->pos = b->len = 0;
+    drop_window(b);
     if (!b->hashing && !b->in && b->size >= 0 && rem > b->cap / 2) {
         if (lseek(b->fd, (off_t)rem, SEEK_CUR) < 0)
             return trc__file_error(err, DMS_EIO, b->path, "seek failed: %s", strerror(errno));
@@ -160,9 +211,8 @@ int trc__buf_skip(struct trc__buf *b, uint64_t n, struct dms_error *err)
             b->pos = (size_t)rem;
             return 0;
         }
-        b->base += (int64_t)b->len;
         rem -= b->len;
-        b->len = 0;
+        drop_window(b);
     }
     return 0;
 }
@@ -181,6 +231,8 @@ int trc__buf_rewind(struct trc__buf *b, struct dms_error *err)
     }
     b->base = 0;
     b->pos = b->len = 0;
+    b->mem = b->own;
+    b->borrowed = false;
     b->eof = false;
     b->hashing = false;
     return 0;
@@ -192,8 +244,7 @@ int trc__buf_finish_hash(struct trc__buf *b, char hex[65], struct dms_error *err
     if (!b->hashing)
         return 0;
     while (!b->eof) {
-        b->base += (int64_t)b->len;
-        b->pos = b->len = 0;
+        drop_window(b);
         int64_t r = read_more(b, err);
         if (r < 0)
             return (int)r;

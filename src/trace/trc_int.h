@@ -100,15 +100,19 @@ void trc__sha256_final(struct trc__sha256 *s, char hex[65]);
 /*
  * A buffered sequential file reader (trc_buf.c). mem[pos, len) holds the file bytes from
  * offset base + pos on. The bytes come from the descriptor fd, or from an input callback
- * (in; fd is then -1) whose last piece may not have been taken whole yet (pend). Invariant:
- * the input position (the descriptor's, or the callback's minus pend_len) is base + len.
+ * (in; fd is then -1) whose last piece may not have been taken whole yet (pend). An input
+ * whose pieces stay valid (in_place) is read where it lies: mem then points into the piece
+ * (borrowed) until a record runs past its end. Invariant: the input position (the
+ * descriptor's, or the callback's minus pend_len) is base + len.
  */
 struct trc__buf {
     int fd;
     const struct trc_input *in;
     const uint8_t *pend;  /* the rest of the callback's last piece */
     size_t pend_len;
-    uint8_t *mem;
+    uint8_t *own;         /* the buffer this reader owns (cap bytes) */
+    bool borrowed;        /* mem is an in-place piece of the input, not own (read only) */
+    uint8_t *mem;         /* the window: own, or a borrowed piece */
     size_t cap, pos, len;
     int64_t base;       /* file offset of mem[0] */
     int64_t size;       /* file size for a regular file, else -1 */

@@ -338,7 +338,7 @@ int trc__pcapng_open(struct trc__reader *rd, struct trc__buf *b,
     struct ng_rd *r = dms_xcalloc(1, sizeof *r);
     r->buf = *b;
     b->fd = -1;
-    b->mem = NULL;
+    b->mem = b->own = NULL;
     r->path = a->path;
     r->dirmode = a->dirmode;
     memcpy(r->mac, a->mac, 6);

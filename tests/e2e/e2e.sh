@@ -277,6 +277,155 @@ trace-gen) # generated captures are deterministic and read back exactly
     expect_exit 73 "$dmasim" trace gen "$tmp/missing/x.pcap" --count 10
     [ ! -e "$tmp/missing" ] || fail "partial output"
     ;;
+sweep) # points.csv byte-identical for -j1 / -j2, and merged from 3 shards; the tally
+    cfg=configs/sweep-default.yaml
+    expect_exit 0 "$dmasim" sweep "$cfg" --list
+    [ "$(wc -l <"$tmp/stdout")" -eq 7 ] || fail "--list: expected 7 points, got $(cat "$tmp/stdout")"
+    head -n 1 "$tmp/stdout" | grep -q '^0 nics\[0\].driver.BaseMapRegistersNeeded=8,nics\[0\].driver.ReceiveBuffers=64,' ||
+        fail "--list: canonical order"
+    expect_exit 0 "$dmasim" sweep "$cfg" --list --shard 2/3
+    [ "$(cut -d' ' -f1 "$tmp/stdout" | tr '\n' ' ')" = "1 4 " ] || fail "--shard 2/3 lists $(cat "$tmp/stdout")"
+    expect_exit 14 "$dmasim" sweep "$cfg" -o "$tmp/j1" -j 1
+    grep -q '7 points: 5 done, 2 failed, 0 skipped' "$tmp/stderr" || fail "tally: $(tail -n 2 "$tmp/stderr")"
+    grep -q '1 excluded by where' "$tmp/stderr" || fail "no where count"
+    expect_exit 14 "$dmasim" sweep "$cfg" -o "$tmp/j2" -j 2 -q
+    [ ! -s "$tmp/stderr" ] || fail "-q printed: $(cat "$tmp/stderr")"
+    for f in points.csv points.jsonl sweep.json; do
+        cmp "$tmp/j1/$f" "$tmp/j2/$f" || fail "$f differs between -j1 and -j2"
+    done
+    [ "$(wc -l <"$tmp/j1/points.csv")" -eq 8 ] || fail "points.csv: header + 7 rows expected"
+    [ "$(grep -c ',failed,' "$tmp/j1/points.csv")" -eq 2 ] || fail "points.csv: 2 failed rows expected"
+    [ "$(jq -s 'map(select(.status == "failed")) | length' "$tmp/j1/points.jsonl")" -eq 2 ] ||
+        fail "points.jsonl: 2 failed points expected"
+    jq -e -s '.[0].values["nics[0].driver.ReceiveBuffers"] == 64 and .[0].nics[0].figures["rx.frames"].mean > 0' \
+        "$tmp/j1/points.jsonl" >/dev/null || fail "points.jsonl: values or figures"
+    jq -e -s 'map(select(.status == "failed") | .error | test("did not initialize")) | all' \
+        "$tmp/j1/points.jsonl" >/dev/null || fail "points.jsonl: errors of failed points"
+    # each point folder holds the run's own result files, equal to a plain run of that point
+    d="$tmp/j1/nics[0].driver.BaseMapRegistersNeeded=8,nics[0].driver.ReceiveBuffers=64,nics[0].driver.MaxReceiveBuffers=256"
+    check_result "$d"
+    "$dmasim" run "$cfg" -q -o "$tmp/plain" --set nics[0].driver.BaseMapRegistersNeeded=8 \
+        --set nics[0].driver.ReceiveBuffers=64 --set nics[0].driver.MaxReceiveBuffers=256 ||
+        fail "plain run of a point"
+    for f in result.json result.csv; do
+        cmp "$d/$f" "$tmp/plain/$f" || fail "a point's $f differs from the plain run"
+    done
+    for k in 1 2 3; do # points 2 and 6 fail: shards 1 and 3 hold them
+        want=14; [ "$k" = 2 ] && want=0
+        expect_exit "$want" "$dmasim" sweep "$cfg" -o "$tmp/s$k" --shard "$k/3" -j 2 -q
+    done
+    expect_exit 0 "$dmasim" merge -o "$tmp/m" "$tmp/s3" "$tmp/s1" "$tmp/s2"
+    for f in points.csv points.jsonl sweep.json; do
+        cmp "$tmp/j1/$f" "$tmp/m/$f" || fail "$f differs between the sweep and the merge of 3 shards"
+    done
+    diff -r "$tmp/j1" "$tmp/m" >&2 || fail "merged folder differs from the unsharded sweep"
+    # a missing shard: named points, exit 65, nothing written; another sweep: refused
+    expect_exit 65 "$dmasim" merge -o "$tmp/m2" "$tmp/s1" "$tmp/s3"
+    grep -q 'missing points: 1 4' "$tmp/stderr" || fail "missing points not named: $(cat "$tmp/stderr")"
+    [ ! -e "$tmp/m2" ] || fail "merge with missing points wrote output"
+    expect_exit 0 "$dmasim" merge -o "$tmp/m3" "$tmp/s1" "$tmp/s2" "$tmp/s3" "$tmp/s1"
+    grep -q 'point 0 is in more than one shard' "$tmp/stderr" || fail "duplicate not reported"
+    expect_exit 14 "$dmasim" sweep "$cfg" -o "$tmp/other" --shard 1/3 -q --set run.seed=9
+    expect_exit 65 "$dmasim" merge -o "$tmp/m4" "$tmp/other" "$tmp/s2" "$tmp/s3"
+    grep -q 'another sweep' "$tmp/stderr" || fail "merge of different sweeps: $(cat "$tmp/stderr")"
+    # a used folder needs --resume; --resume on another sweep is refused
+    expect_exit 73 "$dmasim" sweep "$cfg" -o "$tmp/j1" -q
+    expect_exit 73 "$dmasim" sweep "$cfg" -o "$tmp/j1" -q --resume --set run.seed=9
+    # common random numbers: a replication's seed does not depend on the point
+    s8=$(jq -r '.seed' "$d/result.json")
+    [ "$s8" = 1 ] || fail "the point's seed is $s8, expected the scenario's"
+    expect_exit 14 "$dmasim" sweep "$cfg" -o "$tmp/ind" -q --seeds independent
+    ! cmp -s "$tmp/j1/points.csv" "$tmp/ind/points.csv" || fail "independent seeds change nothing"
+    ;;
+sweep-resume) # a sweep killed with SIGKILL, then resumed, gives the same bytes
+    cfg=configs/sweep-default.yaml
+    set_=(--set nics[0].trace.loop=20)
+    expect_exit 14 "$dmasim" sweep "$cfg" -o "$tmp/full" -j 1 -q "${set_[@]}"
+    "$dmasim" sweep "$cfg" -o "$tmp/k" -j 1 -q "${set_[@]}" &
+    pid=$!
+    for _ in $(seq 1 30000); do # until a point or two are recorded (slow builds: minutes)
+        [ "$(find "$tmp/k" -maxdepth 2 -name point.json 2>/dev/null | wc -l)" -ge 2 ] && break
+        sleep 0.01
+    done
+    kill -9 "$pid" 2>/dev/null || fail "the sweep ended before it could be killed"
+    wait "$pid" 2>/dev/null
+    n=$(find "$tmp/k" -maxdepth 2 -name point.json | wc -l)
+    [ "$n" -ge 1 ] && [ "$n" -lt 7 ] || fail "killed sweep has $n points"
+    [ ! -e "$tmp/k/points.csv" ] || fail "points.csv before the sweep ended"
+    expect_exit 14 "$dmasim" sweep "$cfg" -o "$tmp/k" -j 2 --resume "${set_[@]}"
+    grep -q "skipped (already done" "$tmp/stderr" || fail "no tally"
+    skipped=$(sed -n 's/.* \([0-9]*\) skipped.*/\1/p' "$tmp/stderr")
+    [ "$skipped" -eq "$n" ] || fail "resume skipped $skipped points, $n were done"
+    ! ls "$tmp/k" | grep -q '\.tmp\.' || fail "temporary folders left"
+    for f in points.csv points.jsonl; do
+        cmp "$tmp/full/$f" "$tmp/k/$f" || fail "$f differs after resume"
+    done
+    diff -r "$tmp/full" "$tmp/k" >&2 || fail "resumed folder differs"
+    ;;
+bad-sweep) # every sweep-file error, located: the whole list as in the .expected file
+    n=0
+    for y in tests/data/sweep/bad_*.yaml; do
+        expect_exit 65 "$dmasim" sweep "$y" -o "$tmp/out"
+        sed 's/^dmasim: //' "$tmp/stderr" >"$tmp/got"
+        diff -u "${y%.yaml}.expected" "$tmp/got" >&2 || fail "$y: errors differ"
+        [ ! -e "$tmp/out" ] || fail "$y: output folder created"
+        n=$((n + 1))
+    done
+    [ "$n" -ge 10 ] || fail "only $n bad sweep files"
+    printf 'nics: [{trace: {synthetic: {rate: 1kpps, count: 10}}}]\n' >"$tmp/s.yaml"
+    expect_exit 65 "$dmasim" sweep "$tmp/s.yaml" -o "$tmp/out" --axis x.y=1,2 \
+        --axis 'nics[0].driver.LowWater=1,abc' --axis 'nics[0].driver.ReceiveBuffers=1,,2'
+    printf '%s\n' "dmasim: --axis[2]: nics[0].driver.ReceiveBuffers: an empty value in 'nics[0].driver.ReceiveBuffers=1,,2'" \
+        "dmasim: --axis[0]: x: unknown key 'x' (known keys: system, buses, nics, run, objectives, faults, sweep)" \
+        "dmasim: --axis[1]: nics[0].driver.LowWater: expected an integer, got 'abc'" >"$tmp/want"
+    diff -u "$tmp/want" "$tmp/stderr" >&2 || fail "--axis errors"
+    expect_exit 65 "$dmasim" sweep "$tmp/s.yaml" -o "$tmp/out"
+    grep -q 'nothing to sweep' "$tmp/stderr" || fail "no axes: $(cat "$tmp/stderr")"
+    expect_exit 64 "$dmasim" sweep "$tmp/s.yaml" -o "$tmp/out" --axis run.seed=1,2 --shard 4/3
+    expect_exit 64 "$dmasim" sweep "$tmp/s.yaml" --axis run.seed=1,2
+    [ ! -e "$tmp/out" ] || fail "output folder created"
+    ;;
+sweep-parallel) # GNU parallel runs three shards; their merge equals the unsharded sweep
+    command -v parallel >/dev/null || fail "GNU parallel is not installed (scripts/test-setup installs it)"
+    parallel --version 2>/dev/null | grep -q 'GNU parallel' || fail "'parallel' is not GNU parallel"
+    cfg=configs/sweep-default.yaml
+    expect_exit 14 "$dmasim" sweep "$cfg" -o "$tmp/all" -j 2 -q
+    # a shard's exit status 14 (a point failed) is a result, not a failed job
+    parallel --will-cite -j 2 --halt now,fail=1 \
+        "$dmasim sweep $cfg -o $tmp/shard-{} --shard {}/3 -j 1 -q; test \$? -eq 0 -o \$? -eq 14" \
+        ::: 1 2 3 || fail "GNU parallel: a shard failed"
+    expect_exit 0 "$dmasim" merge -o "$tmp/merged" "$tmp"/shard-*
+    for f in points.csv points.jsonl sweep.json; do
+        cmp "$tmp/all/$f" "$tmp/merged/$f" || fail "$f of the GNU parallel shards differs"
+    done
+    diff -r "$tmp/all" "$tmp/merged" >&2 || fail "merged folder differs"
+    ;;
+sweep-slurm) # a real single-node Slurm cluster runs the sweep as a job array of 4
+    [ "$(id -u)" -eq 0 ] || skip "the Slurm test starts slurmctld, slurmd and munged as root; not root here"
+    for c in munged mungekey slurmctld slurmd sbatch sinfo; do
+        command -v "$c" >/dev/null || fail "$c is not installed (scripts/test-setup installs slurm-wlm and munge)"
+    done
+    cfg=$PWD/configs/sweep-default.yaml
+    expect_exit 14 "$dmasim" sweep "$cfg" -o "$tmp/all" -j 2 -q
+    source tests/e2e/slurm-cluster.sh
+    mkdir "$tmp/cluster"
+    trap 'slurm_stop; rm -rf "$tmp"' EXIT
+    slurm_start "$tmp/cluster" || fail "the Slurm cluster did not start"
+    # each array task finds its shard in SLURM_ARRAY_TASK_ID/MIN/COUNT
+    sbatch --wait --array=0-3 --chdir="$PWD" -o "$tmp/cluster/task-%a.out" \
+        --wrap "$dmasim sweep $cfg -o $tmp/shard-\$SLURM_ARRAY_TASK_ID -j 1; test \$? -eq 0 -o \$? -eq 14" \
+        >"$tmp/sbatch.out" 2>&1 || { cat "$tmp/sbatch.out" "$tmp"/cluster/task-*.out >&2; slurm_log; fail "sbatch --wait failed"; }
+    for k in 0 1 2 3; do
+        grep -q "shard $((k + 1))/4 from the Slurm job array" "$tmp/cluster/task-$k.out" ||
+            fail "task $k did not take its shard from the job array: $(cat "$tmp/cluster/task-$k.out")"
+    done
+    expect_exit 0 "$dmasim" merge -o "$tmp/merged" "$tmp"/shard-0 "$tmp"/shard-1 "$tmp"/shard-2 "$tmp"/shard-3
+    for f in points.csv points.jsonl sweep.json; do
+        cmp "$tmp/all/$f" "$tmp/merged/$f" || fail "$f of the Slurm array differs from the unsharded sweep"
+    done
+    diff -r "$tmp/all" "$tmp/merged" >&2 || fail "merged folder differs"
+    slurm_stop
+    ;;
 *) fail "unknown case $case_" ;;
 esac
 echo "ok: $case_ $arg"

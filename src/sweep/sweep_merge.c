@@ -1,0 +1,286 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * sweep_merge: shard folders of one sweep back into one folder.
+ *
+ * Every shard must carry the same dmasim version and sweep sha256 (the scenario's bytes,
+ * --set and --axis); points are identified by their index in the canonical order, which
+ * the shards share. A point found twice must be byte-identical in both places (it then
+ * counts as a duplicate and one copy is kept); a point found nowhere makes the merge fail
+ * before anything is written. The merged folder is then written as a sweep writes its
+ * own: point folders (hard links where possible), sweep.json as the unsharded sweep has
+ * it, and points.csv / points.jsonl assembled from the point folders in canonical order,
+ * which makes them byte-identical to the unsharded sweep's.
+ */
+#include <dirent.h>
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "dms_fs.h"
+#include "sweep_int.h"
+
+struct shard {
+    char *version, *sha, *scenario, *seeds, *columns;
+    size_t points, excluded;
+};
+
+struct slot {
+    const char *dir;   /* the shard folder (borrowed) */
+    char *folder;      /* the point folder's name */
+};
+
+static char *path2(const char *a, const char *b)
+{
+    size_t n = strlen(a) + strlen(b) + 2;
+    char *s = dms_xmalloc(n);
+    snprintf(s, n, "%s/%s", a, b);
+    return s;
+}
+
+static int fail_at(struct dms_error *err, int code, const char *file, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+
+static int fail_at(struct dms_error *err, int code, const char *file, const char *fmt, ...)
+{
+    char msg[DMS_ERR_MSG_MAX];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof msg, fmt, ap);
+    va_end(ap);
+    dms_error_set(err, code, "%s", msg);
+    snprintf(err->file, sizeof err->file, "%s", file);
+    return code;
+}
+
+static void shard_free(struct shard *s)
+{
+    free(s->version);
+    free(s->sha);
+    free(s->scenario);
+    free(s->seeds);
+    free(s->columns);
+}
+
+static int read_shard(const char *dir, struct shard *s, struct dms_error *err)
+{
+    char *mp = path2(dir, SWEEP__FILE), *text = NULL;
+    size_t len;
+    memset(s, 0, sizeof *s);
+    int rc = dms_read_file(mp, &text, &len, err);
+    if (rc == 0) {
+        s->version = sweep__flat_get(text, "dmasim_version");
+        s->sha = sweep__flat_get(text, "sweep_sha256");
+        s->scenario = sweep__flat_get(text, "scenario");
+        s->seeds = sweep__flat_get(text, "seeds");
+        s->columns = sweep__flat_get(text, "columns");
+        char *pts = sweep__flat_get(text, "points"), *exc = sweep__flat_get(text, "excluded");
+        if (!s->version || !s->sha || !s->scenario || !s->seeds || !s->columns || !pts ||
+            !exc)
+            rc = fail_at(err, DMS_EFORMAT, mp, "%s", "not a sweep folder's sweep.json");
+        else {
+            s->points = strtoull(pts, NULL, 10);
+            s->excluded = strtoull(exc, NULL, 10);
+        }
+        free(pts);
+        free(exc);
+    }
+    free(text);
+    free(mp);
+    return rc;
+}
+
+static bool same_file(const char *a, const char *b)
+{
+    char *x, *y;
+    size_t nx, ny;
+    if (dms_read_file(a, &x, &nx, NULL))
+        return false;
+    if (dms_read_file(b, &y, &ny, NULL)) {
+        free(x);
+        return false;
+    }
+    bool eq = nx == ny && memcmp(x, y, nx) == 0;
+    free(x);
+    free(y);
+    return eq;
+}
+
+static int cmp_size(const void *a, const void *b)
+{
+    size_t x = *(const size_t *)a, y = *(const size_t *)b;
+    return (x > y) - (x < y);
+}
+
+/* Records every point folder of one shard in slots[]. */
+static int gather(const char *dir, const struct shard *s, struct slot *slots,
+                  struct sweep_merge_report *r, struct dms_error *err)
+{
+    DIR *d = opendir(dir);
+    if (!d)
+        return fail_at(err, errno == ENOENT ? DMS_ENOENT : DMS_EIO, dir, "cannot open: %s",
+                       strerror(errno));
+    struct dirent *e;
+    int rc = 0;
+    while (rc == 0 && (e = readdir(d)) != NULL) {
+        if (e->d_name[0] == '.' || strstr(e->d_name, ".tmp."))
+            continue;
+        char *pd = path2(dir, e->d_name), *pj = path2(pd, SWEEP__POINT), *text = NULL;
+        size_t len;
+        if (dms_read_file(pj, &text, &len, NULL) == 0) {
+            char *idx = sweep__flat_get(text, "point"), *sha = sweep__flat_get(text,
+                                                                                "sweep_sha256");
+            size_t i = idx ? strtoull(idx, NULL, 10) : SIZE_MAX;
+            if (!sha || strcmp(sha, s->sha) != 0 || i >= s->points) {
+                rc = fail_at(err, DMS_EINVAL, pd, "%s", "a point folder of another sweep");
+            } else if (slots[i].folder) {
+                char *other = path2(slots[i].dir, slots[i].folder);
+                char *a = path2(other, SWEEP__ROW), *b = path2(pd, SWEEP__ROW);
+                if (!same_file(a, b))
+                    rc = fail_at(err, DMS_EINVAL, pd, "%s", "point found twice with "
+                                 "different results");
+                else if (r->n_duplicate++ < DMS_ARRAY_LEN(r->duplicate))
+                    r->duplicate[r->n_duplicate - 1] = i;
+                free(a);
+                free(b);
+                free(other);
+            } else {
+                slots[i].dir = dir;
+                slots[i].folder = dms_xstrdup(e->d_name);
+                r->found++;
+            }
+            free(idx);
+            free(sha);
+        }
+        free(text);
+        free(pj);
+        free(pd);
+    }
+    closedir(d);
+    return rc;
+}
+
+/* Copies one point folder into out (hard links where the file system allows). */
+static int copy_point(const char *from, const char *to, struct dms_error *err)
+{
+    static const char *const names[] = {SWEEP__POINT, SWEEP__ROW, SWEEP__LINE, "result.json",
+                                        "result.csv", "occupancy.csv"};
+    enum { N_NAMES = sizeof names / sizeof names[0] };
+    const void *data[N_NAMES];
+    size_t lens[N_NAMES], n = 0;
+    const char *have[N_NAMES];
+    char *bufs[N_NAMES] = {0};
+    for (size_t k = 0; k < N_NAMES; k++) {
+        char *f = path2(from, names[k]);
+        if (dms_read_file(f, &bufs[n], &lens[n], NULL) == 0) {
+            data[n] = bufs[n];
+            have[n] = names[k];
+            n++;
+        }
+        free(f);
+    }
+    int rc = dms_write_dir_atomic(to, have, data, lens, n, err);
+    for (size_t k = 0; k < n; k++)
+        free(bufs[k]);
+    return rc;
+}
+
+static int check_shards(const char *const *dirs, size_t n, struct shard *sh,
+                        struct dms_error *err)
+{
+    for (size_t k = 0; k < n; k++) {
+        int rc = read_shard(dirs[k], &sh[k], err);
+        if (rc)
+            return rc;
+        if (k == 0)
+            continue;
+        if (strcmp(sh[k].version, sh[0].version) != 0)
+            return fail_at(err, DMS_EINVAL, dirs[k], "made by dmasim %s, not the version of "
+                           "the first shard", sh[k].version);
+        if (strcmp(sh[k].sha, sh[0].sha) != 0 || sh[k].points != sh[0].points)
+            return fail_at(err, DMS_EINVAL, dirs[k], "%s", "a shard of another sweep (the "
+                           "scenario, --set or --axis differ)");
+    }
+    return 0;
+}
+
+static int write_out(const char *out, const struct shard *s, const struct slot *slots,
+                     struct dms_error *err)
+{
+    struct stat st;
+    if (stat(out, &st) == 0) {
+        DIR *d = opendir(out);
+        struct dirent *e;
+        bool empty = true;
+        while (d && empty && (e = readdir(d)) != NULL)
+            empty = !strcmp(e->d_name, ".") || !strcmp(e->d_name, "..");
+        if (d)
+            closedir(d);
+        if (!empty)
+            return fail_at(err, DMS_EINVAL, out, "%s", "the output folder is not empty");
+    }
+    int rc = dms_mkdir_p(out, err);
+    struct sweep__sb csv = {0}, jsonl = {0};
+    sweep__sb_put(&csv, "%s\n", s->columns);
+    sweep__sb_put(&jsonl, "%s", "");
+    for (size_t i = 0; rc == 0 && i < s->points; i++) {
+        char *from = path2(slots[i].dir, slots[i].folder), *to = path2(out, slots[i].folder);
+        rc = copy_point(from, to, err);
+        if (rc == 0)
+            sweep__append_point(&csv, &jsonl, to);
+        free(from);
+        free(to);
+    }
+    if (rc == 0) {
+        struct sweep__meta m = {.version = s->version, .scenario = s->scenario,
+                                .sha256 = s->sha, .seeds = s->seeds, .columns = s->columns,
+                                .points = s->points, .excluded = s->excluded};
+        char *meta = sweep__meta_json(&m), *mp = path2(out, SWEEP__FILE);
+        rc = dms_write_file_atomic(mp, meta, strlen(meta), err);
+        free(meta);
+        free(mp);
+    }
+    if (rc == 0)
+        rc = sweep__commit_tables(out, &csv, &jsonl, err);
+    free(csv.p);
+    free(jsonl.p);
+    return rc;
+}
+
+int sweep_merge(const char *const *dirs, size_t n, const char *out,
+                struct sweep_merge_report *r, struct dms_error *err)
+{
+    memset(r, 0, sizeof *r);
+    struct shard *sh = dms_xcalloc(n ? n : 1, sizeof *sh);
+    int rc = n ? check_shards(dirs, n, sh, err)
+               : fail_at(err, DMS_EINVAL, "", "%s", "no shard folders given");
+    struct slot *slots = NULL;
+    if (rc == 0) {
+        r->points = sh[0].points;
+        slots = dms_xcalloc(r->points + 1, sizeof *slots);
+        for (size_t k = 0; k < n && rc == 0; k++)
+            rc = gather(dirs[k], &sh[0], slots, r, err);
+    }
+    for (size_t i = 0; rc == 0 && i < r->points; i++)
+        if (!slots[i].folder && r->n_missing++ < DMS_ARRAY_LEN(r->missing))
+            r->missing[r->n_missing - 1] = i;
+    if (rc == 0 && r->n_missing) {
+        dms_error_set(err, DMS_EINVAL, "%zu of %zu points are in no shard", r->n_missing,
+                      r->points);
+        rc = DMS_EINVAL;
+    }
+    qsort(r->duplicate, DMS_MIN(r->n_duplicate, DMS_ARRAY_LEN(r->duplicate)),
+          sizeof r->duplicate[0], cmp_size);
+    if (rc == 0)
+        rc = write_out(out, &sh[0], slots, err);
+    for (size_t i = 0; slots && i < r->points; i++)
+        free(slots[i].folder);
+    free(slots);
+    for (size_t k = 0; k < n; k++)
+        shard_free(&sh[k]);
+    free(sh);
+    return rc;
+}

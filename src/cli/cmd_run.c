@@ -23,7 +23,7 @@
 
 const char cli_usage_run[] =
     "usage: dmasim run SCENARIO.yaml [-o DIR] [--set KEY=VALUE]... [--json] [--strict]\n"
-    "                  [-j THREADS] [-q]\n\n"
+    "                  [-j THREADS] [--series INTERVAL] [--report] [-q]\n\n"
     "Runs every replication of the scenario and writes DIR/result.json and DIR/result.csv\n"
     "(default DIR: out/<scenario name>). Files appear only once complete.\n\n"
     "  -o, --output DIR     where to write the results\n"
@@ -33,6 +33,11 @@ const char cli_usage_run[] =
     "      --strict         verifier diagnostics make the exit status 1\n"
     "  -j, --threads N      replications run on N threads (results do not depend on N;\n"
     "                       default: the number of processors)\n"
+    "      --series INTERVAL  record buffers, map registers, FIFO and send queue of\n"
+    "                       replication 0 every INTERVAL (e.g. 100us) into DIR/series.csv\n"
+    "                       (at most 2048 rows per NIC: the interval doubles as needed)\n"
+    "      --report         then make the plots and HTML report in DIR/report\n"
+    "                       (as 'dmasim report DIR')\n"
     "  -q, --quiet          no summary and no progress line\n"
     "  -h, --help           this text\n";
 
@@ -41,8 +46,9 @@ struct run_opts {
     const char *outdir;
     const char **sets;
     size_t n_sets;
-    bool json, strict, quiet;
+    bool json, strict, quiet, report;
     unsigned threads;
+    int64_t series_ns;
 };
 
 static int parse_opts(int argc, char **argv, struct run_opts *o)
@@ -51,6 +57,7 @@ static int parse_opts(int argc, char **argv, struct run_opts *o)
         {"output", required_argument, NULL, 'o'}, {"set", required_argument, NULL, 's'},
         {"json", no_argument, NULL, 'J'},         {"strict", no_argument, NULL, 'S'},
         {"threads", required_argument, NULL, 'j'}, {"quiet", no_argument, NULL, 'q'},
+        {"series", required_argument, NULL, 'T'}, {"report", no_argument, NULL, 'R'},
         {NULL, 0, NULL, 0},
     };
     memset(o, 0, sizeof *o);
@@ -65,6 +72,17 @@ static int parse_opts(int argc, char **argv, struct run_opts *o)
         case 'J': o->json = true; break;
         case 'S': o->strict = true; break;
         case 'q': o->quiet = true; break;
+        case 'R': o->report = true; break;
+        case 'T': {
+            struct dms_error e;
+            dms_error_clear(&e);
+            if (cfg_parse_time(optarg, &o->series_ns, &e) || o->series_ns <= 0) {
+                cli_errorf("run", "--series needs a time above zero such as 100us, not '%s'",
+                           optarg);
+                return CLI_EXIT_USAGE;
+            }
+            break;
+        }
         case 'j':
             if (cli_parse_uint(optarg, 1, 1024, &o->threads)) {
                 cli_errorf("run", "-j needs a number of threads from 1 to 1024, not '%s'",
@@ -137,13 +155,14 @@ static int hash_traces(const struct cfg_scenario *sc, struct rpt_trace_src *t,
 }
 
 static int write_results(const struct run_opts *o, const char *json, size_t json_len,
-                         const char *csv)
+                         const char *csv, const char *series)
 {
     struct dms_error err;
     dms_error_clear(&err);
-    char a[4096], b[4096];
+    char a[4096], b[4096], c[4096];
     snprintf(a, sizeof a, "%s/result.json", o->outdir);
     snprintf(b, sizeof b, "%s/result.csv", o->outdir);
+    snprintf(c, sizeof c, "%s/series.csv", o->outdir);
     /* An interrupt while the files are staged and renamed waits until both are in place
      * (or both abandoned), so a run never leaves one file, or a temporary, behind. */
     sigset_t block, old;
@@ -158,6 +177,8 @@ static int write_results(const struct run_opts *o, const char *json, size_t json
         rc = dms_stage_add(st, a, json, json_len, &err);
     if (!rc)
         rc = dms_stage_add(st, b, csv, strlen(csv), &err);
+    if (!rc && series)
+        rc = dms_stage_add(st, c, series, strlen(series), &err);
     if (!rc)
         rc = dms_stage_commit(st, &err);
     dms_stage_free(st);
@@ -200,7 +221,9 @@ static int run_and_write(const struct run_opts *o, struct cfg_scenario *sc)
     size_t json_len;
     const char *json = dms_jw_data(w, &json_len);
     char *csv = rpt_result_csv(sc, reps, n);
-    int status = write_results(o, json, json_len, csv);
+    char *series = reps[0].series ? rpt_series_csv(sc, reps[0].series) : NULL;
+    int status = write_results(o, json, json_len, csv, series);
+    free(series);
     if (status == 0) {
         if (o->json)
             fwrite(json, 1, json_len, stdout);
@@ -209,6 +232,11 @@ static int run_and_write(const struct run_opts *o, struct cfg_scenario *sc)
         for (size_t r = 0; r < n; r++)
             if (reps[r].strict_failed)
                 status = CLI_EXIT_FINDINGS;
+        if (o->report) {
+            int rs = cli_report_folder(o->outdir, NULL, NULL, o->quiet || o->json);
+            if (rs)
+                status = rs;
+        }
     }
     free(csv);
     dms_jw_free(w);
@@ -242,6 +270,7 @@ int cli_cmd_run(int argc, char **argv)
     cfg_errors_fini(&errs);
     if (o.strict)
         sc->run.strict = true;
+    sc->run.series_ns = o.series_ns;
     char defdir[1024];
     if (!o.outdir) {
         cli_default_outdir(o.scenario, defdir, sizeof defdir);

@@ -33,8 +33,8 @@ static const struct cli_cmd commands[] = {
     {"sweep", cli_cmd_later, "run a parameter sweep (not available yet)", LATER_USAGE("sweep")},
     {"recommend", cli_cmd_later, "search for the smallest sufficient sizing (not available yet)",
      LATER_USAGE("recommend")},
-    {"report", cli_cmd_later, "plots and an HTML capacity report (not available yet)",
-     LATER_USAGE("report")},
+    {"report", cli_cmd_report, "plots and an HTML capacity report of a result folder",
+     cli_usage_report},
     {"merge", cli_cmd_later, "merge sharded sweep results (not available yet)",
      LATER_USAGE("merge")},
 };
@@ -49,7 +49,8 @@ static void print_usage(FILE *f)
         fprintf(f, "  %-10s %s\n", commands[i].name, commands[i].summary);
     fprintf(f, "\n'dmasim <command> --help' describes a command. Exit statuses: 0 ok, 1 findings\n"
                "(--strict diagnostics, failed checks), 64 usage, 65 bad data, 66 no input,\n"
-               "70 internal error, 73 cannot create output.\n");
+               "69 a needed program (gnuplot) is missing, 70 internal error, 73 cannot create\n"
+               "output.\n");
 }
 
 static void print_version(void)

@@ -49,6 +49,11 @@ void rpt_result_json(const struct cfg_scenario *sc, const struct run_rep *reps, 
  * "system.". Returns a heap string the caller frees. */
 char *rpt_result_csv(const struct cfg_scenario *sc, const struct run_rep *reps, size_t n);
 
+/* series.csv of a replication's time series: a header "nic,time_ns,rx_buffers_held,
+ * map_registers_in_use,fifo_bytes,sends_in_driver", then one row per sample and NIC, in
+ * time order. Returns a heap string the caller frees. Inputs borrowed. */
+char *rpt_series_csv(const struct cfg_scenario *sc, const struct run_series *s);
+
 /* Whether NIC i of the summary meets each objective the scenario sets: fills met[k] for
  * the objectives in the order rx_drop_rate, resources_share, tx_stall_p99, memory with
  * RPT_NO_TARGET, RPT_NOT_MET, RPT_MET or RPT_NO_DATA (the figure was not measured, e.g.

@@ -1,0 +1,757 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * rpt_plot: the plots of a result folder, as gnuplot data files and scripts. A script is
+ * the plot's variables followed by its template from plots/ (compiled in), so the .gp
+ * alone re-draws the plot. Data come out in a fixed order (NICs as in the scenario,
+ * sizes ascending), numbers with 12 significant digits, so equal results give equal bytes.
+ */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "rpt_gen_int.h"
+
+struct rpt_template {
+    const char *name;
+    const char *text;
+};
+extern const struct rpt_template rpt_templates[]; /* rpt_templates.c, generated */
+
+static const char *template_text(const char *name)
+{
+    for (const struct rpt_template *t = rpt_templates; t->name; t++)
+        if (strcmp(t->name, name) == 0)
+            return t->text;
+    return NULL;
+}
+
+/* A gnuplot string literal (double quotes; backslash, quote and newline escaped); with
+ * markup, the characters of enhanced-text mode are escaped too so they print as written. */
+static void gp_lit(struct rpt_sb *b, const char *s, bool markup)
+{
+    rpt__sb_puts(b, "\"");
+    for (; *s; s++) {
+        if (*s == '"' || *s == '\\')
+            rpt__sb_printf(b, "\\%c", *s);
+        else if (*s == '\n')
+            rpt__sb_puts(b, "\\n");
+        else if (markup && (*s == '_' || *s == '^' || *s == '{' || *s == '}' || *s == '@' || *s == '&'))
+            rpt__sb_printf(b, "\\\\%c", *s); /* enhanced-text markup taken literally */
+        else
+            rpt__sb_put(b, s, 1);
+    }
+    rpt__sb_puts(b, "\"");
+}
+
+static void gp_str(struct rpt_sb *b, const char *s) { gp_lit(b, s, true); }
+
+static void gp_var_str(struct rpt_sb *b, const char *name, const char *v)
+{
+    rpt__sb_printf(b, "%s = ", name);
+    gp_str(b, v);
+    rpt__sb_puts(b, "\n");
+}
+
+/* A file name: no markup escapes. */
+static void gp_var_file(struct rpt_sb *b, const char *name, const char *v)
+{
+    rpt__sb_printf(b, "%s = ", name);
+    gp_lit(b, v, false);
+    rpt__sb_puts(b, "\n");
+}
+
+static void gp_var_num(struct rpt_sb *b, const char *name, double v)
+{
+    rpt__sb_printf(b, "%s = ", name);
+    if (isfinite(v))
+        rpt__sb_printf(b, "%.12g", v);
+    else
+        rpt__sb_puts(b, "NaN");
+    rpt__sb_puts(b, "\n");
+}
+
+static void gp_array_str(struct rpt_sb *b, const char *name, char names[][64], size_t n)
+{
+    rpt__sb_printf(b, "array %s[%zu] = [", name, n);
+    for (size_t i = 0; i < n; i++) {
+        if (i)
+            rpt__sb_puts(b, ", ");
+        gp_str(b, names[i]);
+    }
+    rpt__sb_puts(b, "]\n");
+}
+
+static void gp_array_num(struct rpt_sb *b, const char *name, const double *v, size_t n)
+{
+    rpt__sb_printf(b, "array %s[%zu] = [", name, n);
+    for (size_t i = 0; i < n; i++) {
+        rpt__sb_puts(b, i ? ", " : "");
+        if (isfinite(v[i]))
+            rpt__sb_printf(b, "%.12g", v[i]);
+        else
+            rpt__sb_puts(b, "NaN");
+    }
+    rpt__sb_puts(b, "]\n");
+}
+
+/* The footer line: scenario name and provenance. */
+static void footer_text(const rpt_folder *f, char *buf, size_t n)
+{
+    const struct rpt_run *r = rpt__main_run(f);
+    const char *src = r ? dms_jv_str(dms_jv_path(r->json, "scenario.source")) : NULL;
+    const char *ver = r ? dms_jv_str(dms_jv_get(r->json, "dmasim_version")) : NULL;
+    double seed = r ? dms_jv_num(dms_jv_get(r->json, "seed")) : NAN;
+    double reps = r ? dms_jv_num(dms_jv_get(r->json, "replications")) : NAN;
+    double conf = r ? dms_jv_num(dms_jv_get(r->json, "confidence")) : NAN;
+    snprintf(n ? buf : NULL, n,
+             "%s %s | dmasim %s | seed %.0f, %.0f replications, %.0f %% Student-t CI",
+             rpt_kind_name(f->kind), src ? src : f->dir, ver ? ver : "?", seed, reps,
+             conf * 100);
+}
+
+static void header(struct rpt_sb *b, const rpt_folder *f, const char *stem, const char *formats,
+                   const char *tmpl, const char *title)
+{
+    char foot[512];
+    footer_text(f, foot, sizeof foot);
+    rpt__sb_printf(b, "# %s.gp: made by dmasim report from %s (template plots/%s).\n"
+                      "# Run 'gnuplot %s.gp' in this folder to redraw %s.svg and %s.png.\n",
+                   stem, rpt_kind_name(f->kind), tmpl, stem, stem, stem);
+    rpt__sb_printf(b, "if (!exists(\"formats\")) formats = \"%s\"\n", formats);
+    rpt__sb_printf(b, "if (!exists(\"out\")) ");
+    gp_var_file(b, "out", stem);
+    char dat[200];
+    snprintf(dat, sizeof dat, "%s.dat", stem);
+    gp_var_file(b, "datafile", dat);
+    gp_var_str(b, "title_text", title);
+    gp_var_str(b, "footer", foot);
+}
+
+static void finish(struct rpt_plot_set *set, const char *stem, const char *caption,
+                   const char *nic, struct rpt_sb *gp, const char *tmpl, struct rpt_sb *dat)
+{
+    const char *t = template_text(tmpl);
+    rpt__sb_puts(gp, "# ---- template ----\n");
+    rpt__sb_puts(gp, t ? t : "");
+    set->items = dms_xrealloc(set->items, (set->n + 1) * sizeof *set->items);
+    struct rpt_plot *p = &set->items[set->n++];
+    memset(p, 0, sizeof *p);
+    snprintf(p->stem, sizeof p->stem, "%s", stem);
+    snprintf(p->caption, sizeof p->caption, "%s", caption);
+    snprintf(p->nic, sizeof p->nic, "%s", nic);
+    p->gp = rpt__sb_take(gp);
+    p->dat = rpt__sb_take(dat);
+}
+
+void rpt_plot_set_fini(struct rpt_plot_set *set)
+{
+    for (size_t i = 0; i < set->n; i++) {
+        free(set->items[i].dat);
+        free(set->items[i].gp);
+    }
+    free(set->items);
+    *set = (struct rpt_plot_set){0};
+}
+
+/* A file-name-safe copy of s. */
+static void slug(const char *s, char *buf, size_t n)
+{
+    size_t k = 0;
+    for (; *s && k + 1 < n; s++) {
+        char c = *s;
+        bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+                  c == '-' || c == '_';
+        buf[k++] = ok ? c : '_';
+    }
+    buf[k] = '\0';
+}
+
+static void axis_label(const struct rpt_figure *fig, char *buf, size_t n)
+{
+    if (*fig->unit)
+        snprintf(buf, n, "%s (%s)", fig->label, fig->unit);
+    else
+        snprintf(buf, n, "%s (share)", fig->label);
+}
+
+/* The objectives set in the scenario, as figures; fills figs and returns how many. With
+ * none set, the receive drop rate. */
+static size_t objective_figures(const rpt_folder *f, const struct rpt_figure **figs,
+                                double *targets)
+{
+    const struct rpt_run *r = rpt__main_run(f);
+    const dms_jv *o = r ? dms_jv_path(r->json, "scenario.objectives") : NULL;
+    size_t n = 0;
+    for (size_t i = 0; o && o->type == DMS_JOBJ && i < o->n; i++) {
+        const struct rpt_figure *fig = rpt__figure_by_objective(o->items[i]->key);
+        if (fig && o->items[i]->type == DMS_JNUM) {
+            figs[n] = fig;
+            targets[n++] = o->items[i]->num;
+        }
+    }
+    if (n == 0) {
+        figs[0] = &rpt__figures[0];
+        targets[n++] = NAN;
+    }
+    return n;
+}
+
+/* ---------------------------------------------------------------- x/y series */
+
+struct pt {
+    double x, mean, half;
+};
+
+static int cmp_pt(const void *a, const void *b)
+{
+    double x = ((const struct pt *)a)->x, y = ((const struct pt *)b)->x;
+    return x < y ? -1 : x > y;
+}
+
+/* Writes one panel's block, sorted by x; returns the smallest positive value drawn. */
+static double write_block(struct rpt_sb *dat, struct pt *p, size_t n, double scale,
+                          bool first)
+{
+    qsort(p, n, sizeof *p, cmp_pt);
+    if (!first)
+        rpt__sb_puts(dat, "\n\n");
+    double minpos = INFINITY;
+    for (size_t i = 0; i < n; i++) {
+        double m = p[i].mean * scale, h = isfinite(p[i].half) ? p[i].half * scale : 0;
+        rpt__sb_num(dat, p[i].x);
+        rpt__sb_puts(dat, " ");
+        rpt__sb_num(dat, m);
+        rpt__sb_puts(dat, " ");
+        rpt__sb_num(dat, m - h > 0 || !isfinite(m) ? m - h : 0);
+        rpt__sb_puts(dat, " ");
+        rpt__sb_num(dat, m + h);
+        rpt__sb_puts(dat, "\n");
+        if (m > 0 && m < minpos)
+            minpos = m;
+        if (m - h > 0 && m - h < minpos)
+            minpos = m - h;
+    }
+    return minpos;
+}
+
+static bool geometric(const struct pt *p, size_t n)
+{
+    double lo = INFINITY, hi = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (!(p[i].x > 0))
+            return false;
+        lo = fmin(lo, p[i].x);
+        hi = fmax(hi, p[i].x);
+    }
+    return n > 2 && hi / lo >= 16;
+}
+
+struct sizing {
+    const char *stem, *caption, *title, *xlabel;
+    const struct rpt_figure *fig;
+    double target;        /* in base units */
+    size_t npanels;
+    char panels[8][64];
+    double marks[8];
+    struct pt *pts[8];
+    size_t npts[8];
+};
+
+static void sizing_plot(const rpt_folder *f, const char *formats, struct sizing *s,
+                        struct rpt_plot_set *set)
+{
+    struct rpt_sb gp = {0}, dat = {0};
+    double minpos = INFINITY;
+    bool logx = true;
+    for (size_t i = 0; i < s->npanels; i++) {
+        double m = write_block(&dat, s->pts[i], s->npts[i], s->fig->scale, i == 0);
+        minpos = fmin(minpos, m);
+        logx &= geometric(s->pts[i], s->npts[i]);
+    }
+    double target = s->target * s->fig->scale;
+    if (isfinite(target) && target > 0)
+        minpos = fmin(minpos, target);
+    header(&gp, f, s->stem, formats, "sizing.gp", s->title);
+    gp_var_num(&gp, "npanels", (double)s->npanels);
+    gp_array_str(&gp, "panel", s->panels, s->npanels);
+    gp_var_str(&gp, "xlabel_text", s->xlabel);
+    char yl[160];
+    axis_label(s->fig, yl, sizeof yl);
+    gp_var_str(&gp, "ylabel_text", yl);
+    gp_var_num(&gp, "logx", logx);
+    gp_var_num(&gp, "logy", s->fig->rate);
+    /* zero on a log axis: drawn a decade below the smallest value shown */
+    gp_var_num(&gp, "yfloor", isfinite(minpos) ? minpos / 10 : 1e-7);
+    gp_var_num(&gp, "target", target);
+    gp_array_num(&gp, "mark", s->marks, s->npanels);
+    const struct rpt_run *r = rpt__main_run(f);
+    double conf = r ? dms_jv_num(dms_jv_get(r->json, "confidence")) : NAN;
+    char ci[64];
+    snprintf(ci, sizeof ci, "%.0f %% confidence", isfinite(conf) ? conf * 100 : 95);
+    gp_var_str(&gp, "ci_label", ci);
+    finish(set, s->stem, s->caption, s->npanels == 1 ? s->panels[0] : "", &gp, "sizing.gp",
+           &dat);
+}
+
+/* ---------------------------------------------------------------- sweeps */
+
+/* The NIC names of the points table, in order of first appearance ("" when no column). */
+static size_t sweep_nics(const rpt_folder *f, char names[8][64])
+{
+    if (f->nic_col < 0) {
+        const struct rpt_run *r = rpt__main_run(f);
+        snprintf(names[0], 64, "%s", r && rpt__run_nics(r) ? rpt__run_nic_name(r, 0) : "");
+        return 1;
+    }
+    size_t n = 0;
+    for (size_t row = 0; row < f->points.n_rows; row++) {
+        const char *v = f->points.cells[row][f->nic_col];
+        size_t k = 0;
+        while (k < n && strcmp(names[k], v) != 0)
+            k++;
+        if (k == n && n < 8)
+            snprintf(names[n++], 64, "%s", v);
+    }
+    return n;
+}
+
+static bool row_of_nic(const rpt_folder *f, size_t row, const char *nic)
+{
+    return f->nic_col < 0 || strcmp(f->points.cells[row][f->nic_col], nic) == 0;
+}
+
+static void sweep_1d(const rpt_folder *f, const char *formats, struct rpt_plot_set *set)
+{
+    const struct rpt_figure *figs[8];
+    double targets[8];
+    size_t nf = objective_figures(f, figs, targets);
+    const char *key = f->points.cols[f->key_col[0]];
+    for (size_t k = 0; k < nf; k++) {
+        int mc, hc;
+        rpt__point_cols(f, figs[k]->path, &mc, &hc);
+        if (mc < 0)
+            continue;
+        struct sizing s = {.fig = figs[k], .target = targets[k], .xlabel = key};
+        s.npanels = sweep_nics(f, s.panels);
+        for (size_t i = 0; i < s.npanels; i++) {
+            s.marks[i] = NAN;
+            s.pts[i] = dms_xcalloc(f->points.n_rows + 1, sizeof *s.pts[i]);
+            for (size_t row = 0; row < f->points.n_rows; row++) {
+                char **c = f->points.cells[row];
+                double x = rpt__cell_num(c[f->key_col[0]]), m = rpt__cell_num(c[mc]);
+                if (!row_of_nic(f, row, s.panels[i]) || !isfinite(x) || !isfinite(m))
+                    continue;
+                s.pts[i][s.npts[i]++] = (struct pt){x, m, hc >= 0 ? rpt__cell_num(c[hc]) : NAN};
+            }
+        }
+        char stem[160], ks[64], title[256], cap[256];
+        slug(figs[k]->path, ks, sizeof ks);
+        snprintf(stem, sizeof stem, "sizing-%s", ks);
+        snprintf(title, sizeof title, "%s against %s", figs[k]->label, key);
+        snprintf(cap, sizeof cap, "Sizing curve: %s against %s, with its confidence band%s.",
+                 figs[k]->label, key, isfinite(targets[k]) ? " and the objective" : "");
+        s.stem = stem;
+        s.title = title;
+        s.caption = cap;
+        sizing_plot(f, formats, &s, set);
+        for (size_t i = 0; i < s.npanels; i++)
+            free(s.pts[i]);
+    }
+}
+
+static int cmp_dbl(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+    return x < y ? -1 : x > y;
+}
+
+/* The distinct numeric values of column c, sorted; returns how many (at most max). */
+static size_t axis_values(const rpt_folder *f, size_t c, double *v, size_t max)
+{
+    size_t n = 0;
+    for (size_t row = 0; row < f->points.n_rows; row++) {
+        double x = rpt__cell_num(f->points.cells[row][c]);
+        bool seen = !isfinite(x);
+        for (size_t i = 0; i < n && !seen; i++)
+            seen = v[i] == x;
+        if (!seen && n < max)
+            v[n++] = x;
+    }
+    qsort(v, n, sizeof *v, cmp_dbl);
+    return n;
+}
+
+static size_t index_of(const double *v, size_t n, double x)
+{
+    for (size_t i = 0; i < n; i++)
+        if (v[i] == x)
+            return i;
+    return n;
+}
+
+static void tics(struct rpt_sb *gp, const char *axis, const double *v, size_t n)
+{
+    rpt__sb_printf(gp, "set %s (", axis);
+    for (size_t i = 0; i < n; i++)
+        rpt__sb_printf(gp, "%s\"%.12g\" %zu", i ? ", " : "", v[i], i);
+    rpt__sb_puts(gp, ")\n");
+}
+
+#define RPT_AXIS_MAX 64
+
+static void heatmap(const rpt_folder *f, const char *formats, const struct rpt_figure *fig,
+                    struct rpt_plot_set *set)
+{
+    int mc, hc;
+    rpt__point_cols(f, fig->path, &mc, &hc);
+    if (mc < 0)
+        return;
+    double xs[RPT_AXIS_MAX], ys[RPT_AXIS_MAX];
+    size_t nx = axis_values(f, f->key_col[0], xs, RPT_AXIS_MAX);
+    size_t ny = axis_values(f, f->key_col[1], ys, RPT_AXIS_MAX);
+    char nics[8][64];
+    size_t nn = sweep_nics(f, nics);
+    if (!nx || !ny)
+        return;
+    struct rpt_sb gp = {0}, dat = {0};
+    double *z = dms_xmalloc(nx * ny * sizeof *z), minpos = INFINITY;
+    for (size_t i = 0; i < nn; i++) {
+        for (size_t k = 0; k < nx * ny; k++)
+            z[k] = NAN;
+        for (size_t row = 0; row < f->points.n_rows; row++) {
+            char **c = f->points.cells[row];
+            size_t ix = index_of(xs, nx, rpt__cell_num(c[f->key_col[0]]));
+            size_t iy = index_of(ys, ny, rpt__cell_num(c[f->key_col[1]]));
+            if (row_of_nic(f, row, nics[i]) && ix < nx && iy < ny)
+                z[ix * ny + iy] = rpt__cell_num(c[mc]) * fig->scale;
+        }
+        if (i)
+            rpt__sb_puts(&dat, "\n\n");
+        for (size_t ix = 0; ix < nx; ix++) {
+            for (size_t iy = 0; iy < ny; iy++) {
+                double v = z[ix * ny + iy];
+                rpt__sb_printf(&dat, "%zu %zu ", ix, iy);
+                rpt__sb_num(&dat, v);
+                rpt__sb_puts(&dat, "\n");
+                if (v > 0 && v < minpos)
+                    minpos = v;
+            }
+            rpt__sb_puts(&dat, "\n");
+        }
+    }
+    free(z);
+    const char *kx = f->points.cols[f->key_col[0]], *ky = f->points.cols[f->key_col[1]];
+    char stem[160], ks[64], title[256], cap[320], cb[160];
+    slug(fig->path, ks, sizeof ks);
+    snprintf(stem, sizeof stem, "heatmap-%s", ks);
+    snprintf(title, sizeof title, "%s over %s x %s", fig->label, kx, ky);
+    snprintf(cap, sizeof cap, "Heatmap: %s (mean over replications) for each %s and %s.",
+             fig->label, kx, ky);
+    header(&gp, f, stem, formats, "heatmap.gp", title);
+    gp_var_num(&gp, "npanels", (double)nn);
+    gp_array_str(&gp, "panel", nics, nn);
+    gp_var_str(&gp, "xlabel_text", kx);
+    gp_var_str(&gp, "ylabel_text", ky);
+    axis_label(fig, cb, sizeof cb);
+    gp_var_str(&gp, "cblabel_text", cb);
+    gp_var_num(&gp, "logcb", fig->rate);
+    gp_var_num(&gp, "yfloor", isfinite(minpos) ? minpos / 10 : 1e-7);
+    gp_var_num(&gp, "xmax", (double)(nx - 1));
+    gp_var_num(&gp, "ymax", (double)(ny - 1));
+    tics(&gp, "xtics", xs, nx);
+    tics(&gp, "ytics", ys, ny);
+    finish(set, stem, cap, nn == 1 ? nics[0] : "", &gp, "heatmap.gp", &dat);
+}
+
+static void sweep_plots(const rpt_folder *f, const char *formats, struct rpt_plot_set *set)
+{
+    if (f->n_keys == 1) {
+        sweep_1d(f, formats, set);
+        return;
+    }
+    const struct rpt_figure *figs[8];
+    double targets[8];
+    size_t nf = objective_figures(f, figs, targets);
+    for (size_t k = 0; k < nf; k++)
+        heatmap(f, formats, figs[k], set);
+}
+
+/* ---------------------------------------------------------------- recommend */
+
+/* The figure that sizes a keyword: the binding objective's, else the usual one. */
+static const struct rpt_figure *keyword_figure(const char *keyword, const char *binding)
+{
+    const struct rpt_figure *fig = binding ? rpt__figure_by_objective(binding) : NULL;
+    if (fig)
+        return fig;
+    if (strcmp(keyword, "BaseMapRegistersNeeded") == 0 || strcmp(keyword, "SendBuffers") == 0 ||
+        strcmp(keyword, "CopyThreshold") == 0 || strcmp(keyword, "TxRingSize") == 0)
+        return rpt__figure_by_objective("tx_stall_p99_ns");
+    if (strcmp(keyword, "PacketPoolSize") == 0)
+        return rpt__figure_by_objective("resources_share");
+    return rpt__figure_by_objective("rx_drop_rate");
+}
+
+/* Whether run r belongs to the profile: kept under a folder named after it, or (when no
+ * run is) with the profile's processor count. */
+static bool run_in_profile(const rpt_folder *f, const struct rpt_run *r, const char *profile,
+                           double processors)
+{
+    size_t n = strlen(profile);
+    bool any = false;
+    for (size_t i = 0; i < f->n_runs; i++)
+        any |= strncmp(f->runs[i].dir, profile, n) == 0 && f->runs[i].dir[n] == '/';
+    if (any)
+        return strncmp(r->dir, profile, n) == 0 && r->dir[n] == '/';
+    return dms_jv_num(dms_jv_path(r->json, "scenario.system.processors")) == processors;
+}
+
+/* The runs of one search: those whose other searched keywords all equal those of the
+ * largest group (the search holds the others fixed while it varies one). */
+static size_t search_points(const rpt_folder *f, const dms_jv *values, size_t nic,
+                            const char *kw, const char *profile, double procs,
+                            const struct rpt_figure *fig, struct pt *out)
+{
+    size_t best = 0, best_n = 0;
+    for (size_t a = 0; a < f->n_runs; a++) {
+        if (!run_in_profile(f, &f->runs[a], profile, procs) || nic >= rpt__run_nics(&f->runs[a]))
+            continue;
+        size_t same = 0;
+        for (size_t b = 0; b < f->n_runs; b++) {
+            bool eq = run_in_profile(f, &f->runs[b], profile, procs);
+            for (size_t k = 0; eq && k < values->n; k++)
+                eq = strcmp(values->items[k]->key, kw) == 0 ||
+                     rpt__run_keyword(&f->runs[a], nic, values->items[k]->key) ==
+                         rpt__run_keyword(&f->runs[b], nic, values->items[k]->key);
+            same += eq;
+        }
+        if (same > best_n) {
+            best_n = same;
+            best = a;
+        }
+    }
+    size_t n = 0;
+    for (size_t b = 0; best_n && b < f->n_runs; b++) {
+        const struct rpt_run *r = &f->runs[b];
+        bool eq = run_in_profile(f, r, profile, procs);
+        for (size_t k = 0; eq && k < values->n; k++)
+            eq = strcmp(values->items[k]->key, kw) == 0 ||
+                 rpt__run_keyword(&f->runs[best], nic, values->items[k]->key) ==
+                     rpt__run_keyword(r, nic, values->items[k]->key);
+        double x = rpt__run_keyword(r, nic, kw), m = rpt__run_mean(r, nic, fig->path);
+        bool dup = false;
+        for (size_t i = 0; i < n; i++)
+            dup |= out[i].x == x;
+        if (eq && isfinite(x) && isfinite(m) && !dup)
+            out[n++] = (struct pt){x, m, rpt__run_half(r, nic, fig->path)};
+    }
+    return n;
+}
+
+static void recommend_keyword(const rpt_folder *f, const char *formats, const dms_jv *prof0,
+                              size_t pi, const char *kw, struct rpt_plot_set *set)
+{
+    const dms_jv *nics = dms_jv_get(f->rec, "nics");
+    const char *pname = dms_jv_str(dms_jv_get(prof0, "name"));
+    double procs = dms_jv_num(dms_jv_get(prof0, "processors"));
+    struct sizing s = {0};
+    const char *binding = NULL;
+    for (size_t i = 0; i < nics->n && s.npanels < 8; i++) {
+        char p[64];
+        snprintf(p, sizeof p, "profiles.%zu.values.%s", pi, kw);
+        const dms_jv *v = dms_jv_path(nics->items[i], p);
+        if (!v)
+            continue;
+        if (!binding)
+            binding = dms_jv_str(dms_jv_get(v, "binding"));
+        if (!s.fig)
+            s.fig = keyword_figure(kw, binding);
+        snprintf(p, sizeof p, "profiles.%zu.values", pi);
+        struct pt *pts = dms_xcalloc(f->n_runs + 1, sizeof *pts);
+        size_t n = search_points(f, dms_jv_path(nics->items[i], p), i, kw, pname ? pname : "",
+                                 procs, s.fig, pts);
+        if (!n) {
+            free(pts);
+            continue;
+        }
+        const char *name = dms_jv_str(dms_jv_get(nics->items[i], "name"));
+        snprintf(s.panels[s.npanels], 64, "%s", name ? name : "?");
+        s.marks[s.npanels] = dms_jv_num(dms_jv_get(v, "value"));
+        s.pts[s.npanels] = pts;
+        s.npts[s.npanels++] = n;
+    }
+    if (s.npanels) {
+        const struct rpt_run *r = rpt__main_run(f);
+        char okey[64];
+        snprintf(okey, sizeof okey, "scenario.objectives.%s", s.fig->objective);
+        s.target = r ? dms_jv_num(dms_jv_path(r->json, okey)) : NAN;
+        char stem[160], a[64], b[64], title[256], cap[320];
+        slug(pname ? pname : "profile", a, sizeof a);
+        slug(kw, b, sizeof b);
+        snprintf(stem, sizeof stem, "sizing-%s-%s", a, b);
+        snprintf(title, sizeof title, "%s against %s (profile %s)", s.fig->label, kw,
+                 pname ? pname : "?");
+        snprintf(cap, sizeof cap,
+                 "Profile %s: %s against %s over the candidate runs of the search, with the "
+                 "recommended value marked.",
+                 pname ? pname : "?", s.fig->label, kw);
+        s.stem = stem;
+        s.title = title;
+        s.caption = cap;
+        s.xlabel = kw;
+        sizing_plot(f, formats, &s, set);
+    }
+    for (size_t i = 0; i < s.npanels; i++)
+        free(s.pts[i]);
+}
+
+static void recommend_plots(const rpt_folder *f, const char *formats, struct rpt_plot_set *set)
+{
+    const dms_jv *nics = dms_jv_get(f->rec, "nics");
+    if (!nics || nics->type != DMS_JARR || !nics->n)
+        return;
+    const dms_jv *profs = dms_jv_get(nics->items[0], "profiles");
+    for (size_t pi = 0; profs && pi < profs->n; pi++) {
+        /* keywords in the order of the first NIC that has them */
+        char seen[32][64];
+        size_t ns = 0;
+        for (size_t i = 0; i < nics->n; i++) {
+            char p[64];
+            snprintf(p, sizeof p, "profiles.%zu.values", pi);
+            const dms_jv *vals = dms_jv_path(nics->items[i], p);
+            for (size_t k = 0; vals && k < vals->n && ns < 32; k++) {
+                bool dup = false;
+                for (size_t j = 0; j < ns; j++)
+                    dup |= strcmp(seen[j], vals->items[k]->key) == 0;
+                if (!dup)
+                    snprintf(seen[ns++], 64, "%s", vals->items[k]->key);
+            }
+        }
+        for (size_t k = 0; k < ns; k++)
+            recommend_keyword(f, formats, profs->items[pi], pi, seen[k], set);
+    }
+}
+
+/* ---------------------------------------------------------------- runs */
+
+static double warmup_ms(const struct rpt_run *r)
+{
+    return dms_jv_num(dms_jv_path(r->json, "scenario.run.warmup_ns")) / 1e6;
+}
+
+/* series.csv rows of one NIC as "time_ms buffers map_registers fifo send_queue". */
+static size_t series_dat(const char *csv, const char *nic, struct rpt_sb *dat, double *step_ms)
+{
+    size_t n = 0;
+    double prev = NAN;
+    *step_ms = NAN;
+    const char *line = strchr(csv, '\n'); /* skip the header */
+    while (line && *++line) {
+        const char *end = strchr(line, '\n');
+        size_t len = end ? (size_t)(end - line) : strlen(line);
+        char buf[512], name[64];
+        snprintf(buf, sizeof buf, "%.*s", (int)DMS_MIN(len, sizeof buf - 1), line);
+        double t, a, b, c, d;
+        if (sscanf(buf, "%63[^,],%lf,%lf,%lf,%lf,%lf", name, &t, &a, &b, &c, &d) == 6 &&
+            strcmp(name, nic) == 0) {
+            rpt__sb_printf(dat, "%.12g %.12g %.12g %.12g %.12g\n", t / 1e6, a, b, c, d);
+            if (isfinite(prev))
+                *step_ms = t / 1e6 - prev; /* the last interval: after any doubling */
+            prev = t / 1e6;
+            n++;
+        }
+        line = end;
+    }
+    return n;
+}
+
+static void series_plots(const rpt_folder *f, const struct rpt_run *r, const char *formats,
+                         struct rpt_plot_set *set)
+{
+    for (size_t i = 0; i < rpt__run_nics(r); i++) {
+        const char *nic = rpt__run_nic_name(r, i);
+        struct rpt_sb gp = {0}, dat = {0};
+        double step;
+        if (series_dat(r->series, nic, &dat, &step) == 0) {
+            free(rpt__sb_take(&dat));
+            continue;
+        }
+        char stem[160], ns[64], title[256], cap[256], iv[96];
+        slug(nic, ns, sizeof ns);
+        snprintf(stem, sizeof stem, "series-%s", ns);
+        snprintf(title, sizeof title, "%s over time (replication 0)", nic);
+        snprintf(cap, sizeof cap,
+                 "%s: resources in use over simulated time in replication 0; the warm-up, "
+                 "shaded, is outside the measurement window.", nic);
+        snprintf(iv, sizeof iv, "one sample every %.6g ms", step);
+        header(&gp, f, stem, formats, "series.gp", title);
+        gp_var_num(&gp, "warmup_ms", warmup_ms(r));
+        gp_var_str(&gp, "interval_text", iv);
+        finish(set, stem, cap, nic, &gp, "series.gp", &dat);
+    }
+}
+
+/* occupancy.csv: "nic,resource,k,share" rows (share of the window with more than k in
+ * use), grouped by resource in order of first appearance. */
+static void ccdf_plots(const rpt_folder *f, const struct rpt_run *r, const char *formats,
+                       struct rpt_plot_set *set)
+{
+    for (size_t i = 0; i < rpt__run_nics(r); i++) {
+        const char *nic = rpt__run_nic_name(r, i);
+        char res[8][64];
+        size_t nres = 0;
+        struct rpt_sb dat = {0}, gp = {0};
+        const char *line = strchr(r->occupancy, '\n');
+        while (line && *++line) {
+            const char *end = strchr(line, '\n');
+            size_t len = end ? (size_t)(end - line) : strlen(line);
+            char buf[512], name[64], what[64];
+            snprintf(buf, sizeof buf, "%.*s", (int)DMS_MIN(len, sizeof buf - 1), line);
+            double k, p;
+            if (sscanf(buf, "%63[^,],%63[^,],%lf,%lf", name, what, &k, &p) == 4 &&
+                strcmp(name, nic) == 0) {
+                if (!nres || strcmp(res[nres - 1], what) != 0) {
+                    if (nres == 8)
+                        break;
+                    if (nres)
+                        rpt__sb_puts(&dat, "\n\n");
+                    snprintf(res[nres++], 64, "%s", what);
+                }
+                rpt__sb_printf(&dat, "%.12g %.12g\n", k, p);
+            }
+            line = end;
+        }
+        if (!nres) {
+            free(rpt__sb_take(&dat));
+            continue;
+        }
+        char stem[160], ns[64], title[256], cap[256];
+        slug(nic, ns, sizeof ns);
+        snprintf(stem, sizeof stem, "ccdf-%s", ns);
+        snprintf(title, sizeof title, "%s: occupancy CCDF per resource", nic);
+        snprintf(cap, sizeof cap,
+                 "%s: share of the measurement window with more than k units in use; a "
+                 "pool of k would have been exhausted that share of the time.", nic);
+        header(&gp, f, stem, formats, "ccdf.gp", title);
+        gp_var_num(&gp, "nseries", (double)nres);
+        gp_array_str(&gp, "series", res, nres);
+        finish(set, stem, cap, nic, &gp, "ccdf.gp", &dat);
+    }
+}
+
+void rpt_plots_build(const rpt_folder *f, const char *formats, struct rpt_plot_set *set)
+{
+    *set = (struct rpt_plot_set){0};
+    if (f->kind == RPT_KIND_SWEEP)
+        sweep_plots(f, formats, set);
+    else if (f->kind == RPT_KIND_RECOMMEND)
+        recommend_plots(f, formats, set);
+    if (f->kind == RPT_KIND_RUN) {
+        const struct rpt_run *r = &f->runs[0];
+        if (r->occupancy)
+            ccdf_plots(f, r, formats, set);
+        if (r->series)
+            series_plots(f, r, formats, set);
+    }
+}

@@ -5,7 +5,7 @@
 #
 # Set before this text:
 #   formats, out, datafile (rows: time_ms buffers map_registers fifo_bytes sends_in_driver),
-#   title_text, footer, warmup_ms, interval_text
+#   title_text, footer, warmup_ms, interval_text, ytop[1..4] the tops of the four y axes
 set datafile missing "NaN"
 do for [fmt in formats] {
     if (fmt eq "svg") {
@@ -23,14 +23,18 @@ do for [fmt in formats] {
     set autoscale xfix
     set format x ""
     set ylabel "receive buffers\nheld (buffers)"
+    set yrange [0 : ytop[1]]
     plot datafile using 1:2 with steps lw 1.5 lc rgb "#1f77b4"
     set ylabel "map registers\nin use (registers)"
+    set yrange [0 : ytop[2]]
     plot datafile using 1:3 with steps lw 1.5 lc rgb "#ff7f0e"
     set ylabel "receive FIFO\n(bytes)"
+    set yrange [0 : ytop[3]]
     plot datafile using 1:4 with steps lw 1.5 lc rgb "#2ca02c"
     set format x "%g"
     set xlabel "simulated time (ms); " . interval_text
     set ylabel "sends in the\ndriver (packets)"
+    set yrange [0 : ytop[4]]
     plot datafile using 1:5 with steps lw 1.5 lc rgb "#9467bd"
     unset multiplot
     unset object 1

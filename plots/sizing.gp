@@ -11,11 +11,12 @@
 #   logx, logy   1 for a logarithmic axis
 #   yfloor       on a log axis, values at or below it (zero drops) are drawn at it
 #   target       the objective (NaN: none); mark[i] the recommended size of panel i (NaN: none)
-#   ci_label     the band's key entry
+#   ci_label     the band's key entry; ytop[i] the top of panel i's y axis (above the data
+#                and the objective)
 set datafile missing "NaN"
 clip(y) = (logy && y <= yfloor) ? yfloor : y
 do for [fmt in formats] {
-    h = 80 + 280 * npanels
+    h = 120 + 320 * npanels
     if (fmt eq "svg") {
         set terminal svg size 820, h dynamic enhanced font "DejaVu Sans,11" background rgb "white"
     } else {
@@ -23,16 +24,21 @@ do for [fmt in formats] {
     }
     set output out . "." . fmt
     set label 99 footer at screen 0.01, screen 0.012 left font ",8" textcolor rgb "#555555"
-    set multiplot layout npanels, 1 title title_text margins 0.1, 0.95, 0.08, 0.92 spacing 0.1
+    set multiplot layout npanels, 1 title title_text margins 0.1, 0.95, 75.0 / h, 1 - 50.0 / h spacing 0.1, 100.0 / h
     do for [i = 1:npanels] {
-        reset session_keep_labels = 1
         set grid lc rgb "#dddddd"
         set key top right box opaque
         set xlabel xlabel_text
         set ylabel ylabel_text
         set title panel[i]
         if (logx) { set logscale x 2 } else { unset logscale x }
-        if (logy) { set logscale y; set format y "10^{%T}" } else { unset logscale y; set format y "%g" }
+        if (logy) {
+            set logscale y; set format y "10^{%T}"; set yrange [yfloor:ytop[i]]
+            set label 4 "values of 0 are drawn on the bottom edge" at graph 0.99, graph 0.04 right font ",8" textcolor rgb "#777777"
+        } else {
+            unset logscale y; set format y "%g"; unset label 4
+            set yrange [0:ytop[i]]
+        }
         unset arrow
         if (target == target) {
             set arrow 1 from graph 0, first target to graph 1, first target nohead lc rgb "#d62728" lw 1.5 dt 2

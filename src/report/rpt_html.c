@@ -298,6 +298,45 @@ static void sweep_objectives(struct rpt_sb *b, const rpt_folder *f)
     rpt__sb_puts(b, "</tbody>\n</table>\n");
 }
 
+/* For a recommendation: per NIC and profile, whether the recommended values meet the
+ * objectives, with the objectives' targets. */
+static void recommend_objectives(struct rpt_sb *b, const rpt_folder *f)
+{
+    const struct rpt_run *r = rpt__main_run(f);
+    const dms_jv *o = r ? dms_jv_path(r->json, "scenario.objectives") : NULL;
+    rpt__sb_puts(b, "<p>Objectives:");
+    size_t k_set = 0;
+    for (size_t k = 0; o && o->type == DMS_JOBJ && k < o->n; k++) {
+        const struct rpt_figure *fig = rpt__figure_by_objective(o->items[k]->key);
+        if (!fig || o->items[k]->type != DMS_JNUM)
+            continue;
+        char tv[96];
+        value_text(fig, o->items[k]->num, NAN, tv, sizeof tv);
+        rpt__sb_printf(b, "%s ", k_set++ ? "," : "");
+        esc(b, o->items[k]->key);
+        rpt__sb_printf(b, " &le; %s", tv);
+    }
+    rpt__sb_puts(b, k_set ? ".</p>\n" : " none set.</p>\n");
+    rpt__sb_puts(b, "<table id=\"objectives\">\n<thead><tr><th>NIC</th><th>profile</th>"
+                    "<th>with the recommended values</th></tr></thead>\n<tbody>\n");
+    const dms_jv *nics = dms_jv_get(f->rec, "nics");
+    for (size_t i = 0; nics && nics->type == DMS_JARR && i < nics->n; i++) {
+        const dms_jv *np = dms_jv_get(nics->items[i], "profiles");
+        for (size_t p = 0; np && np->type == DMS_JARR && p < np->n; p++) {
+            const dms_jv *met = dms_jv_get(np->items[p], "met");
+            rpt__sb_puts(b, "<tr><td>");
+            esc(b, dms_jv_str(dms_jv_get(nics->items[i], "name")));
+            rpt__sb_puts(b, "</td><td>");
+            esc(b, dms_jv_str(dms_jv_get(np->items[p], "name")));
+            rpt__sb_printf(b, "</td><td class=\"%s\">%s</td></tr>\n", value_class(met),
+                           !met || met->type != DMS_JBOOL ? "not measured"
+                           : met->b                       ? "met"
+                                                          : "NOT met");
+        }
+    }
+    rpt__sb_puts(b, "</tbody>\n</table>\n");
+}
+
 static void key_figures(struct rpt_sb *b, const struct rpt_run *r, size_t nic)
 {
     rpt__sb_puts(b, "<table class=\"figures\">\n<thead><tr><th>figure</th><th>mean "
@@ -441,7 +480,12 @@ static void provenance(struct rpt_sb *b, const rpt_folder *f, const char *date)
     }
     rpt__sb_puts(b, "<tr><th>results</th><td>");
     esc(b, rpt_kind_name(f->kind));
-    rpt__sb_puts(b, " folder</td></tr>\n<tr><th>date</th><td id=\"date\">");
+    rpt__sb_puts(b, " folder");
+    if (r && f->kind != RPT_KIND_RUN) {
+        rpt__sb_printf(b, "; %zu run%s read; provenance of ", f->n_runs, f->n_runs == 1 ? "" : "s");
+        esc(b, r->dir);
+    }
+    rpt__sb_puts(b, "</td></tr>\n<tr><th>date</th><td id=\"date\">");
     esc(b, date);
     rpt__sb_puts(b, "</td></tr>\n</table>\n</footer>\n");
 }
@@ -455,7 +499,12 @@ static void scenario_details(struct rpt_sb *b, const rpt_folder *f)
     dms_jw *w = dms_jw_new();
     jv_write(w, sc, NULL);
     rpt__sb_puts(b, "<h2>Scenario</h2>\n<details id=\"scenario\"><summary>The resolved "
-                    "scenario (every key, defaults filled in, base units)</summary>\n<pre>");
+                    "scenario (every key, defaults filled in, base units)");
+    if (f->kind != RPT_KIND_RUN) {
+        rpt__sb_puts(b, " of ");
+        esc(b, r->dir);
+    }
+    rpt__sb_puts(b, "</summary>\n<pre>");
     esc(b, dms_jw_data(w, NULL));
     rpt__sb_puts(b, "</pre></details>\n");
     dms_jw_free(w);
@@ -488,6 +537,8 @@ char *rpt_html(const rpt_folder *f, const struct rpt_plot_set *plots,
     rpt__sb_puts(&b, "<h2>Objectives at a glance</h2>\n");
     if (f->kind == RPT_KIND_SWEEP)
         sweep_objectives(&b, f);
+    else if (f->kind == RPT_KIND_RECOMMEND)
+        recommend_objectives(&b, f);
     else if (r)
         run_objectives(&b, r);
     /* plots that cover several NICs (panels) */

@@ -264,12 +264,19 @@ static void sizing_plot(const rpt_folder *f, const char *formats, struct sizing 
     struct rpt_sb gp = {0}, dat = {0};
     double minpos = INFINITY;
     bool logx = true;
+    double target = s->target * s->fig->scale, ytop[8];
     for (size_t i = 0; i < s->npanels; i++) {
         double m = write_block(&dat, s->pts[i], s->npts[i], s->fig->scale, i == 0);
         minpos = fmin(minpos, m);
         logx &= geometric(s->pts[i], s->npts[i]);
+        /* the y axis reaches above the data and the objective line */
+        double top = isfinite(target) ? target : 0;
+        for (size_t k = 0; k < s->npts[i]; k++) {
+            double h = isfinite(s->pts[i][k].half) ? s->pts[i][k].half : 0;
+            top = fmax(top, (s->pts[i][k].mean + h) * s->fig->scale);
+        }
+        ytop[i] = s->fig->rate ? (top > 0 ? fmin(1.0, top * 3) : 1.0) : (top > 0 ? top * 1.15 : 1.0);
     }
-    double target = s->target * s->fig->scale;
     if (isfinite(target) && target > 0)
         minpos = fmin(minpos, target);
     header(&gp, f, s->stem, formats, "sizing.gp", s->title);
@@ -285,6 +292,7 @@ static void sizing_plot(const rpt_folder *f, const char *formats, struct sizing 
     gp_var_num(&gp, "yfloor", isfinite(minpos) ? minpos / 10 : 1e-7);
     gp_var_num(&gp, "target", target);
     gp_array_num(&gp, "mark", s->marks, s->npanels);
+    gp_array_num(&gp, "ytop", ytop, s->npanels);
     const struct rpt_run *r = rpt__main_run(f);
     double conf = r ? dms_jv_num(dms_jv_get(r->json, "confidence")) : NAN;
     char ci[64];
@@ -401,7 +409,7 @@ static void tics(struct rpt_sb *gp, const char *axis, const double *v, size_t n)
 #define RPT_AXIS_MAX 64
 
 static void heatmap(const rpt_folder *f, const char *formats, const struct rpt_figure *fig,
-                    struct rpt_plot_set *set)
+                    double target, struct rpt_plot_set *set)
 {
     int mc, hc;
     rpt__point_cols(f, fig->path, &mc, &hc);
@@ -433,7 +441,8 @@ static void heatmap(const rpt_folder *f, const char *formats, const struct rpt_f
                 double v = z[ix * ny + iy];
                 rpt__sb_printf(&dat, "%zu %zu ", ix, iy);
                 rpt__sb_num(&dat, v);
-                rpt__sb_puts(&dat, "\n");
+                double t = target * fig->scale;
+                rpt__sb_puts(&dat, !isfinite(t) || !isfinite(v) ? " NaN\n" : v <= t ? " 1\n" : " 0\n");
                 if (v > 0 && v < minpos)
                     minpos = v;
             }
@@ -457,6 +466,7 @@ static void heatmap(const rpt_folder *f, const char *formats, const struct rpt_f
     gp_var_str(&gp, "cblabel_text", cb);
     gp_var_num(&gp, "logcb", fig->rate);
     gp_var_num(&gp, "yfloor", isfinite(minpos) ? minpos / 10 : 1e-7);
+    gp_var_num(&gp, "has_target", isfinite(target));
     gp_var_num(&gp, "xmax", (double)(nx - 1));
     gp_var_num(&gp, "ymax", (double)(ny - 1));
     tics(&gp, "xtics", xs, nx);
@@ -474,7 +484,7 @@ static void sweep_plots(const rpt_folder *f, const char *formats, struct rpt_plo
     double targets[8];
     size_t nf = objective_figures(f, figs, targets);
     for (size_t k = 0; k < nf; k++)
-        heatmap(f, formats, figs[k], set);
+        heatmap(f, formats, figs[k], targets[k], set);
 }
 
 /* ---------------------------------------------------------------- recommend */
@@ -641,8 +651,10 @@ static double warmup_ms(const struct rpt_run *r)
 }
 
 /* series.csv rows of one NIC as "time_ms buffers map_registers fifo send_queue". */
-static size_t series_dat(const char *csv, const char *nic, struct rpt_sb *dat, double *step_ms)
+static size_t series_dat(const char *csv, const char *nic, struct rpt_sb *dat, double *step_ms,
+                         double top[4])
 {
+    top[0] = top[1] = top[2] = top[3] = 0;
     size_t n = 0;
     double prev = NAN;
     *step_ms = NAN;
@@ -656,6 +668,10 @@ static size_t series_dat(const char *csv, const char *nic, struct rpt_sb *dat, d
         if (sscanf(buf, "%63[^,],%lf,%lf,%lf,%lf,%lf", name, &t, &a, &b, &c, &d) == 6 &&
             strcmp(name, nic) == 0) {
             rpt__sb_printf(dat, "%.12g %.12g %.12g %.12g %.12g\n", t / 1e6, a, b, c, d);
+            top[0] = fmax(top[0], a);
+            top[1] = fmax(top[1], b);
+            top[2] = fmax(top[2], c);
+            top[3] = fmax(top[3], d);
             if (isfinite(prev))
                 *step_ms = t / 1e6 - prev; /* the last interval: after any doubling */
             prev = t / 1e6;
@@ -672,8 +688,8 @@ static void series_plots(const rpt_folder *f, const struct rpt_run *r, const cha
     for (size_t i = 0; i < rpt__run_nics(r); i++) {
         const char *nic = rpt__run_nic_name(r, i);
         struct rpt_sb gp = {0}, dat = {0};
-        double step;
-        if (series_dat(r->series, nic, &dat, &step) == 0) {
+        double step, top[4];
+        if (series_dat(r->series, nic, &dat, &step, top) == 0) {
             free(rpt__sb_take(&dat));
             continue;
         }
@@ -688,6 +704,9 @@ static void series_plots(const rpt_folder *f, const struct rpt_run *r, const cha
         header(&gp, f, stem, formats, "series.gp", title);
         gp_var_num(&gp, "warmup_ms", warmup_ms(r));
         gp_var_str(&gp, "interval_text", iv);
+        for (int k = 0; k < 4; k++)
+            top[k] = top[k] > 0 ? ceil(top[k] * 1.1) : 1; /* a flat zero still gets an axis */
+        gp_array_num(&gp, "ytop", top, 4);
         finish(set, stem, cap, nic, &gp, "series.gp", &dat);
     }
 }

@@ -13,6 +13,7 @@ enum {
     CLI_EXIT_OK = 0,
     CLI_EXIT_FINDINGS = 1,    /* the run finished but --strict found verifier diagnostics,
                                  or a check did not agree with theory */
+    CLI_EXIT_NOT_MET = 10,    /* objectives not met (recommend: no size meets one) */
     CLI_EXIT_USAGE = 64,      /* bad command line */
     CLI_EXIT_DATAERR = 65,    /* bad input data: scenario, trace */
     CLI_EXIT_NOINPUT = 66,    /* an input file does not exist or cannot be read */
@@ -31,10 +32,12 @@ struct cli_cmd {
 int cli_cmd_run(int argc, char **argv);
 int cli_cmd_trace(int argc, char **argv);
 int cli_cmd_check(int argc, char **argv);
+int cli_cmd_recommend(int argc, char **argv);
 int cli_cmd_report(int argc, char **argv);
 int cli_cmd_later(int argc, char **argv);
 
-extern const char cli_usage_run[], cli_usage_trace[], cli_usage_check[], cli_usage_report[];
+extern const char cli_usage_run[], cli_usage_trace[], cli_usage_check[], cli_usage_recommend[],
+    cli_usage_report[];
 
 /* Prints "dmasim: <formatted error>" to stderr. */
 void cli_print_error(const struct dms_error *err);

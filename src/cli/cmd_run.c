@@ -1,11 +1,11 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * dmasim run: load a scenario, run its replications, write result.json and result.csv
- * (staged, renamed into place together at the end), print a short summary.
+ * dmasim run: parse the options, load the scenario, run its replications (src/run), write
+ * the result folder (src/report: staged and renamed into place, interrupts held), print a
+ * short summary and pick the exit status.
  */
 #include <getopt.h>
 #include <math.h>
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -14,18 +14,16 @@
 
 #include "cli.h"
 #include "cli_int.h"
-#include "dms_fs.h"
 #include "dms_json.h"
-#include "eng.h"
 #include "rpt.h"
 #include "run.h"
-#include "trc.h"
 
 const char cli_usage_run[] =
     "usage: dmasim run SCENARIO.yaml [-o DIR] [--set KEY=VALUE]... [--json] [--strict]\n"
     "                  [-j THREADS] [--series INTERVAL] [--report] [-q]\n\n"
-    "Runs every replication of the scenario and writes DIR/result.json and DIR/result.csv\n"
-    "(default DIR: out/<scenario name>). Files appear only once complete.\n\n"
+    "Runs every replication of the scenario and writes DIR/result.json, DIR/result.csv and\n"
+    "DIR/occupancy.csv, with --series DIR/series.csv too (default DIR: out/<scenario name>).\n"
+    "Files appear only once complete.\n\n"
     "  -o, --output DIR     where to write the results\n"
     "  -s, --set KEY=VALUE  override a scenario key, e.g.\n"
     "                       --set nics[0].driver.BaseMapRegistersNeeded=33\n"
@@ -136,70 +134,10 @@ static void progress(void *ctx, unsigned done, unsigned total, int64_t sim_ns)
     fflush(stderr);
 }
 
-/* SHA-256 of each NIC's trace file; 0 or the error of the first unreadable file. */
-static int hash_traces(const struct cfg_scenario *sc, struct rpt_trace_src *t,
-                       struct dms_error *err)
-{
-    for (size_t i = 0; i < sc->n_nics; i++) {
-        t[i].sha256[0] = '\0';
-        const char *path = sc->nics[i].trace.path;
-        if (sc->nics[i].trace.kind == CFG_TRACE_SYNTHETIC || !path)
-            continue;
-        int rc = trc_file_sha256(path, t[i].sha256, err);
-        if (rc) {
-            snprintf(err->path, sizeof err->path, "nics[%zu].trace", i);
-            return rc;
-        }
-    }
-    return 0;
-}
-
-static int write_results(const struct run_opts *o, const char *json, size_t json_len,
-                         const char *csv, const char *series)
-{
-    struct dms_error err;
-    dms_error_clear(&err);
-    char a[4096], b[4096], c[4096];
-    snprintf(a, sizeof a, "%s/result.json", o->outdir);
-    snprintf(b, sizeof b, "%s/result.csv", o->outdir);
-    snprintf(c, sizeof c, "%s/series.csv", o->outdir);
-    /* An interrupt while the files are staged and renamed waits until both are in place
-     * (or both abandoned), so a run never leaves one file, or a temporary, behind. */
-    sigset_t block, old;
-    sigemptyset(&block);
-    sigaddset(&block, SIGINT);
-    sigaddset(&block, SIGTERM);
-    sigaddset(&block, SIGHUP);
-    sigprocmask(SIG_BLOCK, &block, &old);
-    dms_stage *st = dms_stage_new();
-    int rc = dms_mkdir_p(o->outdir, &err);
-    if (!rc)
-        rc = dms_stage_add(st, a, json, json_len, &err);
-    if (!rc)
-        rc = dms_stage_add(st, b, csv, strlen(csv), &err);
-    if (!rc && series)
-        rc = dms_stage_add(st, c, series, strlen(series), &err);
-    if (!rc)
-        rc = dms_stage_commit(st, &err);
-    dms_stage_free(st);
-    sigprocmask(SIG_SETMASK, &old, NULL);
-    if (rc) {
-        cli_print_error(&err);
-        return CLI_EXIT_CANTCREAT;
-    }
-    return 0;
-}
-
 static int run_and_write(const struct run_opts *o, struct cfg_scenario *sc)
 {
     struct dms_error err;
     dms_error_clear(&err);
-    struct rpt_trace_src traces[CFG_MAX_NICS];
-    int rc = hash_traces(sc, traces, &err);
-    if (rc) {
-        cli_print_error(&err);
-        return cli_exit_for(rc);
-    }
     size_t n = (size_t)sc->run.replications;
     struct run_rep *reps = dms_xcalloc(n, sizeof *reps);
     /* DMASIM_PROGRESS=1 forces the progress line without a terminal (for tests). */
@@ -207,26 +145,22 @@ static int run_and_write(const struct run_opts *o, struct cfg_scenario *sc)
     bool show = !o->quiet && !o->json &&
                 (isatty(STDERR_FILENO) || (force && strcmp(force, "1") == 0));
     struct progress_state ps = {.start_s = wall_s(), .forced = force && !strcmp(force, "1")};
-    rc = run_scenario(sc, o->threads, reps, show ? progress : NULL, &ps, &err);
+    int rc = run_scenario(sc, o->threads, reps, show ? progress : NULL, &ps, &err);
     if (rc) {
         cli_print_error(&err);
         free(reps);
         return cli_exit_for(rc);
     }
-    struct rpt_meta meta = {.dmasim_version = DMASIM_VERSION,
-                            .generator = eng_rng_type()->name,
-                            .traces = traces};
-    dms_jw *w = dms_jw_new();
-    rpt_result_json(sc, reps, n, &meta, w);
-    size_t json_len;
-    const char *json = dms_jw_data(w, &json_len);
-    char *csv = rpt_result_csv(sc, reps, n);
-    char *series = reps[0].series ? rpt_series_csv(sc, reps[0].series) : NULL;
-    int status = write_results(o, json, json_len, csv, series);
-    free(series);
-    if (status == 0) {
+    dms_jw *json = NULL;
+    int status = 0;
+    if (rpt_write_result(o->outdir, sc, reps, n, DMASIM_VERSION, &json, &err)) {
+        cli_print_error(&err);
+        status = CLI_EXIT_CANTCREAT;
+    } else {
+        size_t len;
+        const char *text = dms_jw_data(json, &len);
         if (o->json)
-            fwrite(json, 1, json_len, stdout);
+            fwrite(text, 1, len, stdout);
         else if (!o->quiet)
             cli_print_summary(sc, reps, n, o->outdir);
         for (size_t r = 0; r < n; r++)
@@ -238,8 +172,7 @@ static int run_and_write(const struct run_opts *o, struct cfg_scenario *sc)
                 status = rs;
         }
     }
-    free(csv);
-    dms_jw_free(w);
+    dms_jw_free(json);
     for (size_t r = 0; r < n; r++)
         run_rep_fini(&reps[r]);
     free(reps);

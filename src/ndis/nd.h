@@ -248,6 +248,21 @@ struct nd_adapter_counters {
 };
 void nd_adapter_counters(const nd_adapter *a, struct nd_adapter_counters *out);
 
+/* Resources of an adapter whose in-use count a watcher can follow over time. */
+enum nd_level {
+    ND_LEVEL_BASE_MAPPED = 0,  /* base map registers mapped at once */
+    ND_LEVEL_SG_MAP_REGISTERS, /* map registers held by scatter-gather lists in flight */
+    ND_LEVEL_PACKETS,          /* packet descriptors allocated from the adapter's pools */
+    ND_LEVEL_BUFFERS,          /* buffer descriptors allocated from the adapter's pools */
+    ND_LEVEL_SHARED_BYTES,     /* shared memory held, bytes (page-rounded, as charged) */
+    ND_LEVEL_COUNT
+};
+/* Called after every change of one of those counts with its new value. */
+typedef void (*nd_level_fn)(void *ctx, enum nd_level k, uint64_t in_use);
+/* Sets (or, with fn NULL, clears) the adapter's level watcher; ctx is kept, not owned. The
+ * watcher must not call back into NDIS. */
+void nd_adapter_watch_levels(nd_adapter *a, nd_level_fn fn, void *ctx);
+
 /* ---------------------------------------------------------------- drivers */
 
 /*
@@ -385,5 +400,12 @@ void nd_proto_buffer_free(PNDIS_BUFFER b);
  * requested kind, below 4 GB (but above 16 MB) or, on PAE machines with memory above
  * 4 GB, above 4 GB. Deterministic; does not allocate. */
 uint64_t nd_host_physical(const nd_machine *m, bool high, uint64_t index);
+
+/*
+ * The name of an NDIS status code ("NDIS_STATUS_RESOURCES", ...). Returns a static string
+ * for the codes the emulation and its drivers use; for any other code, writes "0x%08X" into
+ * buf (n bytes, borrowed) and returns buf.
+ */
+const char *nd_status_name(NDIS_STATUS status, char *buf, size_t n);
 
 #endif /* ND_H */

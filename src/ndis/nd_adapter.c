@@ -115,6 +115,12 @@ void nd_adapter_counters(const nd_adapter *a, struct nd_adapter_counters *out)
     *out = a->c;
 }
 
+void nd_adapter_watch_levels(nd_adapter *a, nd_level_fn fn, void *ctx)
+{
+    a->level_fn = fn;
+    a->level_ctx = fn ? ctx : NULL;
+}
+
 void nd_adapter_call_driver(nd_adapter *a, int irql, void (*fn)(void *arg), void *arg)
 {
     struct nd_save sv;

@@ -308,6 +308,7 @@ VOID NdisMStartBufferPhysicalMapping(IN NDIS_HANDLE MiniportAdapterHandle, IN PN
     *ArraySize = j;
     a->regs[PhysicalMapRegister] = (struct nd_basereg){Buffer, true};
     nd__ctr_take(&a->c.base_mapped, 1);
+    nd__level(a, ND_LEVEL_BASE_MAPPED, a->c.base_mapped.in_use);
     if (bounce)
         count_bounce(a, Buffer->ByteCount);
     (void)WriteToDevice;
@@ -338,6 +339,7 @@ VOID NdisMCompleteBufferPhysicalMapping(IN NDIS_HANDLE MiniportAdapterHandle,
                  PhysicalMapRegister);
     *r = (struct nd_basereg){NULL, false};
     nd__ctr_give(&a->c.base_mapped, 1);
+    nd__level(a, ND_LEVEL_BASE_MAPPED, a->c.base_mapped.in_use);
 }
 
 /* ---------------------------------------------------------------- scatter-gather lists */
@@ -421,6 +423,7 @@ enum nd_sg_result nd__sg_build(nd_adapter *a, struct nd_pkt *h)
     h->sg_regs = (uint32_t)need;
     nd__ctr_take(&m->c.map_registers, need);
     nd__ctr_take(&a->c.sg_map_registers, need);
+    nd__level(a, ND_LEVEL_SG_MAP_REGISTERS, a->c.sg_map_registers.in_use);
     a->c.sg_lists++;
     NDIS_PER_PACKET_INFO_FROM_PACKET(p, ScatterGatherListPacketInfo) = h->sg;
     return ND_SG_OK;
@@ -432,6 +435,7 @@ void nd__sg_release(nd_adapter *a, struct nd_pkt *h)
         return;
     nd__ctr_give(&a->m->c.map_registers, h->sg_regs);
     nd__ctr_give(&a->c.sg_map_registers, h->sg_regs);
+    nd__level(a, ND_LEVEL_SG_MAP_REGISTERS, a->c.sg_map_registers.in_use);
     h->sg = NULL;
     h->sg_regs = 0;
     NDIS_PER_PACKET_INFO_FROM_PACKET(nd__pkt_packet(h), ScatterGatherListPacketInfo) = NULL;

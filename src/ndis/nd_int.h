@@ -330,6 +330,8 @@ struct nd_adapter {
 
     struct nd_adapter_counters c;
     struct nd_live live;
+    nd_level_fn level_fn;       /* watcher of the in-use counts, or NULL */
+    void *level_ctx;
 
     /* interrupts, DPC */
     PNDIS_MINIPORT_INTERRUPT intr;
@@ -449,6 +451,13 @@ static inline void nd__ctr_take(struct nd_counter *c, uint64_t n)
 static inline void nd__ctr_give(struct nd_counter *c, uint64_t n)
 {
     c->in_use = c->in_use >= n ? c->in_use - n : 0;
+}
+
+/* Tells the adapter's level watcher, if any, the new in-use count of k. */
+static inline void nd__level(nd_adapter *a, enum nd_level k, uint64_t in_use)
+{
+    if (a && a->level_fn)
+        a->level_fn(a->level_ctx, k, in_use);
 }
 
 /* ---------------------------------------------------------------- shared module functions */

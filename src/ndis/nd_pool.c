@@ -206,6 +206,7 @@ VOID NdisAllocatePacket(OUT PNDIS_STATUS Status, OUT PNDIS_PACKET *Packet,
     if (a) {
         a->live.packets++;
         nd__ctr_take(&a->c.packets, 1);
+        nd__level(a, ND_LEVEL_PACKETS, a->c.packets.in_use);
     }
     *Packet = p;
     *Status = NDIS_STATUS_SUCCESS;
@@ -236,6 +237,7 @@ VOID NdisFreePacket(IN PNDIS_PACKET Packet)
     if (pp->owner) {
         pp->owner->live.packets--;
         nd__ctr_give(&pp->owner->c.packets, 1);
+        nd__level(pp->owner, ND_LEVEL_PACKETS, pp->owner->c.packets.in_use);
     }
 }
 
@@ -387,6 +389,7 @@ VOID NdisAllocateBuffer(OUT PNDIS_STATUS Status, OUT PNDIS_BUFFER *Buffer,
     if (a) {
         a->live.buffers++;
         nd__ctr_take(&a->c.buffers, 1);
+        nd__level(a, ND_LEVEL_BUFFERS, a->c.buffers.in_use);
     }
     *Buffer = &x->mdl;
     *Status = NDIS_STATUS_SUCCESS;
@@ -416,6 +419,7 @@ VOID NdisFreeBuffer(IN PNDIS_BUFFER Buffer)
     if (bp->owner) {
         bp->owner->live.buffers--;
         nd__ctr_give(&bp->owner->c.buffers, 1);
+        nd__level(bp->owner, ND_LEVEL_BUFFERS, bp->owner->c.buffers.in_use);
     }
 }
 

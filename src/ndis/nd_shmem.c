@@ -138,6 +138,7 @@ struct nd_shm *nd__shm_alloc(nd_adapter *a, ULONG len, enum nd_alloc_kind kind)
     s->owner = a;
     nd__ctr_take(sys, s->charged);
     nd__ctr_take(&a->c.shared_memory_bytes, s->charged);
+    nd__level(a, ND_LEVEL_SHARED_BYTES, a->c.shared_memory_bytes.in_use);
     nd__reg_add(&m->reg, s->va, len, ND_OBJ_SHARED, s);
     pa_insert(m, s);
     a->live.shm++;
@@ -150,6 +151,7 @@ void nd__shm_release(nd_machine *m, struct nd_shm *s)
     nd__phys_free(s->low16 ? &m->low16 : &m->cb, s->pa, s->len);
     nd__ctr_give(s->low16 ? &m->c.low16_bytes : &m->c.common_buffer_bytes, s->charged);
     nd__ctr_give(&s->owner->c.shared_memory_bytes, s->charged);
+    nd__level(s->owner, ND_LEVEL_SHARED_BYTES, s->owner->c.shared_memory_bytes.in_use);
     s->owner->live.shm--;
     s->owner->live.shm_bytes -= s->charged;
     nd__reg_remove(&m->reg, s->va);

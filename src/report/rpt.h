@@ -24,7 +24,8 @@ struct rpt_trace_src {
 struct rpt_meta {
     const char *dmasim_version;
     const char *generator;                      /* GSL generator name of the streams */
-    const struct rpt_trace_src *traces;         /* one per NIC */
+    const struct rpt_trace_src *traces;         /* one per NIC, or NULL: the hashes the run
+                                                   took while reading (run_trace_info) */
 };
 
 /* Per-NIC figures of replications reduced to means and confidence half-widths. */
@@ -53,6 +54,31 @@ char *rpt_result_csv(const struct cfg_scenario *sc, const struct run_rep *reps, 
  * map_registers_in_use,fifo_bytes,sends_in_driver", then one row per sample and NIC, in
  * time order. Returns a heap string the caller frees. Inputs borrowed. */
 char *rpt_series_csv(const struct cfg_scenario *sc, const struct run_series *s);
+
+/* occupancy.csv: for every NIC and resource (run_occ_name), the values with positive time,
+ * pooled over the n replications: "nic,resource,in_use,time_ns,time_share". Returns a heap
+ * string the caller frees. */
+char *rpt_occupancy_csv(const struct cfg_scenario *sc, const struct run_rep *reps, size_t n);
+
+/* Pools NIC nic's distribution of resource r over n_reps replications into *out (times per
+ * value added up; out->v is the caller's to free). */
+void rpt_occupancy_pool(const struct run_rep *reps, size_t n_reps, size_t nic,
+                        enum run_occ_resource r, struct run_occ *out);
+
+/*
+ * Writes the result folder of one run: dir/result.json, dir/result.csv and
+ * dir/occupancy.csv, and dir/series.csv when replication 0 recorded a time series. SIGINT, SIGTERM
+ * and SIGHUP wait (in the calling thread) while the files are written and renamed into
+ * place, so an interrupt never leaves one file, or a temporary, behind. A folder that does
+ * not exist yet is created whole (written under a temporary name beside it and renamed:
+ * see dms_write_dir_atomic), its missing parents first; in an existing folder the two
+ * files are staged and renamed together. version is the dmasim version for the metadata
+ * (the generator and trace hashes come from the run). If json is not NULL, *json receives
+ * the result document (the caller frees it with dms_jw_free). All inputs borrowed.
+ * Returns 0, or DMS_EIO / DMS_EINVAL with err naming the file.
+ */
+int rpt_write_result(const char *dir, const struct cfg_scenario *sc, const struct run_rep *reps,
+                     size_t n, const char *version, dms_jw **json, struct dms_error *err);
 
 /* Whether NIC i of the summary meets each objective the scenario sets: fills met[k] for
  * the objectives in the order rx_drop_rate, resources_share, tx_stall_p99, memory with

@@ -186,6 +186,7 @@ void run__collect(struct run_world *w, struct run_rep *out, eng_time_ns t_end)
         collect_rx(n, m, t_end, window_s);
         collect_tx(n, m);
         collect_driver(n, m);
+        run__occ_collect(n, &out->nics[i], t_end);
     }
     collect_system(w, out, t_start, t_end);
 }

@@ -19,6 +19,7 @@ check_result() {
     local dir=$1
     [ -s "$dir/result.json" ] || fail "$dir/result.json missing"
     [ -s "$dir/result.csv" ] || fail "$dir/result.csv missing"
+    [ -s "$dir/occupancy.csv" ] || fail "$dir/occupancy.csv missing"
     ! ls "$dir" | grep -q '\.tmp\.' || fail "temporary files left in $dir"
     ! grep -q '"holds": false' "$dir/result.json" || fail "Little's law does not hold: $(grep -A4 littles_law "$dir/result.json")"
     grep -q '"schema_version": 1' "$dir/result.json" || fail "no schema_version"
@@ -49,11 +50,27 @@ config) # every example scenario runs, and matches its golden result where one e
         diff -u "$golden" "$tmp/out/result.json" >&2 || fail "result differs from $golden"
     fi
     ;;
+occupancy) # occupancy.csv: shares add up to 1; its pooled means match result.json
+    "$dmasim" run configs/default.yaml -q -o "$tmp/o" || fail "run"
+    awk -F, 'NR > 1 { s[$1 "," $2] += $5 } END { for (k in s) if (s[k] < 1 - 1e-6 || s[k] > 1 + 1e-6) { print k, s[k]; bad = 1 } exit bad }' \
+        "$tmp/o/occupancy.csv" || fail "time shares do not add up to 1"
+    # the protocol's held-buffer level: every replication's window has the same length here,
+    # so the pooled mean equals the mean of the replications' means
+    mean=$(awk -F, '$2 == "rx_buffers" { m += $3 * $5 } END { printf "%.9g", m }' "$tmp/o/occupancy.csv")
+    jq -e --argjson m "$mean" '(.nics[0].rx.occupancy.mean - $m) | fabs < 1e-6 * $m' \
+        "$tmp/o/result.json" >/dev/null || fail "rx_buffers mean $mean differs from rx.occupancy.mean"
+    # base registers in use never exceed the peak, and the peak value itself has time or is
+    # a zero-duration spike (never above it)
+    peak=$(jq '.nics[0].tx.base_map_registers_peak_in_use' "$tmp/o/result.json")
+    awk -F, -v p="$peak" '$2 == "base_map_registers" && $3 > p { exit 1 }' "$tmp/o/occupancy.csv" ||
+        fail "base registers above the peak $peak"
+    grep -q '^nic0,packet_descriptors,128,' "$tmp/o/occupancy.csv" || fail "packet descriptors: expected 128 in use throughout"
+    ;;
 determinism) # same seed: identical bytes, whatever the number of threads
     "$dmasim" run configs/default.yaml -q -j 1 -o "$tmp/a" || fail "run -j1"
     "$dmasim" run configs/default.yaml -q -j 4 -o "$tmp/b" || fail "run -j4"
     "$dmasim" run configs/default.yaml -q -j 2 -o "$tmp/c" || fail "run -j2"
-    for f in result.json result.csv; do
+    for f in result.json result.csv occupancy.csv; do
         cmp "$tmp/a/$f" "$tmp/b/$f" || fail "$f differs between -j1 and -j4"
         cmp "$tmp/a/$f" "$tmp/c/$f" || fail "$f differs between runs"
     done

@@ -1,0 +1,601 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * rec_decide: from searches to recommended values, each with what decided it.
+ *
+ * A searched value is bound by an objective (the figure at the value and at the next size
+ * down are given) unless it sits on the keyword's floor, where it only repeats the driver's
+ * minimum and says so. Rules of the reference documents cap what the searches found: never
+ * more base map registers than the traffic had in flight plus one packet's buffers, at most
+ * 64 map registers per miniport, the system pool shared by the NICs that draw on it.
+ * Scatter-gather DMA is advised where its buffers would take many map registers each and it
+ * meets the objectives at a lower cost, or map registers cannot meet them. The confirmation
+ * run puts every NIC at its recommended values on the real machine.
+ */
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "rec_int.h"
+
+#define SATURATED 0.95 /* utilisation from which processors or the bus limit */
+
+static struct rec_value *val_add(struct rec_nic_answer *a, const char *kw, int64_t v,
+                                 enum rec_binding b)
+{
+    if (a->n_values >= REC_MAX_VALUES)
+        return &a->values[REC_MAX_VALUES - 1];
+    struct rec_value *r = &a->values[a->n_values++];
+    memset(r, 0, sizeof *r);
+    snprintf(r->keyword, sizeof r->keyword, "%s", kw);
+    r->value = r->lower = r->upper = v;
+    r->decided = true;
+    r->binding = b;
+    r->objective = -1;
+    r->next_down = -1;
+    r->target = r->at_value = r->at_value_hi = r->at_next_down = NAN;
+    return r;
+}
+
+static void why(struct rec_value *v, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void why(struct rec_value *v, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(v->why, sizeof v->why, fmt, ap);
+    va_end(ap);
+}
+
+static void note(struct rec_nic_answer *a, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+static void note(struct rec_nic_answer *a, const char *fmt, ...)
+{
+    if (a->n_notes >= REC_MAX_NOTES)
+        return;
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(a->notes[a->n_notes++], REC_TEXT, fmt, ap);
+    va_end(ap);
+}
+
+static double target_of(const struct cfg_objectives *o, int k)
+{
+    switch (k) {
+    case REC_OBJ_RX_DROP_RATE: return o->rx_drop_rate;
+    case REC_OBJ_RESOURCES_SHARE: return o->resources_share;
+    case REC_OBJ_TX_STALL_P99: return (double)o->tx_stall_p99_ns;
+    case REC_OBJ_MEMORY: return (double)o->memory_bytes;
+    default: return NAN;
+    }
+}
+
+static const struct rec__probe *probe_at(const struct unit *u, int64_t k)
+{
+    for (size_t i = 0; i < u->n_cache; i++)
+        if (u->cache[i].k == k)
+            return &u->cache[i];
+    return NULL;
+}
+
+/* The objective that decides u's value: the first one of its mask missed one size down,
+ * else the first one it measures. */
+static int binding_objective(const struct unit *u, const struct cfg_objectives *ob)
+{
+    const struct rec__probe *dn = probe_at(u, u->value - 1);
+    int first = -1;
+    for (int k = 0; k < REC_OBJ_COUNT; k++) {
+        if (!(u->mask & (1u << k)))
+            continue;
+        if (first < 0)
+            first = k;
+        if (dn && dn->ran && dn->has[k] && dn->mean[k] > target_of(ob, k))
+            return k;
+    }
+    return first;
+}
+
+/* What keeps an objective from being met at the largest size tried. */
+static void limited_by(const struct rec__probe *p, const struct unit *u, char *buf, size_t n)
+{
+    if (u->limit[0])
+        snprintf(buf, n, "sizes above %lld fail: %s", (long long)u->hi, u->limit);
+    else if (p && p->ran && p->proto_load >= SATURATED)
+        snprintf(buf, n, "the protocols return packets on %s, and at this rate they are busy "
+                 "%.3g of the time (accepted rate x mean hold / processors): they hold every "
+                 "buffer they get, so more %s cannot help; the processors cannot serve this "
+                 "traffic", "the processors one at a time", p->proto_load, rec__kw_name[u->kw]);
+    else if (p && p->ran && p->cpu_util >= SATURATED)
+        snprintf(buf, n, "the processors are saturated (utilisation %.3g): they cannot serve "
+                 "this traffic, so more %s cannot help", p->cpu_util, rec__kw_name[u->kw]);
+    else if (p && p->ran && p->bus_util >= SATURATED)
+        snprintf(buf, n, "the bus is saturated (utilisation %.3g), so more %s cannot help",
+                 p->bus_util, rec__kw_name[u->kw]);
+    else if (p && p->ran && p->fifo_drop_share > 0)
+        snprintf(buf, n, "frames are lost in the NIC's receive FIFO (share %.3g) while buffers "
+                 "are free: the processors do not reap them fast enough", p->fifo_drop_share);
+    else if (p && !p->ran)
+        snprintf(buf, n, "%s", p->fail);
+    else
+        snprintf(buf, n, "the keyword's range ends at %lld", (long long)u->hi);
+}
+
+static const char *fmt_fig(int k, double v, char *buf, size_t n)
+{
+    if (!isfinite(v))
+        snprintf(buf, n, "not measured");
+    else if (k == REC_OBJ_TX_STALL_P99)
+        snprintf(buf, n, "%.4g us", v / 1e3);
+    else if (k == REC_OBJ_MEMORY)
+        snprintf(buf, n, "%.0f bytes", v);
+    else
+        snprintf(buf, n, "%.3g", v);
+    return buf;
+}
+
+/* "(the driver multiplies it by min(processors, 4) = F: N buffers)" or "". */
+static void scaled(const struct nicplan *p, int64_t v, const char *what, char *buf, size_t n)
+{
+    if (p->F > 1 && what[0])
+        snprintf(buf, n, " (the driver scales it by min(processors, 4) = %u: %lld %s)", p->F,
+                 (long long)(v * p->F), what);
+    else
+        buf[0] = '\0';
+}
+
+/* Fills a value from a finished search: bound by an objective, a floor, or not met. */
+static struct rec_value *from_unit(struct prof_ctx *x, struct rec_nic_answer *a,
+                                   const struct unit *u, const char *what)
+{
+    const struct cfg_objectives *ob = &x->sc->objectives;
+    const struct nicplan *p = &x->nic[u->nic];
+    struct rec_value *v = val_add(a, rec__kw_name[u->kw], u->value, REC_BIND_OBJECTIVE);
+    v->lower = u->lower;
+    v->upper = u->upper;
+    v->decided = u->decided;
+    int k = binding_objective(u, ob);
+    const struct rec__probe *at = probe_at(u, u->value), *dn = probe_at(u, u->value - 1);
+    char sc[160], f1[40], f2[40], f3[40];
+    scaled(p, u->value, what, sc, sizeof sc);
+    v->objective = k;
+    v->target = target_of(ob, k);
+    v->at_value = at && at->ran ? at->mean[k] : NAN;
+    v->at_value_hi = at && at->ran ? at->hi[k] : NAN;
+    v->next_down = u->value > u->lo ? u->value - 1 : -1;
+    v->at_next_down = dn && dn->ran ? dn->mean[k] : NAN;
+    if (!u->found) {
+        struct rec_unmet *m = &a->unmet[a->n_unmet < REC_OBJ_COUNT ? a->n_unmet++ : 0];
+        m->objective = k;
+        m->target = v->target;
+        m->best = v->at_value;
+        snprintf(m->keyword, sizeof m->keyword, "%s", v->keyword);
+        m->at_size = u->value;
+        limited_by(at, u, m->limited_by, sizeof m->limited_by);
+        why(v, "No %s meets %s <= %s: the best is %s at %lld%s; %s.", v->keyword,
+            rec_objective_name(k), fmt_fig(k, v->target, f1, sizeof f1),
+            fmt_fig(k, v->at_value, f2, sizeof f2), (long long)u->value, sc, m->limited_by);
+        return v;
+    }
+    if (u->value == u->lo) {
+        v->binding = REC_BIND_LIMIT;
+        v->repeats_limit = true;
+        const char *floor = "the driver's minimum";
+        if (u->kw == K_BASE) {
+            snprintf(v->limit, sizeof v->limit, "one_packet");
+            floor = "one packet's buffers (with fewer the driver copies every send)";
+        } else if (u->kw == K_MAXRB) {
+            snprintf(v->limit, sizeof v->limit, "receive_buffers");
+            floor = "ReceiveBuffers (no growth needed)";
+        } else {
+            snprintf(v->limit, sizeof v->limit, "driver_minimum");
+            if (u->kw == K_RB && p->growth)
+                floor = "the driver's minimum (growth supplies the rest)";
+        }
+        why(v, "This repeats a floor, not a measured need: %lld is %s%s, and it already meets "
+            "%s (%s against %s).", (long long)u->lo, floor, sc, rec_objective_name(k),
+            fmt_fig(k, v->at_value, f1, sizeof f1), fmt_fig(k, v->target, f2, sizeof f2));
+        return v;
+    }
+    why(v, "The smallest %s whose mean %s meets %s%s: %s at %lld (upper CI bound %s), %s at "
+        "%lld.", v->keyword, rec_objective_name(k), fmt_fig(k, v->target, f1, sizeof f1), sc,
+        fmt_fig(k, v->at_value, f2, sizeof f2), (long long)u->value,
+        fmt_fig(k, v->at_value_hi, f3, sizeof f3), fmt_fig(k, v->at_next_down, f1, sizeof f1),
+        (long long)v->next_down);
+    if (!u->decided)
+        snprintf(v->why + strlen(v->why), sizeof v->why - strlen(v->why),
+                 " The budget ran out before the search closed in: it is an upper estimate.");
+    return v;
+}
+
+static void kept(struct rec_nic_answer *a, const char *kw, int64_t v, const char *reason)
+{
+    struct rec_value *r = val_add(a, kw, v, REC_BIND_KEPT);
+    snprintf(r->limit, sizeof r->limit, "not_searched");
+    why(r, "Kept as the scenario gives it: %s.", reason);
+}
+
+/* ---------------------------------------------------------------- receive side */
+
+static void decide_rx(struct prof_ctx *x, unsigned i, struct rec_nic_answer *a)
+{
+    struct nicplan *p = &x->nic[i];
+    const struct cfg_driver *d = &p->c->driver;
+    struct unit *rb = rec__find_unit(x, i, K_RB), *mx = rec__find_unit(x, i, K_MAXRB);
+    int64_t rbv = d->receive_buffers;
+    if (rb) {
+        rbv = from_unit(x, a, rb, "buffers")->value;
+    } else if (!p->rx) {
+        kept(a, "ReceiveBuffers", rbv, "no frame is received in this traffic");
+    } else {
+        int64_t top = p->rx_occ.n ? p->rx_occ.v[p->rx_occ.n - 1].in_use : 0;
+        rbv = DMS_MAX(1, (top + d->low_water + 1 + p->F - 1) / p->F);
+        struct rec_value *v = val_add(a, "ReceiveBuffers", rbv, REC_BIND_RULE);
+        snprintf(v->limit, sizeof v->limit, "occupancy_peak");
+        why(v, "No receive objective is set: the most buffers the protocols held at once "
+            "(%lld) plus LowWater (%lld) and one, divided by the scale factor %u; an "
+            "observation, not a target.", (long long)top, (long long)d->low_water, p->F);
+    }
+    p->cur[K_RB] = rbv;
+    int64_t ceiling = rbv;
+    if (p->growth) {
+        if (mx) {
+            ceiling = from_unit(x, a, mx, "buffers at most")->value;
+        } else {
+            ceiling = DMS_MAX(d->max_receive_buffers, rbv);
+            kept(a, "MaxReceiveBuffers", ceiling, "no receive objective to size the ceiling");
+        }
+        kept(a, "LowWater", d->low_water,
+             "growth starts below it and RESOURCES indications are made below it, so a "
+             "larger mark trades RESOURCES for earlier growth; it is not a monotone size");
+        kept(a, "AsyncChunk", d->async_chunk,
+             "the chunk sets how often growth runs, not how much memory the NIC ends with");
+    } else if (d->max_receive_buffers < rbv) {
+        struct rec_value *v = val_add(a, "MaxReceiveBuffers", rbv, REC_BIND_LIMIT);
+        v->repeats_limit = true;
+        snprintf(v->limit, sizeof v->limit, "driver_minimum");
+        why(v, "The driver refuses a ceiling below ReceiveBuffers; with LowWater 0 or no room "
+            "above the initial buffers the pool does not grow, so it only repeats that floor.");
+    }
+    p->cur[K_MAXRB] = DMS_MAX(ceiling, rbv);
+    struct rec_value *v = val_add(a, "PacketPoolSize", p->cur[K_MAXRB], REC_BIND_LIMIT);
+    v->repeats_limit = true;
+    snprintf(v->limit, sizeof v->limit, "driver_minimum");
+    why(v, "Derived, not measured: the driver takes one packet and one buffer descriptor for "
+        "each receive buffer, so each pool needs %u x %lld = %lld descriptors; a smaller pool "
+        "fails initialization or stops growth.", p->F, (long long)p->cur[K_MAXRB],
+        (long long)(p->F * p->cur[K_MAXRB]));
+}
+
+/* ---------------------------------------------------------------- send side */
+
+static void decide_base(struct prof_ctx *x, unsigned i, struct rec_nic_answer *a)
+{
+    struct nicplan *p = &x->nic[i];
+    struct unit *u = rec__find_unit(x, i, K_BASE);
+    int64_t cap = DMS_MIN(p->base_max, (int64_t)ceil(p->base_peak) + p->margin);
+    cap = DMS_MAX(cap, 1);
+    struct rec_value *v;
+    if (u && !u->found) {
+        v = from_unit(x, a, u, "");
+        v->binding = REC_BIND_LIMIT;
+        snprintf(v->limit, sizeof v->limit, "map_registers_per_miniport");
+    } else if (u && u->value <= cap) {
+        v = from_unit(x, a, u, "");
+    } else {
+        v = val_add(a, "BaseMapRegistersNeeded", cap, REC_BIND_RULE);
+        bool at_max = cap == p->base_max;
+        v->binding = at_max ? REC_BIND_LIMIT : REC_BIND_RULE;
+        v->repeats_limit = at_max;
+        snprintf(v->limit, sizeof v->limit, "%s",
+                 at_max ? "map_registers_per_miniport" : "in_flight_plus_margin");
+        if (at_max)
+            why(v, "This repeats the ceiling: %u map registers per base register allow at most "
+                "64 / %u = %lld base registers per miniport, and the traffic can use them all.",
+                p->per_base, p->per_base, (long long)p->base_max);
+        else
+            why(v, "Only what the traffic has in flight: at most %.0f base registers were mapped "
+                "at once, plus a margin of one packet's %lld buffers (the documents: allocate "
+                "only what one transfer needs)%s.", p->base_peak, (long long)p->margin,
+                u ? "; the stall objective alone would allow more" : "");
+    }
+    p->cur[K_BASE] = v->value;
+}
+
+static bool mr_meets(struct prof_ctx *x, unsigned i)
+{
+    struct unit *u = rec__find_unit(x, i, K_BASE);
+    return !u || u->found;
+}
+
+/* Scatter-gather where per-base is large: advised when it meets the objectives and map
+ * registers cannot, or it holds fewer map registers than the grant would. */
+static bool decide_sg(struct prof_ctx *x, unsigned i, struct rec_nic_answer *a)
+{
+    struct nicplan *p = &x->nic[i];
+    if (!p->sg_probed)
+        return false;
+    const struct rec__probe *s = &p->sg_probe;
+    int64_t mr_regs = p->cur[K_BASE] * p->per_base;
+    double sg_regs = isfinite(s->sg_peak) ? s->sg_peak : 0;
+    bool mr_ok = mr_meets(x, i);
+    if (!s->ran || !s->ok_mean) {
+        note(a, "Scatter-gather DMA was compared (%u map registers per base register) and does "
+             "not meet the objectives either: %s.", p->per_base,
+             s->ran ? "its figures miss a target" : s->fail);
+        return false;
+    }
+    if (mr_ok && sg_regs >= (double)mr_regs) {
+        note(a, "Scatter-gather DMA was compared: it meets the objectives but held up to %.0f "
+             "map registers at once, no fewer than the %lld of the map-register grant.",
+             sg_regs, (long long)mr_regs);
+        return false;
+    }
+    a->scatter_gather = true;
+    struct rec_value *v = val_add(a, "ScatterGatherDma", 1, REC_BIND_RULE);
+    snprintf(v->limit, sizeof v->limit, "scatter_gather_cheaper");
+    if (!mr_ok)
+        why(v, "Map registers cannot meet the objectives: MaximumBufferSize %lld takes %u map "
+            "registers per base register, so at most %lld base registers; scatter-gather DMA "
+            "meets them holding at most %.0f map registers, none of the miniport's 64.",
+            (long long)p->c->driver.maximum_buffer_size_bytes, p->per_base,
+            (long long)p->base_max, sg_regs);
+    else
+        why(v, "Scatter-gather DMA meets the objectives holding at most %.0f map registers at "
+            "once, against %lld x %u = %lld for a map-register grant of MaximumBufferSize "
+            "%lld.", sg_regs, (long long)p->cur[K_BASE], p->per_base, (long long)mr_regs,
+            (long long)p->c->driver.maximum_buffer_size_bytes);
+    /* the map-register answer is replaced, and what it would have been is said */
+    for (size_t j = 0; j < a->n_values; j++) {
+        if (strcmp(a->values[j].keyword, "BaseMapRegistersNeeded") == 0) {
+            note(a, "With map registers instead: BaseMapRegistersNeeded %lld (%s)",
+                 (long long)a->values[j].value, a->values[j].why);
+            memmove(&a->values[j], &a->values[j + 1], (a->n_values - j - 1) * sizeof *a->values);
+            a->n_values--;
+            break;
+        }
+    }
+    /* an unmet stall objective of the map-register search no longer applies */
+    a->n_unmet = 0;
+    return true;
+}
+
+static void decide_send(struct prof_ctx *x, unsigned i, struct rec_nic_answer *a)
+{
+    struct nicplan *p = &x->nic[i];
+    const struct cfg_driver *d = &p->c->driver;
+    struct unit *u = rec__find_unit(x, i, K_SENDBUF);
+    if (u && u->found)
+        p->cur[K_SENDBUF] = from_unit(x, a, u, "")->value;
+    else if (u)
+        kept(a, "SendBuffers", d->send_buffers, "fewer copy buffers than given were not tried "
+             "to the end");
+    else if (p->tx)
+        kept(a, "SendBuffers", d->send_buffers,
+             !p->copies ? "no send is short enough to be copied"
+                        : "no stall objective, or map registers are not used, so nothing "
+                          "measures a shortage");
+    if (p->tx)
+        kept(a, "CopyThreshold", d->copy_threshold_bytes,
+             "it moves sends between copy buffers and map registers; it is not searched");
+}
+
+/* ---------------------------------------------------------------- the system pool */
+
+/* Whether NIC i's grant takes entries from the HAL's pool: where it may have to bounce
+ * (not 64-bit capable on PAE with memory above 4 GB, or 24-bit DMA), or everywhere when the
+ * machine takes every grant from it. */
+static bool draws_pool(const struct prof_ctx *x, unsigned i)
+{
+    const struct cfg_system *s = &x->sc->system;
+    const struct cfg_nic *c = &x->sc->nics[i];
+    if (x->every_grant_draws)
+        return true;
+    return c->dma.width_bits == 24 ||
+           (s->pae && s->memory_bytes > (INT64_C(4) << 30) && c->dma.width_bits < 64);
+}
+
+static struct rec_value *value_of(struct rec_nic_answer *a, const char *kw)
+{
+    for (size_t j = 0; j < a->n_values; j++)
+        if (strcmp(a->values[j].keyword, kw) == 0)
+            return &a->values[j];
+    return NULL;
+}
+
+/* Cuts the largest grants drawing on a limited pool until they fit in it together. */
+static void fit_pool(struct prof_ctx *x)
+{
+    const struct cfg_system *s = &x->sc->system;
+    struct rec_profile_answer *ans = x->ans;
+    ans->pool_size = s->map_register_pool;
+    int64_t sum = 0, before[CFG_MAX_NICS] = {0};
+    unsigned drawing = 0;
+    for (unsigned i = 0; i < x->sc->n_nics; i++) {
+        struct nicplan *p = &x->nic[i];
+        bool d = p->mr && !ans->nics[i].scatter_gather && !p->init_failed && draws_pool(x, i);
+        ans->nics[i].pool_drawn = d;
+        before[i] = p->cur[K_BASE];
+        if (d)
+            sum += p->cur[K_BASE] * p->per_base, drawing++;
+    }
+    if (s->map_register_pool != CFG_UNLIMITED) {
+        while (sum > s->map_register_pool) {
+            int best = -1;
+            for (unsigned i = 0; i < x->sc->n_nics; i++)
+                if (ans->nics[i].pool_drawn && x->nic[i].cur[K_BASE] > 1 &&
+                    (best < 0 || x->nic[i].cur[K_BASE] * x->nic[i].per_base >=
+                                     x->nic[best].cur[K_BASE] * x->nic[best].per_base))
+                    best = (int)i;
+            if (best < 0)
+                break;
+            x->nic[best].cur[K_BASE]--;
+            sum -= x->nic[best].per_base;
+        }
+    }
+    ans->pool_granted = sum;
+    for (unsigned i = 0; i < x->sc->n_nics; i++) {
+        if (x->nic[i].cur[K_BASE] == before[i])
+            continue;
+        struct rec_value *v = value_of(&ans->nics[i], "BaseMapRegistersNeeded");
+        if (!v)
+            continue;
+        v->value = x->nic[i].cur[K_BASE];
+        v->lower = DMS_MIN(v->lower, v->value);
+        v->upper = DMS_MIN(v->upper, v->value);
+        v->binding = REC_BIND_LIMIT;
+        v->repeats_limit = true;
+        snprintf(v->limit, sizeof v->limit, "system_pool");
+        why(v, "Cut from %lld to fit the system pool: the %u NICs that draw on it share %lld "
+            "map registers, and a request the pool cannot satisfy %s.", (long long)before[i],
+            drawing, (long long)s->map_register_pool,
+            s->pae ? "waits forever on a PAE machine (it hangs)" : "fails with RESOURCES");
+    }
+    if (!drawing)
+        snprintf(ans->pool_statement, sizeof ans->pool_statement,
+                 "No recommended grant draws on the system pool (no NIC may have to bounce: "
+                 "%s), so the pool cannot stop an initialization.",
+                 s->pae ? "64-bit DMA or no memory above 4 GB" : "no PAE and no 24-bit DMA");
+    else if (s->map_register_pool == CFG_UNLIMITED)
+        snprintf(ans->pool_statement, sizeof ans->pool_statement,
+                 "The system pool is unlimited on this machine: the %u drawing grants "
+                 "(%lld map registers) cannot exhaust it.", drawing, (long long)sum);
+    else
+        snprintf(ans->pool_statement, sizeof ans->pool_statement,
+                 "The grants that draw on the system pool (%u NIC%s, %lld map registers) fit in "
+                 "its %lld together, so no initialization waits on the pool%s.", drawing,
+                 drawing == 1 ? "" : "s", (long long)sum, (long long)s->map_register_pool,
+                 s->pae ? " and these settings cannot hang the machine" : "");
+}
+
+/* ---------------------------------------------------------------- 24-bit DMA */
+
+static void decide_dma_width(struct prof_ctx *x, unsigned i, struct rec_nic_answer *a)
+{
+    struct nicplan *p = &x->nic[i];
+    if (p->c->dma.width_bits != 24 || !(p->low_memory_binds || p->init_failed))
+        return;
+    p->width = 32;
+    struct rec_value *v = val_add(a, "DmaSize", 32, REC_BIND_LIMIT);
+    snprintf(v->limit, sizeof v->limit, "low_memory_24bit");
+    why(v, "24-bit DMA takes its shared memory and bounce pages from the %lld bytes below 16 MB, "
+        "and that low memory limits this NIC (%s); a 32-bit capable setting removes the limit.",
+        (long long)x->sc->system.low_memory_bytes,
+        p->init_failed ? p->init_fail : "generous receive buffers did not fit there");
+}
+
+/* ---------------------------------------------------------------- confirmation */
+
+static void confirm_nic(struct prof_ctx *x, unsigned i, const struct rec_outcome *o)
+{
+    struct rec_nic_answer *a = &x->ans->nics[i];
+    const struct cfg_objectives *ob = &x->sc->objectives;
+    unsigned mask = rec__rx_mask(ob) | rec__tx_mask(ob) |
+                    (ob->has_memory ? 1u << REC_OBJ_MEMORY : 0);
+    struct rec__probe pr;
+    memset(&pr, 0, sizeof pr);
+    rec__reduce(x->sc, i, mask, x->conf, o, &pr);
+    a->met = pr.ran && pr.ok_mean && a->n_unmet == 0;
+    if (!pr.ran)
+        note(a, "The confirmation run failed: %s.", pr.fail);
+    for (int k = 0; k < REC_OBJ_COUNT; k++) {
+        a->has_obj[k] = (mask >> k) & 1;
+        a->obj_target[k] = target_of(ob, k);
+        a->obj_mean[k] = pr.mean[k];
+        a->obj_hi[k] = pr.hi[k];
+        a->obj_met[k] = pr.ran && (!pr.has[k] || pr.mean[k] <= a->obj_target[k]);
+        if (a->has_obj[k] && pr.ran && !a->obj_met[k]) {
+            bool listed = false;
+            for (size_t j = 0; j < a->n_unmet; j++)
+                listed |= a->unmet[j].objective == k;
+            if (!listed && a->n_unmet < REC_OBJ_COUNT) {
+                struct rec_unmet *m = &a->unmet[a->n_unmet++];
+                m->objective = k;
+                m->target = a->obj_target[k];
+                m->best = pr.mean[k];
+                snprintf(m->keyword, sizeof m->keyword, "%s", "(all together)");
+                m->at_size = -1;
+                snprintf(m->limited_by, sizeof m->limited_by,
+                         k == REC_OBJ_MEMORY
+                             ? "the recommended buffers need more shared memory than the target"
+                             : "each resource met it alone, but not all at their recommended "
+                               "sizes together: they share the processors, the bus or the pool");
+            }
+            a->met = false;
+        }
+    }
+    if (!pr.ran)
+        return;
+    double shm = 0, peak = 0, regs = 0, pk = 0, bf = 0, sg = 0;
+    for (size_t r = 0; r < o->n_reps; r++) {
+        const double *m = o->reps[r].nics[i].m;
+        shm += m[RUN_M_INIT_SHARED_BYTES];
+        peak += m[RUN_M_MEM_SHARED_PEAK];
+        regs += isfinite(m[RUN_M_INIT_MAP_REGISTERS]) ? m[RUN_M_INIT_MAP_REGISTERS] : 0;
+        pk += m[RUN_M_POOL_PKT_SIZE];
+        bf += m[RUN_M_POOL_BUF_SIZE];
+        sg = fmax(sg, isfinite(m[RUN_M_TX_SG_PEAK]) ? m[RUN_M_TX_SG_PEAK] : 0);
+    }
+    double n = (double)o->n_reps;
+    a->shared_memory_bytes = shm / n;
+    a->shared_memory_peak_bytes = peak / n;
+    a->map_registers = a->scatter_gather ? 0 : regs / n;
+    a->packet_descriptors = pk / n;
+    a->buffer_descriptors = bf / n;
+    if (a->scatter_gather) {
+        a->pool_drawn = sg > 0;
+        a->pool_map_registers = sg;
+    } else {
+        a->pool_map_registers = a->pool_drawn ? a->map_registers : 0;
+    }
+}
+
+static int confirm(struct prof_ctx *x, struct dms_error *err)
+{
+    for (unsigned i = 0; i < x->sc->n_nics; i++)
+        x->nic[i].sg = x->ans->nics[i].scatter_gather;
+    struct rec_point pt;
+    rec__make_point(x, &pt, false, "confirm");
+    struct rec_outcome o;
+    int rc = rec__evaluate(x, &pt, 1, &o, err);
+    if (rc)
+        return rc;
+    x->ans->met = o.rc == 0;
+    for (size_t r = 0; r < o.n_reps; r++)
+        x->ans->hung |= o.reps[r].hung;
+    for (unsigned i = 0; i < x->sc->n_nics; i++) {
+        if (o.rc) {
+            x->ans->nics[i].met = false;
+            note(&x->ans->nics[i], "The confirmation run could not run: %s.", o.error);
+            continue;
+        }
+        confirm_nic(x, i, &o);
+        x->ans->met &= x->ans->nics[i].met;
+    }
+    rec__outcome_free(&o);
+    return 0;
+}
+
+int rec__decide_and_confirm(struct prof_ctx *x, struct dms_error *err)
+{
+    for (unsigned i = 0; i < x->sc->n_nics; i++) {
+        struct nicplan *p = &x->nic[i];
+        struct rec_nic_answer *a = &x->ans->nics[i];
+        if (p->init_failed) {
+            struct rec_unmet *m = &a->unmet[a->n_unmet++];
+            m->objective = -1;
+            m->target = m->best = NAN;
+            m->at_size = -1;
+            snprintf(m->keyword, sizeof m->keyword, "(initialization)");
+            snprintf(m->limited_by, sizeof m->limited_by, "%s", p->init_fail);
+            note(a, "The NIC does not initialize even with generous settings: %s.", p->init_fail);
+        }
+        decide_rx(x, i, a);
+        if (p->mr)
+            decide_base(x, i, a);
+        if (p->mr && p->tx)
+            decide_sg(x, i, a);
+        decide_send(x, i, a);
+        decide_dma_width(x, i, a);
+    }
+    fit_pool(x);
+    return confirm(x, err);
+}

@@ -1,0 +1,152 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * test_recommend: the sizing search against theory.
+ *
+ * - The monotone search finds every threshold of a step predicate from every start, within
+ *   the galloping-plus-bisection bound on candidates.
+ * - Poisson-fed receive pools with no growth, no FIFO and protocols that return packets in
+ *   parallel are M/G/N/N loss systems: the recommended ReceiveBuffers must be the smallest N
+ *   with Erlang B(N, A) <= target, with stats_erlang_b as the oracle, for several loads and
+ *   targets. Each case checks first that its target is not within a hair of B at the answer
+ *   or one below, so the simulated figures cannot land on the wrong side by noise alone.
+ */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <gsl/gsl_errno.h>
+
+#include "cfg.h"
+#include "check.h"
+#include "rec.h"
+#include "rec_int.h"
+#include "stats.h"
+
+/* ---------------------------------------------------------------- the monotone search */
+
+static void test_mono(void)
+{
+    for (int64_t thr = 1; thr <= 41; thr++) {
+        for (int64_t start = 1; start <= 40; start += 3) {
+            struct rec__mono m;
+            rec__mono_init(&m, 1, 40, start);
+            int probes = 0;
+            int64_t k;
+            while ((k = rec__mono_next(&m)) >= 0) {
+                CHECK(k >= 1 && k <= 40);
+                rec__mono_feed(&m, k, k >= thr);
+                probes++;
+                CHECK_LE(probes, 16);
+            }
+            if (thr <= 40)
+                CHECK_EQ(m.t, thr);
+            else
+                CHECK_EQ(m.t, 41); /* none in range */
+        }
+    }
+    /* a good estimate costs two candidates: the answer and one below */
+    struct rec__mono m;
+    rec__mono_init(&m, 1, 4096, 37);
+    int probes = 0;
+    int64_t k;
+    while ((k = rec__mono_next(&m)) >= 0)
+        rec__mono_feed(&m, k, k >= 37), probes++;
+    CHECK_EQ(m.t, 37);
+    CHECK_EQ(probes, 2);
+}
+
+/* ---------------------------------------------------------------- Erlang B */
+
+#define HOLD_US 100.0
+
+static char *erlang_yaml(double load, double target, unsigned frames)
+{
+    double rate = load / (HOLD_US * 1e-6);
+    char *y = malloc(4096);
+    snprintf(y, 4096,
+             "system: {processors: 1, common_buffer_memory: 1GiB, nonpaged_pool: 1GiB,\n"
+             "         cpu: {isr: 0ns, dpc: 0ns, per_packet: 0ns}}\n"
+             "buses: [{name: pci0, bandwidth: 1000GB/s}]\n"
+             "nics:\n"
+             "  - name: nic0\n"
+             "    driver: {ReceiveBuffers: 64, LowWater: 0, MaxReceiveBuffers: 4096,\n"
+             "             ScaleWithProcessors: 0, IndicateArraySize: 16}\n"
+             "    device: {link: 1000Gbit/s, fifo: 0, moderation_delay: 0us,\n"
+             "             moderation_packets: 1}\n"
+             "    trace: {synthetic: {sizes: 64, arrivals: poisson, rate: %.9gpps,\n"
+             "                        count: %u}, direction: rx}\n"
+             "    protocol: {hold: {dist: exponential, mean: %gus}, servers: infinite}\n"
+             "run: {replications: 3, seed: 7, warmup: 5ms}\n"
+             "objectives: {rx_drop_rate: %.9g}\n",
+             rate, frames, HOLD_US, target);
+    return y;
+}
+
+static void erlang_case(double load, double target, unsigned frames)
+{
+    unsigned want;
+    CHECK_EQ(stats_erlang_b_servers(load, target, 4096, &want), 0);
+    /* the case must be decidable from a few ten thousand frames: the target sits well
+     * between B at the answer and B one below */
+    double at = stats_erlang_b(want, load), below = stats_erlang_b(want - 1, load);
+    CHECK(at <= 0.87 * target);
+    CHECK(below >= 1.15 * target);
+
+    char *yaml = erlang_yaml(load, target, frames);
+    struct cfg_errors errs;
+    cfg_errors_init(&errs);
+    cfg_doc *doc = NULL;
+    struct cfg_scenario *sc = NULL;
+    CHECK_EQ(cfg_doc_load_string(yaml, "erlang.yaml", &doc, &errs), 0);
+    CHECK_EQ(cfg_doc_resolve(doc, NULL, 0, &sc, &errs), 0);
+    cfg_errors_fini(&errs);
+
+    struct rec_profile prof[8];
+    size_t np;
+    struct dms_error err;
+    dms_error_clear(&err);
+    CHECK_EQ(rec_profiles_parse(sc, "as-is", prof, &np, &err), 0);
+    CHECK_EQ(np, 1);
+    prof[0].sc = sc;
+    struct rec_runner runner = {.doc = doc, .threads = 2};
+    struct rec_options opt = {.eval = rec_runner_eval, .eval_ctx = &runner};
+    struct rec_result res;
+    CHECK_EQ(rec_run(prof, np, &opt, &res, &err), 0);
+    const struct rec_nic_answer *a = &res.profiles[0].nics[0];
+    const struct rec_value *rb = NULL;
+    for (size_t j = 0; j < a->n_values; j++)
+        if (strcmp(a->values[j].keyword, "ReceiveBuffers") == 0)
+            rb = &a->values[j];
+    CHECK(rb != NULL);
+    fprintf(stderr, "A=%g target=%g: Erlang B gives N=%u (B=%.4g, B(N-1)=%.4g); recommended "
+            "%lld [%lld..%lld], measured %.4g at it, %.4g one below, %llu replications\n",
+            load, target, want, at, below, (long long)rb->value, (long long)rb->lower,
+            (long long)rb->upper, rb->at_value, rb->at_next_down,
+            (unsigned long long)res.runs);
+    CHECK_EQ(rb->value, want);
+    CHECK_EQ(rb->binding, REC_BIND_OBJECTIVE);
+    CHECK_EQ(rb->objective, REC_OBJ_RX_DROP_RATE);
+    CHECK(rb->at_value <= target && rb->at_next_down > target);
+    CHECK(a->met);
+    CHECK(res.met);
+    /* the estimate from the baseline's occupancy is Erlang B's truncation: the searches
+     * need only a handful of candidates */
+    CHECK_LE(res.runs, 3 * 12);
+    rec_result_fini(&res);
+    cfg_scenario_free(sc);
+    cfg_doc_free(doc);
+    free(yaml);
+}
+
+int main(void)
+{
+    gsl_set_error_handler_off();
+    test_mono();
+    erlang_case(3.7, 0.0731, 30000);
+    erlang_case(9.3, 0.0183, 40000);
+    erlang_case(21.6, 0.0209, 40000);
+    erlang_case(5.45, 0.00917, 60000);
+    puts("test_recommend: ok");
+    return 0;
+}

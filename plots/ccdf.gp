@@ -4,7 +4,7 @@
 #
 # Set before this text:
 #   formats, out, datafile (per resource a block of "k share" rows, two blank lines apart),
-#   nseries, series[i] the resources' names, title_text, footer
+#   nseries, series[i] the resources' names, title_text, xlabel_text, footer
 set datafile missing "NaN"
 do for [fmt in formats] {
     if (fmt eq "svg") {
@@ -18,10 +18,12 @@ do for [fmt in formats] {
     set grid lc rgb "#dddddd"
     set logscale y
     set format y "10^{%T}"
-    set xlabel "k (units in use)"
+    set xlabel xlabel_text
     set ylabel "P(in use > k), share of time"
     set key top right box opaque
     set bmargin 5
+    set xrange [0:*]
+    set offsets 0, 1, 0, 0
     plot for [i = 1:nseries] datafile index (i - 1) using 1:($2 > 0 ? $2 : NaN) with steps lw 2 title series[i]
     unset output
 }

@@ -27,7 +27,7 @@
 
 const char cli_usage_recommend[] =
     "usage: dmasim recommend SCENARIO.yaml -o DIR [--profiles LIST] [-j THREADS]\n"
-    "                        [--budget RUNS|TIME] [-q]\n\n"
+    "                        [--budget RUNS|TIME] [--report] [-q]\n\n"
     "Searches, for every NIC and machine profile, the smallest BaseMapRegistersNeeded,\n"
     "receive buffers, pool descriptors and send buffers that meet the scenario's\n"
     "objectives, and says what decided each number. Writes DIR/recommendation.json,\n"
@@ -39,6 +39,8 @@ const char cli_usage_recommend[] =
     "  -j, --threads N      replications run on N threads (results do not depend on N)\n"
     "      --budget B       stop after B replications run, or after a time (30s, 10min);\n"
     "                       the output then says the search stopped on the budget\n"
+    "      --report         then make the plots and HTML report in DIR/report\n"
+    "                       (as 'dmasim report DIR')\n"
     "  -q, --quiet          no table\n"
     "  -h, --help           this text\n\n"
     "Exit status: 0 every objective met, 10 an objective no size meets (explained in the\n"
@@ -47,7 +49,7 @@ const char cli_usage_recommend[] =
 struct rec_cli {
     const char *scenario, *outdir, *profiles;
     unsigned threads;
-    bool quiet;
+    bool quiet, report;
     uint64_t budget_runs;
     double budget_s, start_s;
     cfg_doc *doc;
@@ -82,7 +84,8 @@ static int parse_opts(int argc, char **argv, struct rec_cli *o)
     static const struct option longopts[] = {
         {"output", required_argument, NULL, 'o'},  {"profiles", required_argument, NULL, 'P'},
         {"threads", required_argument, NULL, 'j'}, {"budget", required_argument, NULL, 'B'},
-        {"quiet", no_argument, NULL, 'q'},         {NULL, 0, NULL, 0},
+        {"quiet", no_argument, NULL, 'q'},         {"report", no_argument, NULL, 'R'},
+        {NULL, 0, NULL, 0},
     };
     memset(o, 0, sizeof *o);
     long cpus = sysconf(_SC_NPROCESSORS_ONLN);
@@ -93,6 +96,7 @@ static int parse_opts(int argc, char **argv, struct rec_cli *o)
         case 'o': o->outdir = optarg; break;
         case 'P': o->profiles = optarg; break;
         case 'q': o->quiet = true; break;
+        case 'R': o->report = true; break;
         case 'j':
             if (cli_parse_uint(optarg, 1, 1024, &o->threads)) {
                 cli_errorf("recommend", "-j needs a number of threads from 1 to 1024, not '%s'",
@@ -245,6 +249,11 @@ static int recommend(struct rec_cli *o, const struct cfg_scenario *sc0)
                    (unsigned long long)res.runs,
                    res.budget_spent ? ", stopped by the budget" : "", o->outdir);
             free(t);
+        }
+        if (!status && o->report) {
+            int rs = cli_report_folder(o->outdir, NULL, NULL, o->quiet);
+            if (rs)
+                status = rs;
         }
         if (!status && !res.met)
             status = CLI_EXIT_NOT_MET;

@@ -70,6 +70,8 @@ struct rpt_folder {
     size_t key_col[4];
     int nic_col;            /* sweep: the column naming the NIC, or -1 */
     dms_jv *rec;            /* recommend: recommendation.json */
+    struct rpt_table curves;/* recommend: curves.csv (no columns when absent) */
+    size_t main_run;        /* the run whose scenario and provenance describe the folder */
 };
 
 /* The run whose provenance and scenario describe the folder (NULL if none). */

@@ -120,6 +120,35 @@ static const char *value_class(const dms_jv *met)
     return !met || met->type != DMS_JBOOL ? "nodata" : met->b ? "met" : "notmet";
 }
 
+/* What decided a value: a name, or {"kind": "objective"|"limit"|"kept", ...}. */
+static void binding_text(struct rpt_sb *b, const dms_jv *bind)
+{
+    if (!bind || bind->type == DMS_JNULL)
+        return;
+    rpt__sb_puts(b, "<br><small>binding: ");
+    if (bind->type == DMS_JSTR) {
+        esc(b, bind->str);
+    } else {
+        const char *kind = dms_jv_str(dms_jv_get(bind, "kind"));
+        const char *what = dms_jv_str(dms_jv_get(bind, "objective"));
+        if (!what)
+            what = dms_jv_str(dms_jv_get(bind, "limit"));
+        esc(b, kind ? kind : "?");
+        if (what) {
+            rpt__sb_puts(b, " ");
+            esc(b, what);
+        }
+        double at = dms_jv_num(dms_jv_get(bind, "at_value"));
+        double down = dms_jv_num(dms_jv_get(bind, "next_down"));
+        double at_down = dms_jv_num(dms_jv_get(bind, "at_next_down"));
+        if (isfinite(at))
+            rpt__sb_printf(b, "; %.4g here", at);
+        if (isfinite(down) && isfinite(at_down))
+            rpt__sb_printf(b, ", %.4g at %.12g", at_down, down);
+    }
+    rpt__sb_puts(b, "</small>");
+}
+
 static void recommendation(struct rpt_sb *b, const rpt_folder *f)
 {
     const dms_jv *nics = dms_jv_get(f->rec, "nics");
@@ -176,12 +205,7 @@ static void recommendation(struct rpt_sb *b, const rpt_folder *f)
                     rpt__sb_puts(b, "&mdash;");
                 if (isfinite(lo) && isfinite(hi) && (lo != val || hi != val))
                     rpt__sb_printf(b, " <small>[%.12g, %.12g]</small>", lo, hi);
-                const char *bind = dms_jv_str(dms_jv_get(v, "binding"));
-                if (bind) {
-                    rpt__sb_puts(b, "<br><small>binding: ");
-                    esc(b, bind);
-                    rpt__sb_puts(b, "</small>");
-                }
+                binding_text(b, dms_jv_get(v, "binding"));
                 const char *why = dms_jv_str(dms_jv_get(v, "why"));
                 if (why) {
                     rpt__sb_puts(b, "<br><small>");
@@ -318,20 +342,41 @@ static void recommend_objectives(struct rpt_sb *b, const rpt_folder *f)
     }
     rpt__sb_puts(b, k_set ? ".</p>\n" : " none set.</p>\n");
     rpt__sb_puts(b, "<table id=\"objectives\">\n<thead><tr><th>NIC</th><th>profile</th>"
-                    "<th>with the recommended values</th></tr></thead>\n<tbody>\n");
+                    "<th>objective</th><th>measured at the recommended values</th>"
+                    "<th>verdict</th></tr></thead>\n<tbody>\n");
     const dms_jv *nics = dms_jv_get(f->rec, "nics");
     for (size_t i = 0; nics && nics->type == DMS_JARR && i < nics->n; i++) {
         const dms_jv *np = dms_jv_get(nics->items[i], "profiles");
         for (size_t p = 0; np && np->type == DMS_JARR && p < np->n; p++) {
-            const dms_jv *met = dms_jv_get(np->items[p], "met");
-            rpt__sb_puts(b, "<tr><td>");
-            esc(b, dms_jv_str(dms_jv_get(nics->items[i], "name")));
-            rpt__sb_puts(b, "</td><td>");
-            esc(b, dms_jv_str(dms_jv_get(np->items[p], "name")));
-            rpt__sb_printf(b, "</td><td class=\"%s\">%s</td></tr>\n", value_class(met),
-                           !met || met->type != DMS_JBOOL ? "not measured"
-                           : met->b                       ? "met"
-                                                          : "NOT met");
+            const dms_jv *objs = dms_jv_get(np->items[p], "objectives");
+            size_t rows = objs && objs->type == DMS_JOBJ ? objs->n : 0;
+            for (size_t k = 0; k < (rows ? rows : 1); k++) {
+                const dms_jv *ob = rows ? objs->items[k] : NULL;
+                const dms_jv *met = dms_jv_get(ob ? ob : np->items[p], "met");
+                const struct rpt_figure *fig = ob ? rpt__figure_by_objective(ob->key) : NULL;
+                char vv[128] = "";
+                if (fig) {
+                    double v = dms_jv_num(dms_jv_get(ob, "value"));
+                    double up = dms_jv_num(dms_jv_get(ob, "upper"));
+                    value_text(fig, v, NAN, vv, sizeof vv);
+                    if (isfinite(up)) {
+                        char u[96];
+                        value_text(fig, up, NAN, u, sizeof u);
+                        snprintf(vv + strlen(vv), sizeof vv - strlen(vv), " (upper bound %s)", u);
+                    }
+                }
+                rpt__sb_puts(b, "<tr><td>");
+                esc(b, dms_jv_str(dms_jv_get(nics->items[i], "name")));
+                rpt__sb_puts(b, "</td><td>");
+                esc(b, dms_jv_str(dms_jv_get(np->items[p], "name")));
+                rpt__sb_puts(b, "</td><td>");
+                esc(b, ob ? ob->key : "all");
+                rpt__sb_printf(b, "</td><td class=\"num\">%s</td><td class=\"%s\">%s</td></tr>\n",
+                               vv, value_class(met),
+                               !met || met->type != DMS_JBOOL ? "not measured"
+                               : met->b                       ? "met"
+                                                              : "NOT met");
+            }
         }
     }
     rpt__sb_puts(b, "</tbody>\n</table>\n");

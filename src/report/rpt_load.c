@@ -448,7 +448,26 @@ static int load_kind(rpt_folder *f, struct dms_error *err)
     if (is_file(path)) {
         f->kind = RPT_KIND_RECOMMEND;
         int rc = parse_json_file(f->dir, "recommendation.json", &f->rec, err);
-        return rc ? rc : load_runs_below(f, RPT_MAX_RUNS, err);
+        if (!rc)
+            rc = load_runs_below(f, RPT_MAX_RUNS, err);
+        /* the confirmation run at the recommended values describes the folder best */
+        for (size_t i = 0; i < f->n_runs && !rc; i++) {
+            size_t n = strlen(f->runs[i].dir);
+            if (n >= 7 && strcmp(f->runs[i].dir + n - 7, "confirm") == 0) {
+                f->main_run = i;
+                break;
+            }
+        }
+        join(path, sizeof path, f->dir, "curves.csv");
+        if (!rc && is_file(path)) {
+            char *text;
+            size_t len;
+            rc = dms_read_file(path, &text, &len, err);
+            if (!rc)
+                rc = parse_table(text, path, &f->curves, err);
+            free(text);
+        }
+        return rc;
     }
     join(path, sizeof path, f->dir, "points.csv");
     if (is_file(path)) {
@@ -501,6 +520,7 @@ void rpt_folder_free(rpt_folder *f)
         run_fini(&f->runs[i]);
     free(f->runs);
     table_fini(&f->points);
+    table_fini(&f->curves);
     dms_jv_free(f->rec);
     free(f->dir);
     free(f);
@@ -515,5 +535,5 @@ const char *rpt_kind_name(enum rpt_kind k)
 
 const struct rpt_run *rpt__main_run(const rpt_folder *f)
 {
-    return f->n_runs ? &f->runs[0] : NULL;
+    return f->n_runs ? &f->runs[f->main_run] : NULL;
 }

@@ -201,6 +201,7 @@ static size_t objective_figures(const rpt_folder *f, const struct rpt_figure **f
 
 struct pt {
     double x, mean, half;
+    double lo, hi; /* explicit bounds (base units), or NaN: mean -/+ half */
 };
 
 static int cmp_pt(const void *a, const void *b)
@@ -219,18 +220,22 @@ static double write_block(struct rpt_sb *dat, struct pt *p, size_t n, double sca
     double minpos = INFINITY;
     for (size_t i = 0; i < n; i++) {
         double m = p[i].mean * scale, h = isfinite(p[i].half) ? p[i].half * scale : 0;
+        double lo = isfinite(p[i].lo) ? p[i].lo * scale : m - h;
+        double hi = isfinite(p[i].hi) ? p[i].hi * scale : m + h;
+        if (!(lo > 0) && isfinite(m))
+            lo = 0;
         rpt__sb_num(dat, p[i].x);
         rpt__sb_puts(dat, " ");
         rpt__sb_num(dat, m);
         rpt__sb_puts(dat, " ");
-        rpt__sb_num(dat, m - h > 0 || !isfinite(m) ? m - h : 0);
+        rpt__sb_num(dat, lo);
         rpt__sb_puts(dat, " ");
-        rpt__sb_num(dat, m + h);
+        rpt__sb_num(dat, hi);
         rpt__sb_puts(dat, "\n");
         if (m > 0 && m < minpos)
             minpos = m;
-        if (m - h > 0 && m - h < minpos)
-            minpos = m - h;
+        if (lo > 0 && lo < minpos)
+            minpos = lo;
     }
     return minpos;
 }
@@ -272,8 +277,9 @@ static void sizing_plot(const rpt_folder *f, const char *formats, struct sizing 
         /* the y axis reaches above the data and the objective line */
         double top = isfinite(target) ? target : 0;
         for (size_t k = 0; k < s->npts[i]; k++) {
-            double h = isfinite(s->pts[i][k].half) ? s->pts[i][k].half : 0;
-            top = fmax(top, (s->pts[i][k].mean + h) * s->fig->scale);
+            const struct pt *q = &s->pts[i][k];
+            double h = isfinite(q->half) ? q->half : 0;
+            top = fmax(top, (isfinite(q->hi) ? q->hi : q->mean + h) * s->fig->scale);
         }
         ytop[i] = s->fig->rate ? (top > 0 ? fmin(1.0, top * 3) : 1.0) : (top > 0 ? top * 1.15 : 1.0);
     }
@@ -350,7 +356,8 @@ static void sweep_1d(const rpt_folder *f, const char *formats, struct rpt_plot_s
                 double x = rpt__cell_num(c[f->key_col[0]]), m = rpt__cell_num(c[mc]);
                 if (!row_of_nic(f, row, s.panels[i]) || !isfinite(x) || !isfinite(m))
                     continue;
-                s.pts[i][s.npts[i]++] = (struct pt){x, m, hc >= 0 ? rpt__cell_num(c[hc]) : NAN};
+                s.pts[i][s.npts[i]++] =
+                    (struct pt){x, m, hc >= 0 ? rpt__cell_num(c[hc]) : NAN, NAN, NAN};
             }
         }
         char stem[160], ks[64], title[256], cap[256];
@@ -554,7 +561,7 @@ static size_t search_points(const rpt_folder *f, const dms_jv *values, size_t ni
         for (size_t i = 0; i < n; i++)
             dup |= out[i].x == x;
         if (eq && isfinite(x) && isfinite(m) && !dup)
-            out[n++] = (struct pt){x, m, rpt__run_half(r, nic, fig->path)};
+            out[n++] = (struct pt){x, m, rpt__run_half(r, nic, fig->path), NAN, NAN};
     }
     return n;
 }
@@ -575,6 +582,8 @@ static void recommend_keyword(const rpt_folder *f, const char *formats, const dm
             continue;
         if (!binding)
             binding = dms_jv_str(dms_jv_get(v, "binding"));
+        if (!binding) /* {"kind": "objective", "objective": NAME, ...} */
+            binding = dms_jv_str(dms_jv_path(v, "binding.objective"));
         if (!s.fig)
             s.fig = keyword_figure(kw, binding);
         snprintf(p, sizeof p, "profiles.%zu.values", pi);
@@ -616,8 +625,102 @@ static void recommend_keyword(const rpt_folder *f, const char *formats, const dm
         free(s.pts[i]);
 }
 
+/* curves.csv (profile,nic,keyword,value,objective,mean,ci_lo,ci_hi,run): the points the
+ * search measured, which the sizing curves draw as they are. */
+static void curves_keyword(const rpt_folder *f, const char *formats, const char *prof, size_t pi,
+                           const char *kw, struct rpt_plot_set *set)
+{
+    const struct rpt_table *t = &f->curves;
+    int cp = rpt__col(t, "profile"), cn = rpt__col(t, "nic"), ck = rpt__col(t, "keyword");
+    int cv = rpt__col(t, "value"), co = rpt__col(t, "objective"), cm = rpt__col(t, "mean");
+    int cl = rpt__col(t, "ci_lo"), ch = rpt__col(t, "ci_hi");
+    const dms_jv *nics = dms_jv_get(f->rec, "nics");
+    struct sizing s = {0};
+    const char *objective = NULL;
+    for (size_t i = 0; nics && i < nics->n && s.npanels < 8; i++) {
+        const char *name = dms_jv_str(dms_jv_get(nics->items[i], "name"));
+        struct pt *pts = dms_xcalloc(t->n_rows + 1, sizeof *pts);
+        size_t n = 0;
+        for (size_t r = 0; r < t->n_rows; r++) {
+            char **c = t->cells[r];
+            if (strcmp(c[cp], prof) || !name || strcmp(c[cn], name) || strcmp(c[ck], kw))
+                continue;
+            if (!objective)
+                objective = c[co];
+            double x = rpt__cell_num(c[cv]);
+            bool dup = false;
+            for (size_t j = 0; j < n; j++)
+                dup |= pts[j].x == x;
+            if (!dup && isfinite(x) && strcmp(c[co], objective) == 0)
+                pts[n++] = (struct pt){x, rpt__cell_num(c[cm]), NAN, rpt__cell_num(c[cl]),
+                                       rpt__cell_num(c[ch])};
+        }
+        if (!n) {
+            free(pts);
+            continue;
+        }
+        char p[96];
+        snprintf(p, sizeof p, "profiles.%zu.values.%s.value", pi, kw);
+        snprintf(s.panels[s.npanels], 64, "%s", name);
+        s.marks[s.npanels] = dms_jv_num(dms_jv_path(nics->items[i], p));
+        s.pts[s.npanels] = pts;
+        s.npts[s.npanels++] = n;
+    }
+    s.fig = objective ? rpt__figure_by_objective(objective) : NULL;
+    if (s.npanels && s.fig) {
+        char p[96];
+        snprintf(p, sizeof p, "profiles.%zu.objectives.%s.target", pi, objective);
+        s.target = dms_jv_num(dms_jv_path(nics->items[0], p));
+        char stem[160], a[64], b[64], title[256], cap[320];
+        slug(prof, a, sizeof a);
+        slug(kw, b, sizeof b);
+        snprintf(stem, sizeof stem, "sizing-%s-%s", a, b);
+        snprintf(title, sizeof title, "%s against %s (profile %s)", s.fig->label, kw, prof);
+        snprintf(cap, sizeof cap,
+                 "Profile %s: %s against %s at every size the search measured, with the "
+                 "recommended value marked.", prof, s.fig->label, kw);
+        s.stem = stem;
+        s.title = title;
+        s.caption = cap;
+        s.xlabel = kw;
+        sizing_plot(f, formats, &s, set);
+    }
+    for (size_t i = 0; i < s.npanels; i++)
+        free(s.pts[i]);
+}
+
+static void curves_plots(const rpt_folder *f, const char *formats, struct rpt_plot_set *set)
+{
+    const dms_jv *nics = dms_jv_get(f->rec, "nics");
+    const dms_jv *profs = nics && nics->n ? dms_jv_get(nics->items[0], "profiles") : NULL;
+    int cp = rpt__col(&f->curves, "profile"), ck = rpt__col(&f->curves, "keyword");
+    if (cp < 0 || ck < 0 || rpt__col(&f->curves, "nic") < 0 || rpt__col(&f->curves, "value") < 0 ||
+        rpt__col(&f->curves, "objective") < 0 || rpt__col(&f->curves, "mean") < 0 ||
+        rpt__col(&f->curves, "ci_lo") < 0 || rpt__col(&f->curves, "ci_hi") < 0)
+        return;
+    for (size_t pi = 0; profs && pi < profs->n; pi++) {
+        const char *prof = dms_jv_str(dms_jv_get(profs->items[pi], "name"));
+        char seen[32][64];
+        size_t ns = 0;
+        for (size_t r = 0; prof && r < f->curves.n_rows; r++) {
+            char **c = f->curves.cells[r];
+            bool dup = strcmp(c[cp], prof) != 0;
+            for (size_t j = 0; j < ns && !dup; j++)
+                dup = strcmp(seen[j], c[ck]) == 0;
+            if (!dup && ns < 32)
+                snprintf(seen[ns++], 64, "%s", c[ck]);
+        }
+        for (size_t k = 0; k < ns; k++)
+            curves_keyword(f, formats, prof, pi, seen[k], set);
+    }
+}
+
 static void recommend_plots(const rpt_folder *f, const char *formats, struct rpt_plot_set *set)
 {
+    if (f->curves.n_cols) {
+        curves_plots(f, formats, set);
+        return;
+    }
     const dms_jv *nics = dms_jv_get(f->rec, "nics");
     if (!nics || nics->type != DMS_JARR || !nics->n)
         return;
@@ -711,51 +814,121 @@ static void series_plots(const rpt_folder *f, const struct rpt_run *r, const cha
     }
 }
 
-/* occupancy.csv: "nic,resource,k,share" rows (share of the window with more than k in
- * use), grouped by resource in order of first appearance. */
+/* occupancy.csv (docs/results.md): "nic,resource,in_use,time_ns,time_share" rows, by NIC,
+ * then resource, then in_use ascending. The CCDF at k is the share of time with more than k
+ * in use: one minus the shares up to k. */
+struct occ_series {
+    char name[64];
+    struct rpt_sb dat;
+    double *k, *t; /* in_use values and their time, ns */
+    size_t n;
+    bool any;      /* a positive CCDF value was written (something to draw on a log axis) */
+};
+
+static const char *resource_label(const char *r)
+{
+    static const char *const names[][2] = {
+        {"rx_buffers", "receive buffers held"},     {"base_map_registers", "base map registers"},
+        {"map_registers", "map registers"},         {"packet_descriptors", "packet descriptors"},
+        {"buffer_descriptors", "buffer descriptors"}, {"shared_memory_bytes", "shared memory"},
+    };
+    for (size_t i = 0; i < DMS_ARRAY_LEN(names); i++)
+        if (strcmp(names[i][0], r) == 0)
+            return names[i][1];
+    return r;
+}
+
+/* The CCDF from the time at each value (exact: sums of integer nanoseconds). */
+static void occ_emit(struct occ_series *o, bool memory)
+{
+    double total = 0, cum = 0;
+    for (size_t i = 0; i < o->n; i++)
+        total += o->t[i];
+    for (size_t i = 0; i < o->n && total > 0; i++) {
+        cum += o->t[i];
+        double ccdf = (total - cum) / total;
+        rpt__sb_printf(&o->dat, "%.12g %.12g\n", memory ? o->k[i] / 1024 : o->k[i], ccdf);
+        o->any |= ccdf > 0;
+    }
+    free(o->k);
+    free(o->t);
+}
+
+static size_t occ_parse(const char *csv, const char *nic, bool memory, struct occ_series *ser,
+                        size_t max)
+{
+    size_t n = 0;
+    const char *line = strchr(csv, '\n');
+    while (line && *++line) {
+        const char *end = strchr(line, '\n');
+        size_t len = end ? (size_t)(end - line) : strlen(line);
+        char buf[512], name[64], what[64];
+        snprintf(buf, sizeof buf, "%.*s", (int)DMS_MIN(len, sizeof buf - 1), line);
+        double k, t, share;
+        line = end;
+        if (sscanf(buf, "%63[^,],%63[^,],%lf,%lf,%lf", name, what, &k, &t, &share) != 5 ||
+            strcmp(name, nic) != 0 || (strcmp(what, "shared_memory_bytes") == 0) != memory)
+            continue;
+        if (!n || strcmp(ser[n - 1].name, what) != 0) {
+            if (n == max)
+                break;
+            memset(&ser[n], 0, sizeof ser[n]);
+            snprintf(ser[n++].name, sizeof ser[0].name, "%s", what);
+        }
+        struct occ_series *o = &ser[n - 1];
+        o->k = dms_xrealloc(o->k, (o->n + 1) * sizeof *o->k);
+        o->t = dms_xrealloc(o->t, (o->n + 1) * sizeof *o->t);
+        o->k[o->n] = k;
+        o->t[o->n++] = t;
+    }
+    for (size_t i = 0; i < n; i++)
+        occ_emit(&ser[i], memory);
+    return n;
+}
+
+static void ccdf_plot(const rpt_folder *f, const struct rpt_run *r, const char *nic,
+                      bool memory, const char *formats, struct rpt_plot_set *set)
+{
+    struct occ_series ser[8];
+    size_t n = occ_parse(r->occupancy, nic, memory, ser, 8);
+    struct rpt_sb dat = {0}, gp = {0};
+    char names[8][64];
+    size_t shown = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (ser[i].any) {
+            if (shown)
+                rpt__sb_puts(&dat, "\n\n");
+            rpt__sb_puts(&dat, ser[i].dat.s);
+            snprintf(names[shown++], 64, "%s", resource_label(ser[i].name));
+        }
+        free(rpt__sb_take(&ser[i].dat));
+    }
+    if (!shown) {
+        free(rpt__sb_take(&dat));
+        return;
+    }
+    char stem[160], ns[64], title[256], cap[320];
+    slug(nic, ns, sizeof ns);
+    snprintf(stem, sizeof stem, "ccdf-%s%s", ns, memory ? "-memory" : "");
+    snprintf(title, sizeof title, "%s: occupancy CCDF%s", nic, memory ? " of shared memory" : "");
+    snprintf(cap, sizeof cap,
+             "%s: share of the measurement window with more than k %s in use, over all "
+             "replications; a pool of k would have run out that share of the time.%s", nic,
+             memory ? "KiB of shared memory" : "units of each resource",
+             n > shown ? " Resources whose use never varied are left out." : "");
+    header(&gp, f, stem, formats, "ccdf.gp", title);
+    gp_var_num(&gp, "nseries", (double)shown);
+    gp_array_str(&gp, "series", names, shown);
+    gp_var_str(&gp, "xlabel_text", memory ? "k (KiB of shared memory in use)" : "k (units in use)");
+    finish(set, stem, cap, nic, &gp, "ccdf.gp", &dat);
+}
+
 static void ccdf_plots(const rpt_folder *f, const struct rpt_run *r, const char *formats,
                        struct rpt_plot_set *set)
 {
     for (size_t i = 0; i < rpt__run_nics(r); i++) {
-        const char *nic = rpt__run_nic_name(r, i);
-        char res[8][64];
-        size_t nres = 0;
-        struct rpt_sb dat = {0}, gp = {0};
-        const char *line = strchr(r->occupancy, '\n');
-        while (line && *++line) {
-            const char *end = strchr(line, '\n');
-            size_t len = end ? (size_t)(end - line) : strlen(line);
-            char buf[512], name[64], what[64];
-            snprintf(buf, sizeof buf, "%.*s", (int)DMS_MIN(len, sizeof buf - 1), line);
-            double k, p;
-            if (sscanf(buf, "%63[^,],%63[^,],%lf,%lf", name, what, &k, &p) == 4 &&
-                strcmp(name, nic) == 0) {
-                if (!nres || strcmp(res[nres - 1], what) != 0) {
-                    if (nres == 8)
-                        break;
-                    if (nres)
-                        rpt__sb_puts(&dat, "\n\n");
-                    snprintf(res[nres++], 64, "%s", what);
-                }
-                rpt__sb_printf(&dat, "%.12g %.12g\n", k, p);
-            }
-            line = end;
-        }
-        if (!nres) {
-            free(rpt__sb_take(&dat));
-            continue;
-        }
-        char stem[160], ns[64], title[256], cap[256];
-        slug(nic, ns, sizeof ns);
-        snprintf(stem, sizeof stem, "ccdf-%s", ns);
-        snprintf(title, sizeof title, "%s: occupancy CCDF per resource", nic);
-        snprintf(cap, sizeof cap,
-                 "%s: share of the measurement window with more than k units in use; a "
-                 "pool of k would have been exhausted that share of the time.", nic);
-        header(&gp, f, stem, formats, "ccdf.gp", title);
-        gp_var_num(&gp, "nseries", (double)nres);
-        gp_array_str(&gp, "series", res, nres);
-        finish(set, stem, cap, nic, &gp, "ccdf.gp", &dat);
+        ccdf_plot(f, r, rpt__run_nic_name(r, i), false, formats, set);
+        ccdf_plot(f, r, rpt__run_nic_name(r, i), true, formats, set);
     }
 }
 

@@ -95,6 +95,10 @@ run) # a run folder: the time series of --series, through run --report
         fail "series.csv header: $(head -n 1 "$tmp/r/series.csv")"
     for nic in $(jq -r '.nics[].name' "$tmp/r/result.json"); do
         check_plot "$tmp/r/report" "series-$nic"
+        check_plot "$tmp/r/report" "ccdf-$nic"
+        # the CCDF starts below 1 and falls: P(in use > k) of the receive buffers
+        awk 'NF == 2 { if (n++ && $2 > prev + 1e-12) bad = 1; prev = $2 } END { exit bad || !n }' \
+            "$tmp/r/report/ccdf-$nic.dat" || fail "ccdf-$nic.dat does not fall"
         grep -q "id=\"plot-series-$nic\"" "$tmp/r/report/report.html" || fail "no $nic series in the HTML"
     done
     check_html "$tmp/r/report/report.html"
@@ -144,7 +148,33 @@ sweep-2d) # heatmaps
     check_html "$tmp/fx/sweep-2d/report/report.html"
     deterministic "$tmp/fx/sweep-2d"
     ;;
-recommend) # the recommendation table on top, sizing curves per profile and keyword
+recommend) # dmasim recommend's folder: the table on top, the search's curves per profile
+    expect_exit 0 "$dmasim" recommend tests/data/report/sizing.yaml -o "$tmp/rec" -j 2 -q --report
+    quiet_gnuplot
+    d=$tmp/rec/report
+    for p in up smp; do
+        for k in ReceiveBuffers BaseMapRegistersNeeded; do
+            check_plot "$d" "sizing-$p-$k"
+        done
+    done
+    # the recommended value is marked in each NIC's panel and equals recommendation.json's
+    want=$(jq -c '[.nics[].profiles[0].values.ReceiveBuffers.value]' "$tmp/rec/recommendation.json")
+    got=$(sed -n 's/^array mark\[2\] = \[\(.*\)\]$/[\1]/p' "$d/sizing-up-ReceiveBuffers.gp" | tr -d ' ')
+    [ "$got" = "$want" ] || fail "marks $got, recommendation $want"
+    # every point of the curve is a row of curves.csv
+    rows=$(awk -F, '$1 == "up" && $3 == "ReceiveBuffers"' "$tmp/rec/curves.csv" | wc -l)
+    [ "$(awk 'NF == 4' "$d/sizing-up-ReceiveBuffers.dat" | wc -l)" -eq "$rows" ] ||
+        fail "the curve does not have the $rows points of curves.csv"
+    h=$d/report.html
+    check_html "$h"
+    first=$(grep -n '<table' "$h" | head -n 1)
+    echo "$first" | grep -q 'id="recommendation"' || fail "the recommendation table is not the first: $first"
+    for v in $(jq -r '.nics[0].profiles[0].values | to_entries[] | .key' "$tmp/rec/recommendation.json"); do
+        grep -q "<td>$v</td>" "$h" || fail "keyword $v missing from the table"
+    done
+    deterministic "$tmp/rec"
+    ;;
+recommend-fixture) # a recommend folder without curves.csv: curves from the runs kept
     fixtures recommend
     expect_exit 0 "$dmasim" report "$tmp/fx/recommend" -q
     quiet_gnuplot
@@ -154,15 +184,14 @@ recommend) # the recommendation table on top, sizing curves per profile and keyw
             check_plot "$d" "sizing-$p-$k"
         done
     done
-    # the recommended value is marked, per NIC panel, and equals recommendation.json's
     want=$(jq -c '[.nics[].profiles[0].values.ReceiveBuffers.value]' "$tmp/fx/recommend/recommendation.json")
     got=$(sed -n 's/^array mark\[2\] = \[\(.*\)\]$/[\1]/p' "$d/sizing-client-ReceiveBuffers.gp" | tr -d ' ')
     [ "$got" = "$want" ] || fail "marks $got, recommendation $want"
-    h=$d/report.html
-    check_html "$h"
-    first=$(grep -n '<table' "$h" | head -n 1)
-    echo "$first" | grep -q 'id="recommendation"' || fail "the recommendation table is not the first: $first"
-    deterministic "$tmp/fx/recommend"
+    # the ReceiveBuffers search: the 5 sizes run with the other keyword held
+    [ "$(awk 'NF == 4' "$d/sizing-client-ReceiveBuffers.dat" | wc -l)" -eq 10 ] ||
+        fail "expected 5 points per NIC"
+    check_html "$d/report.html"
+    grep -q '<table id="recommendation">' "$d/report.html" || fail "no recommendation table"
     ;;
 no-gnuplot) # gnuplot missing: exit 69, the .dat and .gp files are still written
     fixtures sweep-1d
@@ -201,8 +230,8 @@ formats) # --format picks the outputs; errors are clear
 chromium) # the HTML in a real browser: not blank, the table in the DOM, no request leaves
     browser=$(command -v chromium || command -v chromium-browser || true)
     [ -n "$browser" ] || skip "chromium is not installed (scripts/setup-test installs it)"
-    fixtures recommend
-    expect_exit 0 "$dmasim" report "$tmp/fx/recommend" -q -o "$tmp/rep"
+    expect_exit 0 "$dmasim" recommend tests/data/report/sizing.yaml -o "$tmp/rec" -j 2 -q
+    expect_exit 0 "$dmasim" report "$tmp/rec" -q -o "$tmp/rep"
     chrome() { # chrome OUTPUT-FLAGS... URL
         local ud
         ud=$(mktemp -d "$tmp/profile.XXXX")

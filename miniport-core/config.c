@@ -44,6 +44,8 @@ enum {
     SIMNIC_KW_SEND_BUFFERS,
     SIMNIC_KW_COPY_THRESHOLD,
     SIMNIC_KW_SEND_QUEUE,
+    SIMNIC_KW_MAP_POLICY,
+    SIMNIC_KW_RX_FRAME,
     SIMNIC_KEYWORD_COUNT
 };
 
@@ -77,6 +79,12 @@ static const SIMNIC_KEYWORD SimNicKeywords[SIMNIC_KEYWORD_COUNT] = {
                                                       65536),
     [SIMNIC_KW_SEND_QUEUE] = SIMNIC_KEYWORD_ENTRY(L"SendQueuePolicy", SendQueuePolicy, 0, 0,
                                                   1),
+    [SIMNIC_KW_MAP_POLICY] = SIMNIC_KEYWORD_ENTRY(L"MapRegisterPolicy", MapRegisterPolicy, 0,
+                                                  0, 1),
+    /* Default: the 802.3 MTU of 1500 bytes plus the 14-byte header. */
+    [SIMNIC_KW_RX_FRAME] = SIMNIC_KEYWORD_ENTRY(L"ReceiveFrameSize", ReceiveFrameSize,
+                                                SIMNIC_ETH_MAX_FRAME, SIMNIC_ETH_MIN_FRAME,
+                                                65536),
 };
 
 #define SIMNIC_MAX_SCALE 4 /* receive buffers and pools grow with processors up to 4x */
@@ -197,7 +205,9 @@ static VOID SimNicDerivePolicy(PSIMNIC_ADAPTER Adapter)
     Adapter->DmaSize = Config->DmaSize == 24   ? NDIS_DMA_24BITS
                        : Config->DmaSize == 64 ? NDIS_DMA_64BITS
                                                : NDIS_DMA_32BITS;
-    Adapter->Lookahead = Adapter->MaxFrameSize - SIMNIC_ETH_HEADER_SIZE;
+    Adapter->Lookahead = Config->ReceiveFrameSize > SIMNIC_ETH_HEADER_SIZE
+                             ? Config->ReceiveFrameSize - SIMNIC_ETH_HEADER_SIZE
+                             : 0;
 }
 
 /* A locally administered or vendor unicast address of six bytes replaces the NIC's own. */

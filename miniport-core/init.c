@@ -90,10 +90,13 @@ static NDIS_STATUS SimNicFindResources(PSIMNIC_ADAPTER Adapter,
 
 /*
  * Map registers (refs 000, 001). Per base register NDIS sets aside the worst-case page span
- * of a MaximumBufferSize buffer. The request is capped by the 64 map registers NDIS allows
- * a miniport and, when NdisQueryMapRegisterCount answers, by the system pool it reports.
- * Then NdisMAllocateMapRegisters is tried from that count down to MinimumBaseMapRegisters,
- * one register at a time, so the driver ends up with the most the machine will give.
+ * of a MaximumBufferSize buffer. MapRegisterPolicy chooses where the first request starts:
+ * 0 caps BaseMapRegistersNeeded by the 64 map registers NDIS allows a miniport and, when
+ * NdisQueryMapRegisterCount answers, by the system pool it reports; 1 asks for
+ * BaseMapRegistersNeeded as configured and leaves the limits to NDIS, as a driver must
+ * where NdisQueryMapRegisterCount is obsolete. Either way NdisMAllocateMapRegisters is then
+ * tried from that count down to MinimumBaseMapRegisters, one register at a time, stepping
+ * down on each NDIS_STATUS_RESOURCES, so the driver ends up with the most NDIS will give.
  */
 static NDIS_STATUS SimNicAllocateMapRegisters(PSIMNIC_ADAPTER Adapter)
 {
@@ -107,11 +110,13 @@ static NDIS_STATUS SimNicAllocateMapRegisters(PSIMNIC_ADAPTER Adapter)
     if (PerBase > SIMNIC_MAX_PHYSICAL_UNITS)
         return NDIS_STATUS_FAILURE; /* a page size below 4 KiB: not a supported machine */
     Adapter->MapRegistersPerBase = PerBase;
-    if (Wanted > SIMNIC_MAX_MAP_REGISTERS / PerBase)
-        Wanted = SIMNIC_MAX_MAP_REGISTERS / PerBase;
-    if (NdisQueryMapRegisterCount(NdisInterfacePci, &Pool) == NDIS_STATUS_SUCCESS &&
-        Wanted > Pool / PerBase)
-        Wanted = Pool / PerBase;
+    if (Adapter->Config.MapRegisterPolicy == SIMNIC_MAP_REGISTERS_QUERY) {
+        if (Wanted > SIMNIC_MAX_MAP_REGISTERS / PerBase)
+            Wanted = SIMNIC_MAX_MAP_REGISTERS / PerBase;
+        if (NdisQueryMapRegisterCount(NdisInterfacePci, &Pool) == NDIS_STATUS_SUCCESS &&
+            Wanted > Pool / PerBase)
+            Wanted = Pool / PerBase;
+    }
     for (Count = Wanted; Count >= Minimum && Count > 0; Count--) {
         Status = NdisMAllocateMapRegisters(Adapter->MiniportAdapterHandle, 0, Adapter->DmaSize,
                                            Count, MaxBuffer);
@@ -120,6 +125,8 @@ static NDIS_STATUS SimNicAllocateMapRegisters(PSIMNIC_ADAPTER Adapter)
             Adapter->MapRegistersAllocated = TRUE;
             return NDIS_STATUS_SUCCESS;
         }
+        if (Status != NDIS_STATUS_RESOURCES)
+            break;
     }
     NdisWriteErrorLogEntry(Adapter->MiniportAdapterHandle, NDIS_ERROR_CODE_OUT_OF_RESOURCES, 4,
                            (ULONG)SIMNIC_LOG_MAP_REGISTERS, Wanted, Minimum, Status);
@@ -143,7 +150,9 @@ static NDIS_STATUS SimNicAllocateDma(PSIMNIC_ADAPTER Adapter)
 }
 
 /* Buffer sizes: a whole frame per buffer, each starting on a cache line (ref 003). Asked
- * only once the DMA resources exist, which is when NdisMGetDmaAlignment can answer. */
+ * only once the DMA resources exist, which is when NdisMGetDmaAlignment can answer. A
+ * receive buffer holds ReceiveFrameSize bytes, whatever MaximumBufferSize the send side
+ * maps; a copy buffer holds the largest frame sent. */
 static VOID SimNicSizeBuffers(PSIMNIC_ADAPTER Adapter)
 {
     ULONG CacheLine = NdisGetCacheFillSize();
@@ -152,8 +161,8 @@ static VOID SimNicSizeBuffers(PSIMNIC_ADAPTER Adapter)
     Adapter->Alignment = CacheLine > DmaAlignment ? CacheLine : DmaAlignment;
     if (Adapter->Alignment == 0)
         Adapter->Alignment = 1;
-    Adapter->RxBufferSize = SimNicRoundUp(Adapter->MaxFrameSize, Adapter->Alignment);
-    Adapter->CopyBufferSize = Adapter->RxBufferSize;
+    Adapter->RxBufferSize = SimNicRoundUp(Adapter->Config.ReceiveFrameSize, Adapter->Alignment);
+    Adapter->CopyBufferSize = SimNicRoundUp(Adapter->MaxFrameSize, Adapter->Alignment);
 }
 
 static NDIS_STATUS SimNicAllocateSoftwareState(PSIMNIC_ADAPTER Adapter)

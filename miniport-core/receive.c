@@ -18,6 +18,12 @@
  * RxBuffersMax); while a failed growth has not recovered it does not ask again. LowWater 0
  * turns both off.
  *
+ * Ownership on return from NdisMIndicateReceivePacket (DDK, MiniportReturnPacket): RESOURCES
+ * packets are the driver's again; for a deserialized driver every SUCCESS packet comes back
+ * through MiniportReturnPacket; for a serialized one, a SUCCESS packet NDIS left SUCCESS is
+ * the driver's again at once and only those it set to PENDING (kept by a protocol) come
+ * back through MiniportReturnPacket.
+ *
  * Receive timestamps: the descriptor's nanoseconds divided by 100 go into the packet's
  * TimeReceived, the 100 ns unit NDIS uses for packet times.
  */
@@ -241,9 +247,21 @@ VOID SimNicProcessReceives(PSIMNIC_ADAPTER Adapter)
         NdisMIndicateReceivePacket(Adapter->MiniportAdapterHandle, Adapter->IndicateArray,
                                    Count);
 
-        /* RESOURCES packets are the driver's again now; SUCCESS ones come back through
-         * MiniportReturnPacket, possibly already during the call above. */
+        /* RESOURCES packets are the driver's again now. A deserialized driver must not look
+         * at the others' status on return: they all come back through MiniportReturnPacket,
+         * possibly already during the call above. A serialized driver gets back now every
+         * SUCCESS packet whose status NDIS did not change to PENDING (no protocol kept it);
+         * only the PENDING ones come back through MiniportReturnPacket. */
         NdisDprAcquireSpinLock(&Adapter->ReceiveLock);
+        if (!Adapter->Deserialized) {
+            for (Index = 0; Index < ResourcesFrom; Index++) {
+                PNDIS_PACKET Packet = Adapter->IndicateArray[Index];
+                if (NDIS_GET_PACKET_STATUS(Packet) == NDIS_STATUS_PENDING)
+                    continue;
+                Adapter->RxHeld--;
+                SimNicPushFreeRcb(Adapter, SimNicRcbFromPacket(Packet));
+            }
+        }
         for (Index = ResourcesFrom; Index < Count; Index++)
             SimNicPushFreeRcb(Adapter, SimNicRcbFromPacket(Adapter->IndicateArray[Index]));
         SimNicRefillReceiveRing(Adapter);

@@ -108,6 +108,8 @@ static BOOLEAN SimNicQueryUlong(PSIMNIC_ADAPTER Adapter, NDIS_OID Oid, PULONG Va
     case OID_GEN_MEDIA_SUPPORTED:
     case OID_GEN_MEDIA_IN_USE: *Value = NdisMedium802_3; break;
     case OID_GEN_MAXIMUM_LOOKAHEAD:
+        *Value = Adapter->Config.ReceiveFrameSize - SIMNIC_ETH_HEADER_SIZE;
+        break;
     case OID_GEN_MAXIMUM_FRAME_SIZE:
         *Value = Adapter->MaxFrameSize - SIMNIC_ETH_HEADER_SIZE;
         break;
@@ -262,7 +264,7 @@ NDIS_STATUS SimNicSetInformation(IN NDIS_HANDLE MiniportAdapterContext, IN NDIS_
             return NDIS_STATUS_NOT_SUPPORTED;
         Adapter->PacketFilter = Value;
     } else {
-        if (Value > Adapter->MaxFrameSize - SIMNIC_ETH_HEADER_SIZE)
+        if (Value > Adapter->Config.ReceiveFrameSize - SIMNIC_ETH_HEADER_SIZE)
             return NDIS_STATUS_INVALID_DATA;
         Adapter->Lookahead = Value;
     }

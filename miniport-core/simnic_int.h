@@ -36,6 +36,7 @@
 #define SIMNIC_ETH_ADDRESS_LENGTH 6
 #define SIMNIC_ETH_HEADER_SIZE 14
 #define SIMNIC_ETH_MAX_FRAME 1514 /* header + 1500, FCS stripped */
+#define SIMNIC_ETH_MIN_FRAME 60   /* shortest frame, FCS stripped */
 #define SIMNIC_MAX_MULTICAST 32
 
 /* Worst-case physical pieces of one mapped buffer: a 64 KiB buffer on 4 KiB pages spans 17
@@ -61,6 +62,10 @@
 /* ---------------------------------------------------------------- configuration */
 
 /* Registry keywords, read with NdisReadConfiguration (see README.md for ranges). */
+/* MapRegisterPolicy values. */
+#define SIMNIC_MAP_REGISTERS_QUERY 0     /* pre-cap from NdisQueryMapRegisterCount and 64 */
+#define SIMNIC_MAP_REGISTERS_STEP_DOWN 1 /* ask as configured, step down on RESOURCES */
+
 typedef struct _SIMNIC_CONFIG {
     ULONG ScatterGatherDma;        /* 0 map registers, 1 NdisMInitializeScatterGatherDma */
     ULONG DmaSize;                 /* 24, 32 or 64 (bits) */
@@ -79,6 +84,10 @@ typedef struct _SIMNIC_CONFIG {
     ULONG SendBuffers;             /* preallocated copy buffers */
     ULONG CopyThreshold;           /* bytes; packets up to this long are copied */
     ULONG SendQueuePolicy;         /* 0 queue in the driver (deserialized), 1 RESOURCES */
+    ULONG MapRegisterPolicy;       /* 0 cap from NdisQueryMapRegisterCount and the limit of
+                                      64, 1 ask BaseMapRegistersNeeded and step down on
+                                      each NDIS_STATUS_RESOURCES */
+    ULONG ReceiveFrameSize;        /* bytes per received frame, header included */
 } SIMNIC_CONFIG, *PSIMNIC_CONFIG;
 
 /* ---------------------------------------------------------------- memory bookkeeping */
@@ -148,7 +157,7 @@ struct _SIMNIC_ADAPTER {
     ULONG PacketPoolSize;  /* packet and buffer descriptors in each pool */
     ULONG MaxFrameSize;    /* bytes: max(MaximumBufferSize, 1514) */
     ULONG Alignment;       /* bytes: cache line / DMA alignment */
-    ULONG RxBufferSize;    /* bytes per receive buffer, MaxFrameSize aligned */
+    ULONG RxBufferSize;    /* bytes per receive buffer, ReceiveFrameSize aligned */
     ULONG CopyBufferSize;  /* bytes per copy buffer, MaxFrameSize aligned */
     NDIS_DMA_SIZE DmaSize;
     BOOLEAN ScatterGather;

@@ -162,7 +162,7 @@ void rig_dump(const struct rig *r)
 {
     for (size_t i = 0; i < nd_machine_diag_count(r->m); i++) {
         const struct nd_diag *d = nd_machine_diag(r->m, i);
-        fprintf(stderr, "  diag 0x%04X %s [%s] %s\n", (unsigned)d->code,
+        fprintf(stderr, "  diag %s %s [%s] %s\n", d->code,
                 nd_violation_name(d->kind), d->adapter_name, d->msg);
     }
 }

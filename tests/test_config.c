@@ -231,6 +231,7 @@ static void check_full_system(const struct cfg_scenario *sc)
     CHECK_EQ(s->memory_bytes, 8 * GiB);
     CHECK(s->pae);
     CHECK_EQ(s->map_register_pool, CFG_UNLIMITED);
+    CHECK_EQ(s->map_register_accounting, CFG_POOL_EVERY_GRANT);
     CHECK(!s->query_map_register_count);
     CHECK_EQ(s->nonpaged_pool_bytes, 128 * MiB);
     CHECK_EQ(s->low_memory_bytes, 2 * MiB);
@@ -275,6 +276,8 @@ static void check_full_lan(const struct cfg_nic *n)
     CHECK_EQ(d->send_buffers, 16);
     CHECK_EQ(d->copy_threshold_bytes, 1024);
     CHECK_EQ(d->send_queue_policy, 1);
+    CHECK_EQ(d->map_register_policy, 1);
+    CHECK_EQ(d->receive_frame_size_bytes, 9018);
     CHECK_EQ(d->given, (1u << cfg_driver_keyword_count()) - 1);
     CHECK_EQ(n->device.link_bps, INT64_C(10000000000));
     CHECK_EQ(n->device.fifo_bytes, 64 * KiB);
@@ -296,6 +299,7 @@ static void check_full_lan(const struct cfg_nic *n)
     CHECK_EQ(n->protocol.hold.mean_ns, 150000);
     CHECK_NEAR(n->protocol.hold.cv, 1.5, 0);
     CHECK_EQ(n->protocol.servers, CFG_SERVERS_INFINITE);
+    CHECK_NEAR(n->protocol.keep_share, 0.25, 0);
     CHECK_EQ(n->sender.header_bytes, 42);
     CHECK_EQ(n->sender.fragments, 4);
     CHECK_NEAR(n->sender.high_memory_share, 0.5, 0);
@@ -392,6 +396,7 @@ static void test_minimal_defaults(void)
     CHECK_EQ(s->memory_bytes, 2 * GiB);
     CHECK(!s->pae);
     CHECK_EQ(s->map_register_pool, 64);
+    CHECK_EQ(s->map_register_accounting, CFG_POOL_BOUNCE_ONLY);
     CHECK(s->query_map_register_count);
     CHECK_EQ(s->nonpaged_pool_bytes, 64 * MiB);
     CHECK_EQ(s->low_memory_bytes, 4 * MiB);
@@ -414,7 +419,8 @@ static void test_minimal_defaults(void)
     CHECK(memcmp(n->mac, mac, 6) == 0);
     CHECK_EQ(n->dma.width_bits, 32);
     CHECK_EQ(n->dma.model, CFG_DMA_MAP_REGISTERS);
-    static const int64_t driver[] = {32, 1, 1514, 64, 0, 16, 8, 16, 256, 1, 0, 128, 32, 256, 0};
+    static const int64_t driver[] = {32, 1, 1514, 64, 0, 16, 8, 16, 256, 1, 0, 128, 32, 256, 0,
+                                     0, 1514};
     CHECK_EQ(cfg_driver_keyword_count(), DMS_ARRAY_LEN(driver));
     for (size_t i = 0; i < DMS_ARRAY_LEN(driver); i++)
         CHECK_EQ(cfg_driver_keyword_value(&n->driver, i), driver[i]);
@@ -441,6 +447,7 @@ static void test_minimal_defaults(void)
     CHECK_EQ(t->reader, CFG_READER_NATIVE);
     CHECK_EQ(n->protocol.hold.dist, CFG_HOLD_EXPONENTIAL);
     CHECK_EQ(n->protocol.hold.mean_ns, 20000);
+    CHECK_NEAR(n->protocol.keep_share, 1.0, 0);
     CHECK_EQ(n->protocol.servers, CFG_SERVERS_PROCESSORS);
     CHECK_EQ(n->sender.header_bytes, 54);
     CHECK_EQ(n->sender.fragments, 1);
@@ -649,7 +656,7 @@ static void test_doc_reuse(void)
     CHECK_EQ(errs.count, 1);
     char buf[512];
     CHECK_STR(dms_error_format(&errs.items[0], buf, sizeof buf),
-              DATA "full.yaml:25:32: nics[0].driver.MinimumBaseMapRegisters: "
+              DATA "full.yaml:26:32: nics[0].driver.MinimumBaseMapRegisters: "
                    "MinimumBaseMapRegisters (2) exceeds BaseMapRegistersNeeded (1)");
     cfg_errors_fini(&errs);
     cfg_doc_free(doc);

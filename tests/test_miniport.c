@@ -85,6 +85,52 @@ static void test_rx_exact_drop(void)
     mpt_world_finish(&w);
 }
 
+/* ---- 1b. receive ownership of a serialized driver ------------------------------------------ */
+
+/* SendQueuePolicy 1 makes the driver serialized. The protocol keeps every other SUCCESS
+ * packet for 1 ms: the ones it does not keep are the driver's again when the indication
+ * returns (reposted at once, no MiniportReturnPacket); the kept ones show PENDING and come
+ * back through MiniportReturnPacket, and nothing leaks. With a deserialized driver every
+ * SUCCESS packet comes back through MiniportReturnPacket. */
+static void test_rx_ownership(ULONG policy)
+{
+    enum { N = 16, FRAMES = 12 };
+    struct mpt_cfg c;
+    mpt_cfg_default(&c);
+    c.host.protocol.hold.kind = HOST_DIST_CONSTANT;
+    c.host.protocol.hold.mean_ns = 1e6;
+    c.host.protocol.servers = HOST_SERVERS_INFINITE;
+    c.host.protocol.keep_share = 0.5;
+    mpt_cfg_kw(&c, "SendQueuePolicy", policy);
+    mpt_cfg_kw(&c, "ReceiveBuffers", N);
+    mpt_cfg_kw(&c, "MaxReceiveBuffers", N);
+    mpt_cfg_kw(&c, "ScaleWithProcessors", 0);
+    mpt_cfg_kw(&c, "LowWater", 0);
+    struct mpt_world w;
+    mpt_world_build(&w, &c);
+    mpt_world_init(&w);
+    struct mpt_nic *t = &w.nic[0];
+    mpt_frames_at(t, 0, FRAMES, 1000);
+    eng_run_until(w.sim, 500 * DMS_NS_PER_US);
+    DMASIM_DRIVER_STATISTICS s;
+    mpt_drv_stats(t->ad, &s);
+    CHECK_UEQ(s.RxIndicated, FRAMES);
+    CHECK_UEQ(s.RxBuffersInUse, FRAMES / 2); /* only the kept half is out */
+    struct host_protocol_counters pc;
+    host_protocol_counters(host_nic_protocol(t->host), &pc);
+    CHECK_UEQ(pc.kept, FRAMES / 2);
+    CHECK_UEQ(pc.copied, FRAMES / 2);
+    struct nd_adapter_counters ac;
+    nd_adapter_counters(t->ad, &ac);
+    CHECK_UEQ(ac.returned, policy ? 0 : FRAMES / 2); /* serialized: no MiniportReturnPacket */
+    eng_run_until(w.sim, 3 * DMS_NS_PER_MS);
+    mpt_drv_stats(t->ad, &s);
+    CHECK_UEQ(s.RxBuffersInUse, 0);
+    nd_adapter_counters(t->ad, &ac);
+    CHECK_UEQ(ac.returned, policy ? FRAMES / 2 : FRAMES);
+    mpt_world_finish(&w);
+}
+
 /* ---- 2. a send burst larger than the base map registers --------------------------------- */
 
 static void test_send_stall_exact(ULONG policy)
@@ -292,6 +338,8 @@ static void test_bus_sharing(void)
 int main(void)
 {
     test_rx_exact_drop();
+    test_rx_ownership(0);
+    test_rx_ownership(1);
     test_send_stall_exact(0);
     test_send_stall_exact(1);
     test_copy_threshold();

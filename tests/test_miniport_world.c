@@ -140,7 +140,7 @@ void mpt_check_no_diags(const nd_machine *m)
     size_t n = nd_machine_diag_count(m);
     for (size_t i = 0; i < n; i++) {
         const struct nd_diag *d = nd_machine_diag(m, i);
-        fprintf(stderr, "diag %zu: 0x%04X %s at %lld ns: %s\n", i, (unsigned)d->code,
+        fprintf(stderr, "diag %zu: %s %s at %lld ns: %s\n", i, d->code,
                 d->adapter_name, (long long)d->time_ns, d->msg);
     }
     CHECK_EQ(n, 0);

@@ -152,6 +152,7 @@ static void test_per_base(void)
         CHECK_EQ(worst_span(cases[i].page, cases[i].len), cases[i].per_base);
         struct nd_machine_params p = rig_defaults();
         p.page_size = cases[i].page;
+        p.pool_draw = ND_POOL_EVERY_GRANT; /* so the pool shows every grant */
         struct rig r;
         rig_new(&r, &p, 1);
         struct nd_keyword kw[] = {KW_INT("BaseMapRegistersNeeded", 1),
@@ -366,7 +367,9 @@ static void test_call_order(void)
             if (want) {
                 const struct nd_diag *dg = nd_machine_diag(r.m, 0);
                 CHECK_EQ(dg->kind, cases[i].violation);
-                CHECK_UEQ(dg->code, 0xE600u | (unsigned)cases[i].violation);
+                CHECK_STR(dg->code, cases[i].violation == ND_V_CALL_ORDER ? "dmasim:CALL_ORDER"
+                                                                          : "dmasim:NOT_BUS_MASTER");
+                CHECK_UEQ(dg->bugcheck_param1, ND_DV_NONE);
                 CHECK_EQ(dg->adapter, 0);
                 CHECK_STR(dg->adapter_name, "order");
             }
@@ -456,6 +459,11 @@ static void test_irql(void)
     CHECK_EQ(rig_diags(&r, ND_V_WRONG_IRQL), 3);
     nd_adapter_halt(a);
     CHECK_EQ(nd_machine_diag_count(r.m), 3);
+    /* docs/ndis.md, "Verifier codes": a DMA routine at the wrong IRQL is Driver Verifier's
+     * 0x13; NdisMMapIoSpace is no DMA routine and gets dmasim's own code */
+    CHECK_STR(nd_machine_diag(r.m, 0)->code, "0xE6:0x13");
+    CHECK_STR(nd_machine_diag(r.m, 1)->code, "0xE6:0x13");
+    CHECK_STR(nd_machine_diag(r.m, 2)->code, "dmasim:WRONG_IRQL");
     CHECK_UEQ(eng_pending_count(r.sim), 0); /* halt cancelled the periodic timer */
     rig_free(&r);
 }
@@ -542,6 +550,11 @@ static void test_mapping(void)
     nd_adapter_halt(a); /* frees the map registers with two still mapped */
     CHECK_EQ(rig_diags(&r, ND_V_FREE_WHILE_MAPPED), 1);
     CHECK_EQ(nd_machine_diag_count(r.m), 5);
+    /* docs/ndis.md, "Verifier codes", in the order above */
+    static const char *const codes[] = {"dmasim:MAP_INDEX_RANGE", "0xE6:0x1D",
+                                        "dmasim:BUFFER_TOO_LARGE", "0xE6:0x20", "0xE6:0x10"};
+    for (size_t k = 0; k < DMS_ARRAY_LEN(codes); k++)
+        CHECK_STR(nd_machine_diag(r.m, k)->code, codes[k]);
     nd_proto_buffer_free(split);
     nd_proto_buffer_free(whole);
     nd_proto_buffer_free(big);
@@ -639,6 +652,7 @@ static void test_multi_nic(void)
         struct nd_machine_params p = rig_defaults();
         p.pae = cases[i].pae;
         p.map_register_pool = cases[i].pool;
+        p.pool_draw = ND_POOL_EVERY_GRANT; /* the pessimistic accounting: every grant draws */
         struct rig r;
         rig_new(&r, &p, 1);
         nd_adapter *a[3];
@@ -687,6 +701,76 @@ static void test_multi_nic(void)
             if (nd_adapter_running(a[k]))
                 nd_adapter_halt(a[k]);
         rig_expect_clean(&r);
+        nd_machine_counters(r.m, &s);
+        CHECK_UEQ(s.map_registers.in_use, 0);
+        rig_free(&r);
+    }
+}
+
+/*
+ * The HAL's pool is drawn only by adapters that may bounce (24-bit DMA; 32-bit DMA on PAE
+ * with memory above 4 GB); the other grants count against the limit of 64 alone. Each
+ * case initializes n NICs asking for `base` base registers of 1512 bytes (2 map registers
+ * each, no stepping down) and expects the statuses, the pool in use and the hang.
+ */
+static void test_pool_bouncing(void)
+{
+    static const struct {
+        bool pae;
+        uint64_t memory;
+        ULONG width;
+        int64_t pool;
+        int n;
+        ULONG base;
+        NDIS_STATUS status[3];
+        uint64_t pool_used;   /* system pool in use after the initializations */
+        uint32_t drawn0;      /* nic0's pool_map_registers */
+        int hung;             /* adapter index that hung, or -1 */
+    } cases[] = {
+        /* two stock NICs on a 2 GB machine without PAE: both run, the pool is untouched */
+        {false, 2 * ND_GIB, 32, 64, 2, 32, {0, 0, 0}, 0, 0, -1},
+        /* three 64-bit NICs on an 8 GB PAE machine: no bouncing, no hang */
+        {true, 8 * ND_GIB, 64, 64, 3, 32, {0, 0, 0}, 0, 0, -1},
+        /* PAE without memory above 4 GB: nothing to bounce */
+        {true, 2 * ND_GIB, 32, 64, 3, 32, {0, 0, 0}, 0, 0, -1},
+        /* 32-bit NICs on an 8 GB PAE machine: they draw, and the second one hangs */
+        {true, 8 * ND_GIB, 32, 96, 3, 32, {0, NDIS_STATUS_RESOURCES, 0}, 64, 64, 1},
+        /* 24-bit DMA draws without PAE too, and fails cleanly */
+        {false, 2 * ND_GIB, 24, 64, 2, 32, {0, NDIS_STATUS_RESOURCES, 0}, 64, 64, -1},
+    };
+    for (size_t i = 0; i < DMS_ARRAY_LEN(cases); i++) {
+        struct nd_machine_params p = rig_defaults();
+        p.pae = cases[i].pae;
+        p.memory_bytes = cases[i].memory;
+        p.map_register_pool = cases[i].pool;
+        CHECK_EQ(p.pool_draw, ND_POOL_BOUNCING); /* the default */
+        struct rig r;
+        rig_new(&r, &p, 1);
+        nd_adapter *a[3] = {NULL, NULL, NULL};
+        for (int k = 0; k < cases[i].n; k++) {
+            struct nd_keyword kw[] = {KW_INT("BaseMapRegistersNeeded", cases[i].base),
+                                      KW_INT("MinimumBaseMapRegisters", cases[i].base),
+                                      KW_INT("MaximumBufferSize", 1512),
+                                      KW_INT("DmaWidth", cases[i].width)};
+            NDIS_STATUS st = rig_init(&r, kw, 4, &a[k]);
+            CHECK_UEQ(st, cases[i].status[k]);
+            if (nd_machine_hang(r.m)->hung)
+                break;
+        }
+        struct nd_adapter_counters c;
+        nd_adapter_counters(a[0], &c);
+        CHECK_EQ(c.map_registers, 2 * cases[i].base); /* the limit counts every grant */
+        CHECK_EQ(c.pool_map_registers, cases[i].drawn0);
+        struct nd_system_counters s;
+        nd_machine_counters(r.m, &s);
+        CHECK_UEQ(s.map_registers.in_use, cases[i].pool_used);
+        const struct nd_hang *h = nd_machine_hang(r.m);
+        CHECK_EQ(h->hung, cases[i].hung >= 0);
+        if (h->hung)
+            CHECK_EQ(h->adapter, cases[i].hung);
+        for (int k = 0; k < 3; k++)
+            if (a[k] && nd_adapter_running(a[k]))
+                nd_adapter_halt(a[k]);
         nd_machine_counters(r.m, &s);
         CHECK_UEQ(s.map_registers.in_use, 0);
         rig_free(&r);
@@ -785,6 +869,7 @@ int main(void)
     test_mapping();
     test_bounce();
     test_multi_nic();
+    test_pool_bouncing();
     test_dma24();
     test_query_count();
     return 0;

@@ -202,6 +202,7 @@ static void test_sg(void)
 {
     struct nd_machine_params p = rig_defaults();
     p.map_register_pool = 8;
+    p.pool_draw = ND_POOL_EVERY_GRANT; /* lists draw for every page, bouncing or not */
     struct rig r;
     rig_new(&r, &p, 1);
     struct nd_keyword kw[] = {KW_INT("ScatterGather", 1), KW_INT("MaximumBufferSize", 65536)};
@@ -270,6 +271,7 @@ static void test_sg_never(void)
 {
     struct nd_machine_params p = rig_defaults();
     p.map_register_pool = 8;
+    p.pool_draw = ND_POOL_EVERY_GRANT; /* a pool that every grant and list draws on */
     struct rig r;
     rig_new(&r, &p, 1);
     struct nd_keyword mr[] = {KW_INT("BaseMapRegistersNeeded", 2),
@@ -344,12 +346,53 @@ static void test_sg_bounce(void)
     }
 }
 
+/* A 32-bit scatter-gather adapter on an 8 GB PAE machine: only the pages that must bounce
+ * (above 4 GB) take entries of the pool; with every grant drawing, all pages do. */
+static void test_sg_pool_bounce_pages(void)
+{
+    for (int every = 0; every < 2; every++) {
+        struct nd_machine_params p = rig_defaults();
+        p.pae = true;
+        p.memory_bytes = 8 * ND_GIB;
+        p.map_register_pool = 4;
+        p.pool_draw = every ? ND_POOL_EVERY_GRANT : ND_POOL_BOUNCING;
+        struct rig r;
+        rig_new(&r, &p, 1);
+        struct nd_keyword kw[] = {KW_INT("ScatterGather", 1)};
+        nd_adapter *a = start(&r, kw, 1, 0);
+        struct tx_set lo, hi;
+        tx_make(&lo, r.m, 3, 5000, false); /* 2 pages each, reachable */
+        tx_make(&hi, r.m, 3, 1000, true);  /* 1 page each, above 4 GB */
+        nd_adapter_send(a, lo.p, 3);
+        nd_adapter_send(a, hi.p, 3);
+        struct nd_adapter_counters c;
+        nd_adapter_counters(a, &c);
+        struct nd_system_counters s;
+        nd_machine_counters(r.m, &s);
+        /* bouncing only: 3 lists of 0 entries, 3 of 1; every grant: 2 lists of 2 fill it */
+        CHECK_EQ(rig_td(a)->tx_n, every ? 2 : 6);
+        CHECK_UEQ(s.map_registers.in_use, every ? 4 : 3);
+        CHECK_UEQ(c.sg_map_registers.in_use, every ? 4 : 3);
+        CHECK_UEQ(c.bounced, every ? 0 : 3);
+        while (rig_td(a)->tx_n) /* completions let the queued ones go */
+            complete(a, (ULONG)rig_td(a)->tx_n);
+        nd_machine_counters(r.m, &s);
+        CHECK_UEQ(s.map_registers.in_use, 0);
+        nd_adapter_halt(a);
+        expect_diags(&r, 0);
+        tx_free(&lo, 3);
+        tx_free(&hi, 3);
+        rig_free(&r);
+    }
+}
+
 /* Sends the miniport still owns at halt are a leak; the protocol may then free them, and
  * may free a packet still queued in NDIS. */
 static void test_sends_at_halt(void)
 {
     struct nd_machine_params p = rig_defaults();
     p.map_register_pool = 8;
+    p.pool_draw = ND_POOL_EVERY_GRANT; /* so that the fifth send waits in NDIS */
     struct rig r;
     rig_new(&r, &p, 1);
     struct nd_keyword kw[] = {KW_INT("ScatterGather", 1)};
@@ -363,7 +406,9 @@ static void test_sends_at_halt(void)
     CHECK_EQ(rig_td(a)->sends_seen, 4);
     nd_adapter_halt(a);
     CHECK_EQ(rig_diags(&r, ND_V_LEAK), 2);
-    CHECK(strstr(nd_machine_diag(r.m, 0)->msg, "6 held by scatter-gather lists") != NULL);
+    CHECK(strstr(nd_machine_diag(r.m, 0)->msg, "3 list(s) holding 6 map register(s)") != NULL);
+    CHECK_STR(nd_machine_diag(r.m, 0)->code, "0xE6:0x0A"); /* lists not freed (DV 0x0A) */
+    CHECK_STR(nd_machine_diag(r.m, 1)->code, "dmasim:LEAK");
     CHECK(strncmp(nd_machine_diag(r.m, 1)->msg, "leak (sends) at halt: 3", 23) == 0);
     for (int i = 0; i < 4; i++)
         nd_proto_packet_free(t.p[i]);
@@ -556,6 +601,49 @@ static void test_receive(void)
     CHECK_EQ(td->returned, 5);
     nd_adapter_halt(a);
     expect_diags(&r, 4);
+    rig_free(&r);
+}
+
+/*
+ * A serialized miniport (no NDIS_ATTRIBUTE_DESERIALIZE) reads each SUCCESS packet's status on
+ * return from NdisMIndicateReceivePacket: the ones no protocol kept are SUCCESS and its own
+ * again, with no MiniportReturnPacket call; the kept ones are PENDING and come back through
+ * MiniportReturnPacket. RESOURCES packets are its own again either way.
+ */
+static void test_receive_serialized(void)
+{
+    struct rig r;
+    rig_new(&r, NULL, 1);
+    struct nd_keyword kw[] = {KW_INT("Deserialize", 0)};
+    nd_adapter *a = start(&r, kw, 1, 0);
+    struct ndis_testdrv *td = rig_td(a);
+    struct rig_host *h = &r.host[0];
+    h->keep = RIG_KEEP_ODD;
+    struct indication in = {.td = td, .first = 0, .n = 5,
+                            .status = {NDIS_STATUS_SUCCESS, NDIS_STATUS_SUCCESS,
+                                       NDIS_STATUS_SUCCESS, NDIS_STATUS_SUCCESS,
+                                       NDIS_STATUS_RESOURCES}};
+    nd_adapter_call_driver(a, DISPATCH_LEVEL, indicate_body, &in);
+    CHECK_EQ(h->n_kept, 2);
+    CHECK_EQ(in.returned_at_return, 0); /* nothing through MiniportReturnPacket */
+    CHECK_UEQ(NDIS_GET_PACKET_STATUS(td->rx_pkt[0]), NDIS_STATUS_SUCCESS); /* its own again */
+    CHECK_UEQ(NDIS_GET_PACKET_STATUS(td->rx_pkt[1]), NDIS_STATUS_PENDING); /* kept */
+    CHECK_UEQ(NDIS_GET_PACKET_STATUS(td->rx_pkt[2]), NDIS_STATUS_SUCCESS);
+    CHECK_UEQ(NDIS_GET_PACKET_STATUS(td->rx_pkt[3]), NDIS_STATUS_PENDING);
+    CHECK_UEQ(NDIS_GET_PACKET_STATUS(td->rx_pkt[4]), NDIS_STATUS_RESOURCES);
+    nd_adapter_return_packet(a, h->kept[0]);
+    nd_adapter_return_packet(a, h->kept[1]);
+    CHECK_EQ(td->returned, 2); /* only the kept ones */
+    /* the packets it owns again may be indicated again at once */
+    h->keep = RIG_KEEP_NONE;
+    struct indication again = {.td = td, .first = 0, .n = 1, .status = {NDIS_STATUS_SUCCESS}};
+    nd_adapter_call_driver(a, DISPATCH_LEVEL, indicate_body, &again);
+    struct nd_adapter_counters c;
+    nd_adapter_counters(a, &c);
+    CHECK_UEQ(c.indicated, 6);
+    CHECK_UEQ(c.returned, 2);
+    nd_adapter_halt(a);
+    expect_diags(&r, 0);
     rig_free(&r);
 }
 
@@ -793,11 +881,13 @@ int main(void)
     test_sg();
     test_sg_never();
     test_sg_bounce();
+    test_sg_pool_bounce_pages();
     test_sends_at_halt();
     test_serialized_requeue();
     test_serialized_sync();
     test_complete_inside_send();
     test_receive();
+    test_receive_serialized();
     test_interrupts();
     test_timers();
     test_spin_locks();

@@ -259,6 +259,39 @@ static void async_4k(void *arg)
               NDIS_STATUS_PENDING);
 }
 
+/* Frees that NDIS 5.1 allows: nonpaged memory with NdisFreeMemory(p, 0, 0) (Length is
+ * ignored when MemoryFlags is 0), and shared memory grown with
+ * NdisMAllocateSharedMemoryAsync given back at DISPATCH_LEVEL (<= DISPATCH_LEVEL). */
+static void frees_allowed(void *arg)
+{
+    struct ndis_testdrv *td = arg;
+    PVOID va;
+    CHECK_UEQ(NdisAllocateMemoryWithTag(&va, 100, 7), NDIS_STATUS_SUCCESS);
+    NdisFreeMemory(va, 0, 0);
+    CHECK_EQ(td->async_n, 1);
+    NdisMFreeSharedMemory(td->handle, td->async_len[0], FALSE, td->async_va[0],
+                          td->async_pa[0]);
+    td->async_n = 0;
+}
+
+static void test_frees_allowed(void)
+{
+    struct rig r;
+    rig_new(&r, NULL, 1);
+    nd_adapter *a;
+    CHECK_UEQ(rig_init(&r, NULL, 0, &a), NDIS_STATUS_SUCCESS);
+    struct ndis_testdrv *td = rig_td(a);
+    nd_adapter_call_driver(a, DISPATCH_LEVEL, async_4k, td);
+    eng_run(r.sim);
+    nd_adapter_call_driver(a, DISPATCH_LEVEL, frees_allowed, td);
+    if (nd_machine_diag_count(r.m))
+        rig_dump(&r);
+    CHECK_EQ(nd_machine_diag_count(r.m), 0);
+    nd_adapter_halt(a);
+    rig_expect_clean(&r); /* both blocks were really freed */
+    rig_free(&r);
+}
+
 static void test_double_free(void)
 {
     struct rig r;
@@ -275,6 +308,18 @@ static void test_double_free(void)
     nd_adapter_halt(a); /* NdisMFreeMapRegisters twice */
     CHECK_EQ(rig_diags(&r, ND_V_DOUBLE_FREE), 6);
     CHECK_EQ(nd_machine_diag_count(r.m), 7);
+    /* docs/ndis.md, "Verifier codes": in call order, the memory length mismatch and the
+     * memory freed twice (dmasim's own), the common buffer freed twice (0x03), the pool, the
+     * I/O range and the interrupt released twice (dmasim's own), the map registers freed
+     * twice (0x05) */
+    static const char *const codes[] = {"dmasim:FREE_MISMATCH", "dmasim:DOUBLE_FREE",
+                                        "0xE6:0x03", "dmasim:DOUBLE_FREE", "dmasim:DOUBLE_FREE",
+                                        "dmasim:DOUBLE_FREE", "0xE6:0x05"};
+    for (size_t k = 0; k < DMS_ARRAY_LEN(codes); k++) {
+        if (strcmp(nd_machine_diag(r.m, k)->code, codes[k]) != 0)
+            rig_dump(&r);
+        CHECK_STR(nd_machine_diag(r.m, k)->code, codes[k]);
+    }
     rig_free(&r);
 }
 
@@ -284,6 +329,12 @@ static void test_leaks(void)
         "leak (shared memory)", "leak (memory)", "leak (map registers)", "leak (packet pools)",
         "leak (buffer pools)", "leak (packets)", "leak (buffers)", "leak (interrupts)",
         "leak (timers)", "leak (io space)", "leak (configuration)",
+    };
+    /* docs/ndis.md, "Verifier codes": common buffers and map registers left at halt are
+     * Driver Verifier's 0x07 and 0x09; the other kinds are dmasim's own LEAK */
+    static const char *const codes[] = {
+        "0xE6:0x07", "dmasim:LEAK", "0xE6:0x09", "dmasim:LEAK", "dmasim:LEAK", "dmasim:LEAK",
+        "dmasim:LEAK", "dmasim:LEAK", "dmasim:LEAK", "dmasim:LEAK", "dmasim:LEAK",
     };
     struct rig r;
     rig_new(&r, NULL, 1);
@@ -295,8 +346,10 @@ static void test_leaks(void)
         rig_dump(&r);
     CHECK_EQ(nd_machine_diag_count(r.m), DMS_ARRAY_LEN(kinds));
     CHECK_EQ(rig_diags(&r, ND_V_LEAK), DMS_ARRAY_LEN(kinds));
-    for (size_t k = 0; k < DMS_ARRAY_LEN(kinds); k++)
+    for (size_t k = 0; k < DMS_ARRAY_LEN(kinds); k++) {
         CHECK(strncmp(nd_machine_diag(r.m, k)->msg, kinds[k], strlen(kinds[k])) == 0);
+        CHECK_STR(nd_machine_diag(r.m, k)->code, codes[k]);
+    }
     CHECK(strstr(nd_machine_diag(r.m, 0)->msg, "9 block(s)") != NULL); /* ring + 8 rx */
     CHECK(strstr(nd_machine_diag(r.m, 2)->msg, "8 base x 2") != NULL);
     CHECK_UEQ(eng_pending_count(r.sim), 0); /* the leaked timer was cancelled */
@@ -422,6 +475,7 @@ int main(void)
     test_pools();
     test_config();
     test_double_free();
+    test_frees_allowed();
     test_leaks();
     test_fault_sweep();
     test_fault_rules();

@@ -106,7 +106,7 @@ static void erlang_case(double load, double target, unsigned frames)
     size_t np;
     struct dms_error err;
     dms_error_clear(&err);
-    CHECK_EQ(rec_profiles_parse(sc, "as-is", prof, &np, &err), 0);
+    CHECK_EQ(rec_profiles_parse(sc, "as-is", NULL, 0, prof, &np, &err), 0);
     CHECK_EQ(np, 1);
     prof[0].sc = sc;
     struct rec_runner runner = {.doc = doc, .threads = 2};

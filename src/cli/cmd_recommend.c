@@ -26,8 +26,8 @@
 #include "trc.h"
 
 const char cli_usage_recommend[] =
-    "usage: dmasim recommend SCENARIO.yaml -o DIR [--profiles LIST] [-j THREADS]\n"
-    "                        [--budget RUNS|TIME] [--report] [-q]\n\n"
+    "usage: dmasim recommend SCENARIO.yaml -o DIR [--profiles LIST] [--set KEY=VALUE]...\n"
+    "                        [-j THREADS] [--budget RUNS|TIME] [--report] [-q]\n\n"
     "Searches, for every NIC and machine profile, the smallest BaseMapRegistersNeeded,\n"
     "receive buffers, pool descriptors and send buffers that meet the scenario's\n"
     "objectives, and says what decided each number. Writes DIR/recommendation.json,\n"
@@ -36,6 +36,7 @@ const char cli_usage_recommend[] =
     "      --profiles LIST  machine profiles, comma-separated (default up,smp): up (1\n"
     "                       processor), smp (the scenario's processors if above 1, else\n"
     "                       4), as-is, up=N or smp=N; a suffix *K also scales the traffic\n"
+    "  -s, --set KEY=VALUE  override a scenario key first, as for run\n"
     "  -j, --threads N      replications run on N threads (results do not depend on N)\n"
     "      --budget B       stop after B replications run, or after a time (30s, 10min);\n"
     "                       the output then says the search stopped on the budget\n"
@@ -48,6 +49,8 @@ const char cli_usage_recommend[] =
 
 struct rec_cli {
     const char *scenario, *outdir, *profiles;
+    const char **sets;
+    size_t n_sets;
     unsigned threads;
     bool quiet, report;
     uint64_t budget_runs;
@@ -84,17 +87,20 @@ static int parse_opts(int argc, char **argv, struct rec_cli *o)
     static const struct option longopts[] = {
         {"output", required_argument, NULL, 'o'},  {"profiles", required_argument, NULL, 'P'},
         {"threads", required_argument, NULL, 'j'}, {"budget", required_argument, NULL, 'B'},
-        {"quiet", no_argument, NULL, 'q'},         {"report", no_argument, NULL, 'R'},
+        {"quiet", no_argument, NULL, 'q'},         {"set", required_argument, NULL, 's'},
+        {"report", no_argument, NULL, 'R'},
         {NULL, 0, NULL, 0},
     };
     memset(o, 0, sizeof *o);
+    o->sets = dms_xcalloc((size_t)argc, sizeof *o->sets);
     long cpus = sysconf(_SC_NPROCESSORS_ONLN);
     o->threads = cpus > 0 ? (unsigned)cpus : 1;
     int c;
-    while ((c = getopt_long(argc, argv, "o:j:q", longopts, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, "o:s:j:q", longopts, NULL)) != -1) {
         switch (c) {
         case 'o': o->outdir = optarg; break;
         case 'P': o->profiles = optarg; break;
+        case 's': o->sets[o->n_sets++] = optarg; break;
         case 'q': o->quiet = true; break;
         case 'R': o->report = true; break;
         case 'j':
@@ -210,7 +216,7 @@ static int recommend(struct rec_cli *o, const struct cfg_scenario *sc0)
     int rc;
     struct rec_profile prof[8];
     size_t np = 0;
-    if (rec_profiles_parse(sc0, o->profiles, prof, &np, &err)) {
+    if (rec_profiles_parse(sc0, o->profiles, o->sets, o->n_sets, prof, &np, &err)) {
         cli_print_error(&err);
         return CLI_EXIT_USAGE;
     }
@@ -268,14 +274,16 @@ int cli_cmd_recommend(int argc, char **argv)
 {
     struct rec_cli o;
     int status = parse_opts(argc, argv, &o);
-    if (status)
+    if (status) {
+        free(o.sets);
         return status;
+    }
     struct cfg_errors errs;
     cfg_errors_init(&errs);
     struct cfg_scenario *sc = NULL;
     int rc = cfg_doc_load(o.scenario, &o.doc, &errs);
     if (rc == 0)
-        rc = cfg_doc_resolve(o.doc, NULL, 0, &sc, &errs);
+        rc = cfg_doc_resolve(o.doc, o.sets, o.n_sets, &sc, &errs);
     if (rc) {
         char *text = cfg_errors_format(&errs);
         for (char *line = strtok(text, "\n"); line; line = strtok(NULL, "\n"))
@@ -283,11 +291,13 @@ int cli_cmd_recommend(int argc, char **argv)
         free(text);
         cfg_errors_fini(&errs);
         cfg_doc_free(o.doc);
+        free(o.sets);
         return rc == DMS_ENOENT || rc == DMS_EIO ? CLI_EXIT_NOINPUT : CLI_EXIT_DATAERR;
     }
     cfg_errors_fini(&errs);
     status = recommend(&o, sc);
     cfg_scenario_free(sc);
     cfg_doc_free(o.doc);
+    free(o.sets);
     return status;
 }

@@ -29,6 +29,8 @@
 #define CFG_MAX_PROCESSORS 64
 #define CFG_NAME_MAX 32        /* NIC and bus names, including the NUL */
 #define CFG_UNLIMITED (-1)     /* system.map_register_pool: no limit */
+#define CFG_FIFO_MAX INT64_C(4194303) /* nics[].device.fifo: the largest level the device's
+                                         FIFO gauge holds (STATS_LEVEL_MAX, 2^22 - 1 bytes) */
 #define CFG_ANY_NIC (-1)       /* cfg_fault.nic_index: every NIC */
 
 /* ---- Errors ---------------------------------------------------------------------------- */
@@ -90,6 +92,8 @@ int cfg_parse_rate(const char *text, unsigned accept, struct cfg_rate *out,
 /* ---- The scenario ------------------------------------------------------------------------ */
 
 enum cfg_dma_model { CFG_DMA_MAP_REGISTERS = 0, CFG_DMA_SCATTER_GATHER };
+/* system.map_register_accounting: which grants draw on the HAL's pool. */
+enum cfg_pool_draw { CFG_POOL_BOUNCE_ONLY = 0, CFG_POOL_EVERY_GRANT };
 enum cfg_trace_kind { CFG_TRACE_PCAP = 0, CFG_TRACE_CSV, CFG_TRACE_SYNTHETIC };
 enum cfg_sizes { CFG_SIZES_IMIX = 0, CFG_SIZES_RFC2544, CFG_SIZES_FIXED, CFG_SIZES_TABLE };
 enum cfg_arrivals { CFG_ARRIVALS_POISSON = 0, CFG_ARRIVALS_CONSTANT, CFG_ARRIVALS_ONOFF };
@@ -137,6 +141,7 @@ struct cfg_system {
     int64_t memory_bytes;               /* installed physical memory, >= 64 MiB */
     bool pae;
     int64_t map_register_pool;          /* HAL pool, registers; CFG_UNLIMITED */
+    enum cfg_pool_draw map_register_accounting; /* who draws on that pool */
     bool query_map_register_count;      /* false: NdisQueryMapRegisterCount is NOT_SUPPORTED */
     int64_t nonpaged_pool_bytes;
     int64_t low_memory_bytes;           /* free below 16 MB (24-bit DMA) */
@@ -172,6 +177,8 @@ struct cfg_driver {
     int64_t send_buffers;               /* SendBuffers, preallocated copy buffers */
     int64_t copy_threshold_bytes;       /* CopyThreshold: sends up to this size are copied */
     int64_t send_queue_policy;          /* SendQueuePolicy: 0 queue, 1 return RESOURCES */
+    int64_t map_register_policy;        /* MapRegisterPolicy: 0 pre-cap, 1 step down */
+    int64_t receive_frame_size_bytes;   /* ReceiveFrameSize, 60..65536 */
     uint32_t given;                     /* bit i: keyword i was written in the scenario */
 };
 
@@ -246,6 +253,7 @@ struct cfg_hold {
 struct cfg_protocol {
     struct cfg_hold hold;
     enum cfg_servers servers; /* who returns packets in parallel */
+    double keep_share;        /* share of SUCCESS packets kept, 0..1 */
 };
 
 struct cfg_sender {

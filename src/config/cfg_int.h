@@ -204,6 +204,6 @@ void cfg__trace_final(struct cfg_vctx *c, size_t nic);
 extern const struct cfg_word cfg__dma_models[], cfg__trace_kinds[], cfg__sizes_words[],
     cfg__arrivals_words[], cfg__direction_words[], cfg__oversize_words[],
     cfg__damage_words[], cfg__reader_words[], cfg__hold_words[], cfg__servers_words[],
-    cfg__fault_words[];
+    cfg__fault_words[], cfg__pool_draw_words[];
 
 #endif

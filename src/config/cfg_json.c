@@ -50,6 +50,8 @@ static void write_system(dms_jw *w, const struct cfg_system *s)
         dms_jw_str(w, "map_register_pool", "unlimited");
     else
         dms_jw_int(w, "map_register_pool", s->map_register_pool);
+    dms_jw_str(w, "map_register_accounting",
+               cfg__word(cfg__pool_draw_words, (int)s->map_register_accounting));
     dms_jw_bool(w, "query_map_register_count", s->query_map_register_count);
     dms_jw_int(w, "nonpaged_pool_bytes", s->nonpaged_pool_bytes);
     dms_jw_int(w, "low_memory_bytes", s->low_memory_bytes);
@@ -181,6 +183,7 @@ static void write_protocol(dms_jw *w, const struct cfg_protocol *p)
     }
     dms_jw_obj_end(w);
     dms_jw_str(w, "servers", cfg__word(cfg__servers_words, (int)p->servers));
+    dms_jw_double(w, "keep_share", p->keep_share);
     dms_jw_obj_end(w);
 }
 

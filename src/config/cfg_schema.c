@@ -31,6 +31,12 @@ const struct cfg_word cfg__dma_models[] = {
     {NULL, 0},
 };
 
+const struct cfg_word cfg__pool_draw_words[] = {
+    {"bounce_only", CFG_POOL_BOUNCE_ONLY},
+    {"every_grant", CFG_POOL_EVERY_GRANT},
+    {NULL, 0},
+};
+
 const struct cfg_word cfg__fault_words[] = {
     {"map_registers", CFG_FAULT_MAP_REGISTERS},
     {"shared_memory", CFG_FAULT_SHARED_MEMORY},
@@ -63,6 +69,8 @@ static const struct cfg_driver driver_defaults = {
     .send_buffers = 32,
     .copy_threshold_bytes = 256,
     .send_queue_policy = 0,
+    .map_register_policy = 0,
+    .receive_frame_size_bytes = 1514,
     .given = 0,
 };
 
@@ -75,6 +83,7 @@ static void defaults(struct cfg_scenario *sc)
     s->memory_bytes = 2 * GiB;
     s->pae = false;
     s->map_register_pool = 64;
+    s->map_register_accounting = CFG_POOL_BOUNCE_ONLY;
     s->query_map_register_count = true;
     s->nonpaged_pool_bytes = 64 * MiB;
     s->low_memory_bytes = 4 * MiB;
@@ -130,6 +139,7 @@ static void nic_defaults(struct cfg_nic *nic, size_t index)
     nic->protocol.hold.dist = CFG_HOLD_EXPONENTIAL;
     nic->protocol.hold.mean_ns = 20 * US;
     nic->protocol.servers = CFG_SERVERS_PROCESSORS;
+    nic->protocol.keep_share = 1.0;
     nic->sender.header_bytes = 54;
     nic->sender.fragments = 1;
     nic->sender.high_memory_share = 0.0;
@@ -185,6 +195,8 @@ static const struct cfg_field system_fields[] = {
     CFG_SIZE("memory", struct cfg_system, memory_bytes, 64 * MiB, 64 * GiB),
     CFG_BOOL("pae", struct cfg_system, pae),
     CFG_CUSTOM("map_register_pool", map_register_pool, 0),
+    CFG_ENUM("map_register_accounting", struct cfg_system, map_register_accounting,
+             cfg__pool_draw_words),
     CFG_BOOL("query_map_register_count", struct cfg_system, query_map_register_count),
     CFG_SIZE("nonpaged_pool", struct cfg_system, nonpaged_pool_bytes, 64 * KiB, NO_MAX),
     CFG_SIZE("low_memory", struct cfg_system, low_memory_bytes, 0, 15 * MiB),
@@ -346,6 +358,8 @@ static const struct cfg_field driver_fields[] = {
     CFG_INT("SendBuffers", struct cfg_driver, send_buffers, 1, 4096),
     CFG_SIZE("CopyThreshold", struct cfg_driver, copy_threshold_bytes, 0, 65536),
     CFG_INT("SendQueuePolicy", struct cfg_driver, send_queue_policy, 0, 1),
+    CFG_INT("MapRegisterPolicy", struct cfg_driver, map_register_policy, 0, 1),
+    CFG_SIZE("ReceiveFrameSize", struct cfg_driver, receive_frame_size_bytes, 60, 65536),
 };
 
 size_t cfg_driver_keyword_count(void)
@@ -425,7 +439,7 @@ static void device_bus(struct cfg_vctx *c, const struct cfg_node *v, void *base)
 
 static const struct cfg_field device_fields[] = {
     CFG_CUSTOM("link", device_link, 0),
-    CFG_SIZE("fifo", struct cfg_device, fifo_bytes, 0, GiB),
+    CFG_SIZE("fifo", struct cfg_device, fifo_bytes, 0, CFG_FIFO_MAX),
     CFG_TIME("moderation_delay", struct cfg_device, moderation_delay_ns, 0, NO_MAX),
     CFG_INT("moderation_packets", struct cfg_device, moderation_packets, 1, 65536),
     CFG_CUSTOM("bus", device_bus, 0),

@@ -440,6 +440,7 @@ static void protocol_hold(struct cfg_vctx *c, const struct cfg_node *v, void *ba
 static const struct cfg_field protocol_fields[] = {
     CFG_CUSTOM("hold", protocol_hold, 0),
     CFG_ENUM("servers", struct cfg_protocol, servers, cfg__servers_words),
+    CFG_DOUBLE("keep_share", struct cfg_protocol, keep_share, 0.0, 1.0, 0),
 };
 
 void cfg__protocol(struct cfg_vctx *c, const struct cfg_node *v, void *base)

@@ -147,9 +147,11 @@ struct host_protocol_params {
     struct host_dist_params hold; /* hold time per kept packet */
     enum host_servers servers;
     unsigned workers;             /* PROCESSORS: pool size; 0 = the machine's processors */
+    double keep_share;            /* share of SUCCESS packets kept, in [0, 1]; the others are
+                                     copied and left to the miniport at once */
 };
 
-/* Defaults: constant hold of 0 ns, infinite servers. */
+/* Defaults: constant hold of 0 ns, infinite servers, every SUCCESS packet kept. */
 void host_protocol_params_default(struct host_protocol_params *p);
 
 typedef struct host_protocol host_protocol;
@@ -157,6 +159,7 @@ typedef struct host_protocol host_protocol;
 struct host_protocol_counters {
     uint64_t indicated;       /* packets seen in indications */
     uint64_t kept;            /* SUCCESS packets kept (and later returned) */
+    uint64_t copied;          /* SUCCESS packets not kept (keep_share < 1): copied at once */
     uint64_t resources;       /* packets indicated with NDIS_STATUS_RESOURCES (copied) */
     uint64_t other;           /* packets with any other status (not kept) */
     uint64_t returned;        /* packets returned through nd_adapter_return_packet */

@@ -2,8 +2,9 @@
 /*
  * host_protocol: the protocol driver bound to one adapter, on the receive side.
  *
- * Every packet indicated with NDIS_STATUS_SUCCESS is kept and gets a hold time, drawn when
- * it is indicated. With infinite servers it is returned (nd_adapter_return_packet) exactly
+ * Packets indicated with NDIS_STATUS_SUCCESS are kept (all of them, or a configured share,
+ * evenly spread; the others are copied at once and left to the miniport), and each kept
+ * one gets a hold time, drawn when it is indicated. With infinite servers it is returned (nd_adapter_return_packet) exactly
  * its hold time later: a pure delay, so the adapter's receive buffers form an M/G/N/N
  * loss system when arrivals are Poisson. With a pool of W protocol workers, a packet needs
  * a free worker for its hold time; packets that find all W busy wait in FIFO order, so the
@@ -17,6 +18,7 @@
  * busy.
  */
 #include <assert.h>
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -50,6 +52,8 @@ struct host_protocol {
     uint32_t wait_cap, wait_head, nwait;
     uint64_t seq;
     uint64_t held;
+    double keep_share;     /* share of SUCCESS packets kept */
+    uint64_t offered;      /* SUCCESS packets seen, for the keep rule */
     struct host_protocol_counters c;
     stats_level held_level;
     stats_hist latency;    /* indication - TimeReceived */
@@ -63,6 +67,7 @@ void host_protocol_params_default(struct host_protocol_params *p)
     p->hold.mean_ns = 0;
     p->servers = HOST_SERVERS_INFINITE;
     p->workers = 0;
+    p->keep_share = 1.0;
 }
 
 int host_protocol_new(host_protocol **out, eng_sim *sim, nd_machine *m, gsl_rng *rng,
@@ -70,6 +75,8 @@ int host_protocol_new(host_protocol **out, eng_sim *sim, nd_machine *m, gsl_rng 
 {
     if (p->servers != HOST_SERVERS_PROCESSORS && p->servers != HOST_SERVERS_INFINITE)
         return dms_error_set(err, DMS_EINVAL, "unknown protocol servers mode %d", (int)p->servers);
+    if (!(p->keep_share >= 0.0 && p->keep_share <= 1.0))
+        return dms_error_set(err, DMS_EINVAL, "protocol keep share must be in [0, 1]");
     if (p->servers == HOST_SERVERS_PROCESSORS && p->workers == 0 && !m)
         return dms_error_set(err, DMS_EINVAL, "protocol workers: no count and no machine");
     host_dist *hold;
@@ -81,6 +88,7 @@ int host_protocol_new(host_protocol **out, eng_sim *sim, nd_machine *m, gsl_rng 
     pr->rng = rng;
     pr->hold = hold;
     pr->servers = p->servers;
+    pr->keep_share = p->keep_share;
     if (p->servers == HOST_SERVERS_PROCESSORS)
         pr->workers = p->workers ? p->workers : nd_machine_params(m)->processors;
     host_protocol_set_return_hook(pr, NULL, NULL);
@@ -246,6 +254,14 @@ bool host_protocol_receive(host_protocol *pr, nd_adapter *a, PNDIS_PACKET packet
     }
     if (st != NDIS_STATUS_SUCCESS) {
         pr->c.other++;
+        return false;
+    }
+    /* The n-th SUCCESS packet (from 0) is kept when floor((n + 1) s) > floor(n s): exactly
+     * the share s of them, evenly spread, with no random draw. */
+    uint64_t n = pr->offered++;
+    if (pr->keep_share < 1.0 &&
+        floor((double)(n + 1) * pr->keep_share) <= floor((double)n * pr->keep_share)) {
+        pr->c.copied++;
         return false;
     }
     keep(pr, packet, now);

@@ -39,6 +39,12 @@ typedef struct nd_adapter nd_adapter;
 #define ND_4GB (UINT64_C(4) << 30)
 #define ND_16MB (UINT64_C(16) << 20)
 
+/* Which map-register grants draw on the HAL's system-wide pool (docs/model.md). */
+enum nd_pool_draw {
+    ND_POOL_BOUNCING,    /* only adapters that may have to double-buffer (Windows x86) */
+    ND_POOL_EVERY_GRANT, /* every grant and every scatter-gather page (pessimistic bound) */
+};
+
 /* ---------------------------------------------------------------- the machine */
 
 struct nd_machine_params {
@@ -47,6 +53,7 @@ struct nd_machine_params {
     uint64_t memory_bytes;            /* installed physical memory */
     bool pae;                         /* PAE kernel: memory above 4 GB is used */
     int64_t map_register_pool;        /* HAL's system-wide pool in map registers, or ND_UNLIMITED */
+    enum nd_pool_draw pool_draw;      /* who draws on it: adapters that may bounce, or all */
     bool map_register_count_supported;/* false: NdisQueryMapRegisterCount -> NOT_SUPPORTED */
     uint64_t nonpaged_pool_bytes;     /* limit for NdisAllocateMemoryWithTag and pool storage */
     uint64_t low16_free_bytes;        /* free memory below 16 MB (24-bit DMA bounce and buffers) */
@@ -111,8 +118,15 @@ uint64_t nd_machine_faults_injected(const nd_machine *m);
 
 /* ---------------------------------------------------------------- the verifier */
 
-/* Violation classes, modelled on Driver Verifier's DMA checks (bug check 0xE6). The code
- * recorded in a diagnostic is 0xE600 | class. */
+/*
+ * Violation classes: the rules the emulation checks. Each diagnostic also carries a code
+ * (docs/ndis.md has the table with references): where Driver Verifier's DMA verification
+ * has a bug check 0xE6 parameter-1 value for the broken rule, that value, written
+ * "0xE6:0xNN"; otherwise a name of dmasim's own, "dmasim:<CLASS>". A class may have
+ * several codes (freeing twice: common buffers 0x03, map registers 0x05, other objects a
+ * name of its own). The class values below are only identifiers.
+ */
+#define ND_DV_NONE 0xFFu /* bugcheck_param1 of a rule Driver Verifier has no code for */
 enum nd_violation {
     ND_V_WRONG_IRQL = 0x01,          /* a call made above (or below) its documented IRQL */
     ND_V_CALL_ORDER = 0x02,          /* e.g. map registers before NdisMSetAttributesEx, shared
@@ -138,7 +152,8 @@ enum nd_violation {
 const char *nd_violation_name(enum nd_violation v); /* "WRONG_IRQL", ... */
 
 struct nd_diag {
-    uint32_t code;              /* 0xE600 | enum nd_violation */
+    uint32_t bugcheck_param1;   /* Driver Verifier's bug check 0xE6 parameter 1, or ND_DV_NONE */
+    char code[32];              /* "0xE6:0x1D" or "dmasim:CALL_ORDER" */
     enum nd_violation kind;
     int adapter;                /* adapter index, or -1 for the machine */
     char adapter_name[32];
@@ -203,6 +218,8 @@ struct nd_system_counters {
     int64_t map_register_pool_size;   /* ND_UNLIMITED or a count */
     struct nd_counter map_registers;  /* granted from the system pool (init + SG lists) */
     uint64_t map_registers_requested; /* sum of all requests, granted or not */
+    uint64_t map_registers_over_limit;/* requests refused for the 64-per-miniport limit (also
+                                         counted in map_registers.failures) */
     struct nd_counter nonpaged_bytes;
     struct nd_counter common_buffer_bytes;
     struct nd_counter low16_bytes;
@@ -219,6 +236,8 @@ struct nd_adapter_counters {
     uint32_t map_registers;           /* base * per-base */
     uint32_t map_register_requests;   /* NdisMAllocateMapRegisters calls */
     uint32_t map_register_failures;
+    uint32_t pool_map_registers;      /* of the grant, drawn from the system pool (0 when the
+                                         adapter needs no bounce buffers) */
     struct nd_counter base_mapped;    /* base registers mapped at once (size = base count) */
     uint64_t mappings;                /* NdisMStartBufferPhysicalMapping calls */
     /* scatter-gather model */
@@ -262,6 +281,18 @@ typedef void (*nd_level_fn)(void *ctx, enum nd_level k, uint64_t in_use);
 /* Sets (or, with fn NULL, clears) the adapter's level watcher; ctx is kept, not owned. The
  * watcher must not call back into NDIS. */
 void nd_adapter_watch_levels(nd_adapter *a, nd_level_fn fn, void *ctx);
+/* One NdisMAllocateMapRegisters call and NDIS's answer, in call order. */
+#define ND_MAPREG_LOG 64 /* requests kept per adapter */
+struct nd_mapreg_request {
+    uint32_t base;             /* BaseMapRegistersNeeded asked for */
+    uint64_t map_registers;    /* base x registers per base for its MaximumBufferSize */
+    NDIS_STATUS status;        /* what NDIS returned */
+    bool hung;                 /* the request that hung the machine (it never returned) */
+    eng_time_ns time_ns;
+};
+/* The adapter's map-register requests (the first ND_MAPREG_LOG); valid until the machine
+ * is freed. */
+const struct nd_mapreg_request *nd_adapter_mapreg_log(const nd_adapter *a, size_t *n);
 
 /* ---------------------------------------------------------------- drivers */
 

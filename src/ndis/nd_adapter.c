@@ -15,9 +15,13 @@
  *
  * Receives: NdisMIndicateReceivePacket gives each packet to the protocol in order; a
  * SUCCESS packet after a RESOURCES one in the same array is a violation and is handled as
- * RESOURCES (the documentation says NDIS assumes so); SUCCESS packets the protocol did not
- * keep go back through MiniportReturnPacket before the call returns; RESOURCES packets are
- * the miniport's again on return (ref 003). This file models no CPU time and no device:
+ * RESOURCES (the documentation says NDIS assumes so); RESOURCES packets are the miniport's
+ * again on return (ref 003). SUCCESS packets the protocol did not keep: a deserialized
+ * miniport gets them back through MiniportReturnPacket before the call returns; a
+ * serialized one (no NDIS_ATTRIBUTE_DESERIALIZE) owns them again on return, with their
+ * status still SUCCESS and no MiniportReturnPacket call. A kept packet's status becomes
+ * PENDING for a serialized miniport, and it comes back through MiniportReturnPacket (DDK,
+ * MiniportReturnPacket). This file models no CPU time and no device:
  * the host decides when interrupts, DPCs, sends and returns happen.
  */
 #include <assert.h>
@@ -119,6 +123,12 @@ void nd_adapter_watch_levels(nd_adapter *a, nd_level_fn fn, void *ctx)
 {
     a->level_fn = fn;
     a->level_ctx = fn ? ctx : NULL;
+}
+
+const struct nd_mapreg_request *nd_adapter_mapreg_log(const nd_adapter *a, size_t *n)
+{
+    *n = a->n_mapreg_log;
+    return a->mapreg_log;
 }
 
 void nd_adapter_call_driver(nd_adapter *a, int irql, void (*fn)(void *arg), void *arg)
@@ -535,8 +545,11 @@ static void offer(nd_adapter *a, struct nd_pkt *h, bool res)
     h->state = ND_PS_INDICATED;
     bool keep = a->host_ops && a->host_ops->receive && a->host_ops->receive(a->host, a, p);
     assert(!(keep && res)); /* the protocol must copy a RESOURCES packet (ref 003) */
-    if (keep && !res)
+    if (keep && !res) {
         h->state = ND_PS_HELD;
+        if (!a->deserialized) /* what a serialized miniport reads on return */
+            NDIS_SET_PACKET_STATUS(p, NDIS_STATUS_PENDING);
+    }
 }
 
 VOID NdisMIndicateReceivePacket(IN NDIS_HANDLE MiniportAdapterHandle,
@@ -573,7 +586,7 @@ VOID NdisMIndicateReceivePacket(IN NDIS_HANDLE MiniportAdapterHandle,
         if (!h || h->state != ND_PS_INDICATED)
             continue;
         h->state = ND_PS_MINIPORT;
-        if (NDIS_GET_PACKET_STATUS(ReceivePackets[i]) != NDIS_STATUS_RESOURCES)
+        if (a->deserialized && NDIS_GET_PACKET_STATUS(ReceivePackets[i]) != NDIS_STATUS_RESOURCES)
             return_to_miniport(a, ReceivePackets[i]);
     }
 }

@@ -2,20 +2,26 @@
 /*
  * nd_dma: map registers, buffer mapping, scatter-gather lists and bounce buffering.
  *
- * Two pools limit map registers (ref 001): each miniport may hold at most 64, and all of
- * them draw on the HAL's system-wide pool (map_register_pool, or unlimited). A base
- * register maps one buffer of up to MaximumBufferSize L, which can span
- * (L + P - 2) / P + 1 pages of size P, so NDIS takes that many map registers per base
- * register (1512 B -> 2, 64 KiB -> 17 with 4 KiB pages). The grant (base count and
- * registers per base) is remembered and exactly that is given back by
- * NdisMFreeMapRegisters. A request the system pool cannot satisfy fails cleanly with
- * NDIS_STATUS_RESOURCES, except on PAE machines, where it would wait forever: that is
- * recorded as the machine's hang (ref 001), and the call returns RESOURCES so the driver
- * can unwind. 24-bit DMA (ref 001) needs a bounce page below 16 MB for every map register.
+ * Two limits apply to map registers (docs/model.md gives each rule with its reference).
+ * Each miniport may hold at most 64 (ref 001), always. A base register maps one buffer of
+ * up to MaximumBufferSize L, which can span (L + P - 2) / P + 1 pages of size P, so NDIS
+ * counts that many map registers per base register (1512 B -> 2, 64 KiB -> 17 with 4 KiB
+ * pages). The HAL's system-wide pool (map_register_pool, or unlimited) stands for bounce
+ * pages in low memory, so only an adapter that may have to double-buffer draws on it: one
+ * with 24-bit DMA, or one without 64-bit DMA on a PAE machine with memory above 4 GB. Any
+ * other grant is counted against the per-miniport limit and takes nothing from the pool.
+ * The pessimistic accounting ND_POOL_EVERY_GRANT makes every grant draw, as if every
+ * adapter bounced. The grant (base count and registers per base) is remembered and exactly
+ * that is given back by NdisMFreeMapRegisters. A pool request that cannot be satisfied
+ * fails cleanly with NDIS_STATUS_RESOURCES, except on PAE machines, where it would wait
+ * forever: that is recorded as the machine's hang (ref 001), and the call returns
+ * RESOURCES so the driver can unwind. 24-bit DMA needs a bounce page below 16 MB for every
+ * map register.
  *
- * Scatter-gather DMA takes nothing at init; each packet sent gets a SCATTER_GATHER_LIST
- * that holds one map register of the system pool per page its buffers span, from before
- * MiniportSendPackets until NdisMSendComplete.
+ * Scatter-gather DMA takes nothing at init; each packet sent gets a SCATTER_GATHER_LIST,
+ * from before MiniportSendPackets until NdisMSendComplete, which holds one map register of
+ * the system pool per page of the buffers that must bounce (every page when every grant
+ * draws).
  *
  * Bounce buffering: a buffer the device cannot address (above 4 GB on PAE without 64-bit
  * DMA; above 16 MB with 24-bit DMA) is double-buffered; the addresses returned are bounce
@@ -43,6 +49,21 @@ static uint64_t pool_left(const nd_machine *m)
     uint64_t size = (uint64_t)m->p.map_register_pool;
     uint64_t used = m->c.map_registers.in_use;
     return used < size ? size - used : 0;
+}
+
+/* True when transfers of an adapter with this DMA width may have to be double-buffered:
+ * 24-bit DMA always; 32-bit DMA on a PAE machine with memory above 4 GB. */
+static bool may_bounce(const nd_machine *m, bool dma24, bool dma64)
+{
+    if (dma24)
+        return true;
+    return !dma64 && m->p.pae && m->p.memory_bytes > ND_4GB;
+}
+
+/* True when a grant of an adapter with this DMA width takes entries of the system pool. */
+static bool draws_pool(const nd_machine *m, bool dma24, bool dma64)
+{
+    return m->p.pool_draw == ND_POOL_EVERY_GRANT || may_bounce(m, dma24, dma64);
 }
 
 /* Map-register and SG set-up: PASSIVE_LEVEL, from MiniportInitialize (ref 001). */
@@ -93,14 +114,18 @@ static NDIS_STATUS grant(nd_adapter *a, NDIS_DMA_SIZE size, ULONG base, ULONG ma
         return NDIS_STATUS_RESOURCES;
     uint32_t per = nd__per_base(max_buffer, m->p.page_size);
     uint64_t total = (uint64_t)base * per;
+    bool draws = draws_pool(m, size == NDIS_DMA_24BITS, size == NDIS_DMA_64BITS);
     m->c.map_registers_requested += total;
-    if (total > ND_MAX_MAP_REGISTERS_PER_MINIPORT)
+    if (total > ND_MAX_MAP_REGISTERS_PER_MINIPORT) {
+        m->c.map_registers.failures++;
+        m->c.map_registers_over_limit++;
         return NDIS_STATUS_RESOURCES;
+    }
     if (nd__alloc_denied(m, a, ND_ALLOC_MAP_REGISTERS)) {
         m->c.map_registers.failures++;
         return NDIS_STATUS_RESOURCES;
     }
-    if (pool_limited(m) && total > pool_left(m)) {
+    if (draws && pool_limited(m) && total > pool_left(m)) {
         m->c.map_registers.failures++;
         if (m->p.pae)
             record_hang(m, a, total);
@@ -114,20 +139,38 @@ static NDIS_STATUS grant(nd_adapter *a, NDIS_DMA_SIZE size, ULONG base, ULONG ma
         }
         nd__ctr_take(&m->c.low16_bytes, low_bytes);
     }
-    nd__ctr_take(&m->c.map_registers, total);
+    if (draws)
+        nd__ctr_take(&m->c.map_registers, total);
     a->dma = ND_DMA_MAPREG;
     a->dma_size = size;
     a->max_buffer = max_buffer;
     a->per_base = per;
     a->base = base;
+    a->pool_drawn = draws ? (uint32_t)total : 0;
     a->low16_pa = low_pa;
     a->low16_bytes = size == NDIS_DMA_24BITS ? low_bytes : 0;
     a->regs = dms_xcalloc(base, sizeof *a->regs);
     a->c.map_registers_per_base = per;
     a->c.base_map_registers = base;
     a->c.map_registers = (uint32_t)total;
+    a->c.pool_map_registers = a->pool_drawn;
     a->c.base_mapped.size = base;
     return NDIS_STATUS_SUCCESS;
+}
+
+/* Remembers one NdisMAllocateMapRegisters request and NDIS's answer (the first
+ * ND_MAPREG_LOG are kept). */
+static void log_request(nd_adapter *a, ULONG base, ULONG max_buffer, NDIS_STATUS st)
+{
+    if (a->n_mapreg_log >= ND_MAPREG_LOG)
+        return;
+    struct nd_mapreg_request *r = &a->mapreg_log[a->n_mapreg_log++];
+    r->base = base;
+    r->map_registers = max_buffer ? (uint64_t)base * nd__per_base(max_buffer, a->m->p.page_size)
+                                  : 0;
+    r->status = st;
+    r->hung = a->m->hang.hung;
+    r->time_ns = eng_now(a->m->sim);
 }
 
 NDIS_STATUS NdisMAllocateMapRegisters(IN NDIS_HANDLE MiniportAdapterHandle, IN UINT DmaChannel,
@@ -139,6 +182,7 @@ NDIS_STATUS NdisMAllocateMapRegisters(IN NDIS_HANDLE MiniportAdapterHandle, IN U
     if (!a)
         return NDIS_STATUS_FAILURE;
     a->c.map_register_requests++;
+    bool was_hung = a->m->hang.hung;
     NDIS_STATUS st;
     if (!init_only(a, fn)) {
         st = NDIS_STATUS_FAILURE;
@@ -157,6 +201,9 @@ NDIS_STATUS NdisMAllocateMapRegisters(IN NDIS_HANDLE MiniportAdapterHandle, IN U
     }
     if (st != NDIS_STATUS_SUCCESS)
         a->c.map_register_failures++;
+    /* After a hang the caller never got an answer: later calls are not part of the log. */
+    if (!was_hung)
+        log_request(a, BaseMapRegistersNeeded, MaximumBufferSize, st);
     return st;
 }
 
@@ -165,7 +212,8 @@ void nd__mapreg_release(nd_adapter *a)
     nd_machine *m = a->m;
     if (!a->base)
         return;
-    nd__ctr_give(&m->c.map_registers, (uint64_t)a->base * a->per_base);
+    nd__ctr_give(&m->c.map_registers, a->pool_drawn);
+    a->pool_drawn = 0;
     if (a->low16_bytes) {
         nd__phys_free(&m->low16, a->low16_pa, a->low16_bytes);
         nd__ctr_give(&m->c.low16_bytes, a->low16_bytes);
@@ -187,7 +235,7 @@ VOID NdisMFreeMapRegisters(IN NDIS_HANDLE MiniportAdapterHandle)
     if (a->state != ND_AS_INITIALIZING && a->state != ND_AS_HALTING)
         nd__diag(a->m, a, ND_V_CALL_ORDER, "%s outside MiniportInitialize and MiniportHalt", fn);
     if (!a->base) {
-        nd__diag(a->m, a, ND_V_DOUBLE_FREE, "%s: no map registers allocated", fn);
+        nd__diag_dv(a->m, a, ND_V_DOUBLE_FREE, 0x05, "%s: no map registers allocated", fn);
         return;
     }
     uint32_t mapped = 0;
@@ -387,13 +435,28 @@ static uint64_t sg_in_flight(const nd_machine *m)
     return n;
 }
 
+/* Pages of a packet's buffers, and of those the pool must cover: the pages that must
+ * bounce, or every page when every grant draws. */
+static void sg_need(const nd_adapter *a, PNDIS_PACKET p, uint64_t *pages, uint64_t *pool)
+{
+    const nd_machine *m = a->m;
+    uint64_t pg = m->p.page_size;
+    bool every = m->p.pool_draw == ND_POOL_EVERY_GRANT;
+    *pages = *pool = 0;
+    for (PNDIS_BUFFER b = p->Private.Head; b; b = b->Next) {
+        uint64_t n = span_pages(b->PhysicalAddress, b->ByteCount, pg);
+        *pages += n;
+        if (every || needs_bounce(a, b->PhysicalAddress, b->ByteCount, a->sg_dma64))
+            *pool += n;
+    }
+}
+
 enum nd_sg_result nd__sg_build(nd_adapter *a, struct nd_pkt *h)
 {
     nd_machine *m = a->m;
-    uint64_t pg = m->p.page_size, need = 0;
+    uint64_t pages, need;
     PNDIS_PACKET p = nd__pkt_packet(h);
-    for (PNDIS_BUFFER b = p->Private.Head; b; b = b->Next)
-        need += span_pages(b->PhysicalAddress, b->ByteCount, pg);
+    sg_need(a, p, &pages, &need);
     if (!(h->flags & ND_PKT_REQUESTED)) {
         h->flags |= ND_PKT_REQUESTED;
         m->c.map_registers_requested += need;
@@ -402,29 +465,36 @@ enum nd_sg_result nd__sg_build(nd_adapter *a, struct nd_pkt *h)
      * does): more registers than the pool has, more than it can have back once every list
      * in flight completes (the rest are held for good by map-register adapters), or an
      * injected fault. A list that must wait for lists in flight waits in NDIS's queue. */
-    if ((pool_limited(m) && need > pool_left(m) + sg_in_flight(m)) ||
+    bool limited = need > 0 && pool_limited(m);
+    if ((limited && need > pool_left(m) + sg_in_flight(m)) ||
         nd__alloc_denied(m, a, ND_ALLOC_MAP_REGISTERS)) {
         m->c.map_registers.failures++;
         a->c.sg_map_registers.failures++;
         return ND_SG_NEVER;
     }
-    if (pool_limited(m) && need > pool_left(m)) {
+    if (limited && need > pool_left(m)) {
         m->c.map_registers.failures++;
         a->c.sg_map_registers.failures++;
         return ND_SG_SHORT;
     }
+    need = pages > need ? pages : need; /* elements, for the list's storage */
     if (!h->sg_buf || need > h->sg_cap) {
         free(h->sg_buf);
         h->sg_buf = dms_xmalloc(sizeof *h->sg_buf + need * sizeof h->sg_buf->Elements[0]);
         h->sg_cap = (uint32_t)need;
     }
     sg_fill(a, h);
+    uint64_t drawn = 0;
+    sg_need(a, p, &pages, &drawn);
     h->sg = h->sg_buf;
-    h->sg_regs = (uint32_t)need;
-    nd__ctr_take(&m->c.map_registers, need);
-    nd__ctr_take(&a->c.sg_map_registers, need);
-    nd__level(a, ND_LEVEL_SG_MAP_REGISTERS, a->c.sg_map_registers.in_use);
+    h->sg_regs = (uint32_t)drawn;
+    if (drawn) {
+        nd__ctr_take(&m->c.map_registers, drawn);
+        nd__ctr_take(&a->c.sg_map_registers, drawn);
+        nd__level(a, ND_LEVEL_SG_MAP_REGISTERS, a->c.sg_map_registers.in_use);
+    }
     a->c.sg_lists++;
+    a->live.sg_lists++;
     NDIS_PER_PACKET_INFO_FROM_PACKET(p, ScatterGatherListPacketInfo) = h->sg;
     return ND_SG_OK;
 }
@@ -433,9 +503,12 @@ void nd__sg_release(nd_adapter *a, struct nd_pkt *h)
 {
     if (!h->sg)
         return;
-    nd__ctr_give(&a->m->c.map_registers, h->sg_regs);
-    nd__ctr_give(&a->c.sg_map_registers, h->sg_regs);
-    nd__level(a, ND_LEVEL_SG_MAP_REGISTERS, a->c.sg_map_registers.in_use);
+    if (h->sg_regs) {
+        nd__ctr_give(&a->m->c.map_registers, h->sg_regs);
+        nd__ctr_give(&a->c.sg_map_registers, h->sg_regs);
+        nd__level(a, ND_LEVEL_SG_MAP_REGISTERS, a->c.sg_map_registers.in_use);
+    }
+    a->live.sg_lists--;
     h->sg = NULL;
     h->sg_regs = 0;
     NDIS_PER_PACKET_INFO_FROM_PACKET(nd__pkt_packet(h), ScatterGatherListPacketInfo) = NULL;

@@ -289,6 +289,7 @@ struct nd_live {
     uint64_t ppools, bpools, packets, buffers;
     uint64_t io, configs;
     uint64_t sending;           /* protocol packets the miniport owns (not yet completed) */
+    uint64_t sg_lists;          /* scatter-gather lists built and not yet released */
 };
 
 struct nd_wcc {
@@ -324,6 +325,9 @@ struct nd_adapter {
     bool sg_dma64;
     ULONG max_buffer;           /* MaximumBufferSize of the grant */
     uint32_t per_base, base;    /* the grant held now (0 when none) */
+    uint32_t pool_drawn;        /* map registers the grant took from the system pool */
+    struct nd_mapreg_request mapreg_log[ND_MAPREG_LOG];
+    size_t n_mapreg_log;
     uint64_t low16_pa, low16_bytes; /* 24-bit bounce pages of the grant */
     struct nd_basereg *regs;
     uint32_t sg_slot;           /* next SG bounce slot */
@@ -430,8 +434,13 @@ nd_machine *nd__machine(void);
 
 /* ---------------------------------------------------------------- verifier */
 
+/* Records a diagnostic with the class's usual code (nd_verify.c's table). */
 void nd__diag(nd_machine *m, nd_adapter *a, enum nd_violation v, const char *fmt, ...)
     __attribute__((format(printf, 4, 5)));
+/* The same with Driver Verifier's parameter-1 value dv for this instance of the rule, or
+ * ND_DV_NONE for the class's own name (a class spans objects DV checks and others). */
+void nd__diag_dv(nd_machine *m, nd_adapter *a, enum nd_violation v, uint32_t dv,
+                 const char *fmt, ...) __attribute__((format(printf, 5, 6)));
 /* IRQL checks: true if the current IRQL is allowed, else an ND_V_WRONG_IRQL diagnostic. */
 bool nd__irql_max(nd_machine *m, nd_adapter *a, int max, const char *fn);
 bool nd__irql_eq(nd_machine *m, nd_adapter *a, int level, const char *fn);

@@ -46,6 +46,7 @@ void nd_machine_params_default(struct nd_machine_params *p)
     p->memory_bytes = 2 * ND_GIB;
     p->pae = false;
     p->map_register_pool = 64;
+    p->pool_draw = ND_POOL_BOUNCING;
     p->map_register_count_supported = true;
     p->nonpaged_pool_bytes = UINT64_C(64) << 20;
     p->low16_free_bytes = UINT64_C(4) << 20;
@@ -85,6 +86,8 @@ static int check_params(const struct nd_machine_params *p, struct dms_error *err
         return bad(err, "memory_bytes", "memory must be 64 MiB..64 GiB");
     if (p->map_register_pool < 0 && p->map_register_pool != ND_UNLIMITED)
         return bad(err, "map_register_pool", "map-register pool must be >= 0 or unlimited");
+    if ((unsigned)p->pool_draw > ND_POOL_EVERY_GRANT)
+        return bad(err, "pool_draw", "unknown map-register pool accounting");
     if (p->map_register_pool > INT32_MAX)
         return bad(err, "map_register_pool", "map-register pool too large");
     if (p->nonpaged_pool_bytes < p->page_size || p->nonpaged_pool_bytes > p->memory_bytes)

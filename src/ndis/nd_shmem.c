@@ -66,7 +66,10 @@ VOID NdisFreeMemory(IN PVOID VirtualAddress, IN UINT Length, IN UINT MemoryFlags
                  Length);
         return;
     }
-    if (x->len != Length)
+    /* With MemoryFlags 0 (nonpaged memory, all NdisAllocateMemoryWithTag gives) NDIS ignores
+     * Length, and NdisFreeMemory(p, 0, 0) is the usual idiom; a different non-zero length
+     * is still reported, as a likely mix-up of two blocks. */
+    if (x->len != Length && !(Length == 0 && MemoryFlags == 0))
         nd__diag(m, x->owner, ND_V_FREE_MISMATCH, "%s: length %u, allocated with %zu", fn,
                  Length, x->len);
     nd__reg_remove(&m->reg, x->va);
@@ -272,13 +275,15 @@ VOID NdisMFreeSharedMemory(IN NDIS_HANDLE MiniportAdapterHandle, IN ULONG Length
     if (!a)
         return;
     nd_machine *m = a->m;
-    nd__irql_eq(m, a, PASSIVE_LEVEL, fn);
+    /* <= DISPATCH_LEVEL (NDIS 5 DDK): memory grown with NdisMAllocateSharedMemoryAsync may be
+     * given back from a DPC once a burst is over. */
+    nd__irql_max(m, a, DISPATCH_LEVEL, fn);
     struct nd_shm *s = VirtualAddress ? nd__reg_exact(&m->reg, VirtualAddress, ND_OBJ_SHARED)
                                       : NULL;
     if (!s) {
-        nd__diag(m, a, ND_V_DOUBLE_FREE,
-                 "%s: %u bytes that are not allocated (freed twice or never allocated)", fn,
-                 Length);
+        nd__diag_dv(m, a, ND_V_DOUBLE_FREE, 0x03,
+                    "%s: %u bytes that are not allocated (freed twice or never allocated)", fn,
+                    Length);
         return;
     }
     if (s->len != Length || s->pa != (uint64_t)PhysicalAddress.QuadPart)

@@ -2,9 +2,10 @@
 /*
  * nd_verify: the verifier (diagnostics, IRQL checks, leak reports) and fault injection.
  *
- * Every broken rule becomes one struct nd_diag with code 0xE600 | class, after Driver
- * Verifier's DMA checks (bug check 0xE6); the call that broke it then goes on or fails as
- * docs/ndis.md documents, never crashes. Strict mode marks the machine failed on the first
+ * Every broken rule becomes one struct nd_diag with its class and a code: bug check 0xE6's
+ * parameter 1 where Driver Verifier's DMA verification has one for the rule, else a name
+ * of dmasim's own (the table in docs/ndis.md); the call that broke it then goes on or fails
+ * as docs/ndis.md documents, never crashes. Strict mode marks the machine failed on the first
  * diagnostic. At most ND_DIAG_MAX diagnostics are stored; later ones are only counted.
  *
  * Fault injection: rules fail the n-th matching allocation, or each one with a
@@ -20,34 +21,40 @@
 
 #include "nd_int.h"
 
-static const char *const violation_names[] = {
-    [ND_V_WRONG_IRQL] = "WRONG_IRQL",
-    [ND_V_CALL_ORDER] = "CALL_ORDER",
-    [ND_V_NOT_BUS_MASTER] = "NOT_BUS_MASTER",
-    [ND_V_MAP_INDEX_RANGE] = "MAP_INDEX_RANGE",
-    [ND_V_DOUBLE_MAP] = "DOUBLE_MAP",
-    [ND_V_FLUSH_UNMAPPED] = "FLUSH_UNMAPPED",
-    [ND_V_FREE_WHILE_MAPPED] = "FREE_WHILE_MAPPED",
-    [ND_V_DOUBLE_FREE] = "DOUBLE_FREE",
-    [ND_V_FREE_MISMATCH] = "FREE_MISMATCH",
-    [ND_V_LEAK] = "LEAK",
-    [ND_V_BUFFER_TOO_LARGE] = "BUFFER_TOO_LARGE",
-    [ND_V_POOL_BUSY] = "POOL_BUSY",
-    [ND_V_BAD_HANDLE] = "BAD_HANDLE",
-    [ND_V_INDICATE_ORDER] = "INDICATE_ORDER",
-    [ND_V_SPIN_LOCK] = "SPIN_LOCK",
-    [ND_V_DEVICE_DMA] = "DEVICE_DMA",
-    [ND_V_PACKET_OWNERSHIP] = "PACKET_OWNERSHIP",
+/* Each class's name and its usual code: Driver Verifier's bug check 0xE6 parameter 1 where
+ * it has one for the rule (docs/ndis.md, "Verifier codes"), else ND_DV_NONE. */
+static const struct {
+    const char *name;
+    uint32_t dv;
+} classes[] = {
+    [ND_V_WRONG_IRQL] = {"WRONG_IRQL", ND_DV_NONE}, /* 0x13 for the DMA routines */
+    [ND_V_CALL_ORDER] = {"CALL_ORDER", ND_DV_NONE},
+    [ND_V_NOT_BUS_MASTER] = {"NOT_BUS_MASTER", ND_DV_NONE},
+    [ND_V_MAP_INDEX_RANGE] = {"MAP_INDEX_RANGE", ND_DV_NONE},
+    [ND_V_DOUBLE_MAP] = {"DOUBLE_MAP", 0x1D},        /* mapped an address range already mapped */
+    [ND_V_FLUSH_UNMAPPED] = {"FLUSH_UNMAPPED", 0x20}, /* flushed a map register never mapped */
+    [ND_V_FREE_WHILE_MAPPED] = {"FREE_WHILE_MAPPED", 0x10}, /* freed map registers still mapped */
+    [ND_V_DOUBLE_FREE] = {"DOUBLE_FREE", ND_DV_NONE}, /* 0x03 common buffers, 0x05 map registers */
+    [ND_V_FREE_MISMATCH] = {"FREE_MISMATCH", ND_DV_NONE},
+    [ND_V_LEAK] = {"LEAK", ND_DV_NONE}, /* 0x07 common buffers, 0x09 map registers, 0x0A lists */
+    [ND_V_BUFFER_TOO_LARGE] = {"BUFFER_TOO_LARGE", ND_DV_NONE},
+    [ND_V_POOL_BUSY] = {"POOL_BUSY", ND_DV_NONE},
+    [ND_V_BAD_HANDLE] = {"BAD_HANDLE", ND_DV_NONE},
+    [ND_V_INDICATE_ORDER] = {"INDICATE_ORDER", ND_DV_NONE},
+    [ND_V_SPIN_LOCK] = {"SPIN_LOCK", ND_DV_NONE},
+    [ND_V_DEVICE_DMA] = {"DEVICE_DMA", 0x0F},        /* hardware wrote outside its DMA buffer */
+    [ND_V_PACKET_OWNERSHIP] = {"PACKET_OWNERSHIP", ND_DV_NONE},
 };
 
 const char *nd_violation_name(enum nd_violation v)
 {
-    if ((size_t)v < DMS_ARRAY_LEN(violation_names) && violation_names[v])
-        return violation_names[v];
+    if ((size_t)v < DMS_ARRAY_LEN(classes) && classes[v].name)
+        return classes[v].name;
     return "UNKNOWN";
 }
 
-void nd__diag(nd_machine *m, nd_adapter *a, enum nd_violation v, const char *fmt, ...)
+static void record(nd_machine *m, nd_adapter *a, enum nd_violation v, uint32_t dv,
+                   const char *fmt, va_list ap)
 {
     m->diag_total++;
     if (m->p.strict)
@@ -60,15 +67,34 @@ void nd__diag(nd_machine *m, nd_adapter *a, enum nd_violation v, const char *fmt
     }
     struct nd_diag *d = &m->diags[m->n_diags++];
     memset(d, 0, sizeof *d);
-    d->code = 0xE600u | (uint32_t)v;
+    d->bugcheck_param1 = dv;
+    if (dv != ND_DV_NONE)
+        snprintf(d->code, sizeof d->code, "0xE6:0x%02X", (unsigned)dv);
+    else
+        snprintf(d->code, sizeof d->code, "dmasim:%s", nd_violation_name(v));
     d->kind = v;
     d->adapter = a ? a->index : -1;
     if (a)
         snprintf(d->adapter_name, sizeof d->adapter_name, "%s", a->name);
     d->time_ns = eng_now(m->sim);
+    vsnprintf(d->msg, sizeof d->msg, fmt, ap);
+}
+
+void nd__diag(nd_machine *m, nd_adapter *a, enum nd_violation v, const char *fmt, ...)
+{
+    uint32_t dv = (size_t)v < DMS_ARRAY_LEN(classes) ? classes[v].dv : ND_DV_NONE;
     va_list ap;
     va_start(ap, fmt);
-    vsnprintf(d->msg, sizeof d->msg, fmt, ap);
+    record(m, a, v, dv, fmt, ap);
+    va_end(ap);
+}
+
+void nd__diag_dv(nd_machine *m, nd_adapter *a, enum nd_violation v, uint32_t dv,
+                 const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    record(m, a, v, dv, fmt, ap);
     va_end(ap);
 }
 
@@ -97,11 +123,28 @@ const struct nd_hang *nd_machine_hang(const nd_machine *m)
     return &m->hang;
 }
 
+/* The DMA routines, whose IRQL Driver Verifier's DMA verification checks (0x13); other
+ * calls at the wrong IRQL get dmasim's own code. */
+static uint32_t irql_code(const char *fn)
+{
+    static const char *const dma[] = {
+        "NdisMAllocateMapRegisters", "NdisMFreeMapRegisters",
+        "NdisMInitializeScatterGatherDma", "NdisMStartBufferPhysicalMapping",
+        "NdisMCompleteBufferPhysicalMapping", "NdisMAllocateSharedMemory",
+        "NdisMAllocateSharedMemoryAsync", "NdisMFreeSharedMemory",
+    };
+    for (size_t i = 0; i < DMS_ARRAY_LEN(dma); i++)
+        if (strcmp(fn, dma[i]) == 0)
+            return 0x13;
+    return ND_DV_NONE;
+}
+
 bool nd__irql_max(nd_machine *m, nd_adapter *a, int max, const char *fn)
 {
     if (m->irql <= max)
         return true;
-    nd__diag(m, a, ND_V_WRONG_IRQL, "%s at IRQL %d, allowed at most %d", fn, m->irql, max);
+    nd__diag_dv(m, a, ND_V_WRONG_IRQL, irql_code(fn), "%s at IRQL %d, allowed at most %d", fn,
+                m->irql, max);
     return false;
 }
 
@@ -109,7 +152,8 @@ bool nd__irql_eq(nd_machine *m, nd_adapter *a, int level, const char *fn)
 {
     if (m->irql == level)
         return true;
-    nd__diag(m, a, ND_V_WRONG_IRQL, "%s at IRQL %d, allowed only at %d", fn, m->irql, level);
+    nd__diag_dv(m, a, ND_V_WRONG_IRQL, irql_code(fn), "%s at IRQL %d, allowed only at %d", fn,
+                m->irql, level);
     return false;
 }
 
@@ -122,18 +166,19 @@ void nd__leak_report(nd_adapter *a, const char *when)
     nd_machine *m = a->m;
     const struct nd_live *l = &a->live;
     if (l->shm)
-        nd__diag(m, a, ND_V_LEAK, "leak (shared memory) %s: %llu block(s), %llu bytes", when,
+        nd__diag_dv(m, a, ND_V_LEAK, 0x07, "leak (shared memory) %s: %llu block(s), %llu bytes", when,
                  LLU(l->shm), LLU(l->shm_bytes));
     if (l->mem)
         nd__diag(m, a, ND_V_LEAK, "leak (memory) %s: %llu block(s), %llu bytes", when,
                  LLU(l->mem), LLU(l->mem_bytes));
-    uint64_t sg = a->c.sg_map_registers.in_use;
-    if (a->base || sg)
-        nd__diag(m, a, ND_V_LEAK,
-                 "leak (map registers) %s: %llu map register(s) (%u base x %u), %llu held by "
-                 "scatter-gather lists",
-                 when, LLU((uint64_t)a->base * a->per_base), a->base, a->base ? a->per_base : 0,
-                 LLU(sg));
+    if (a->base)
+        nd__diag_dv(m, a, ND_V_LEAK, 0x09,
+                    "leak (map registers) %s: %llu map register(s) (%u base x %u)", when,
+                    LLU((uint64_t)a->base * a->per_base), a->base, a->per_base);
+    if (l->sg_lists)
+        nd__diag_dv(m, a, ND_V_LEAK, 0x0A,
+                    "leak (scatter-gather lists) %s: %llu list(s) holding %llu map register(s)",
+                    when, LLU(l->sg_lists), LLU(a->c.sg_map_registers.in_use));
     if (l->ppools)
         nd__diag(m, a, ND_V_LEAK, "leak (packet pools) %s: %llu pool(s)", when, LLU(l->ppools));
     if (l->bpools)

@@ -33,6 +33,7 @@
 #define SENDBUF_MAX 4096
 #define BASE_PEAK_Q 0.99    /* base-register estimate: this quantile in use + one packet */
 #define SG_PER_BASE 8       /* per-base at or above which scatter-gather is compared */
+#define OVERLOAD 0.98       /* protocol load from which held buffers grow without bound */
 
 const char *const rec__kw_name[K_COUNT] = {"ReceiveBuffers", "MaxReceiveBuffers",
                                              "BaseMapRegistersNeeded", "SendBuffers"};
@@ -301,6 +302,7 @@ static int baseline(struct prof_ctx *x, struct dms_error *err)
                 again = true;
             }
         }
+        /* a machine that takes every grant from its pool, whatever the rule says */
         if (o.rc == 0 && o.n_reps > 0)
             x->every_grant_draws = grants > 0 && o.reps[0].sys[RUN_M_SYS_MAPREG_GRANTED] >= grants;
         rec__outcome_free(&o);
@@ -513,7 +515,10 @@ static void stage1_units(struct prof_ctx *x)
         struct nicplan *p = &x->nic[i];
         if (p->init_failed)
             continue;
-        if (p->rx && rec__rx_mask(ob)) {
+        /* a protocol that cannot keep up holds ever more buffers: what a finite trace
+         * needs then says only how long the trace is */
+        p->overloaded = p->rx && p->base_probe.proto_load >= OVERLOAD;
+        if (p->rx && rec__rx_mask(ob) && !p->overloaded) {
             int64_t hi = DMS_MIN(RB_MAX, p->low_memory_binds ? p->cur[K_RB] : RB_MAX);
             unit_add(x, i, K_RB, rec__rx_mask(ob), 1, hi, p->est[K_RB]);
         }

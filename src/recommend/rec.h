@@ -36,6 +36,7 @@
 #define REC_MAX_VALUES 12    /* keywords reported per NIC and profile */
 #define REC_MAX_NOTES 8
 #define REC_TEXT 480
+#define REC_PROFILE_SETS 24  /* overrides of a profile (the user's --set included) */
 
 /* A machine profile: what it changes in the scenario, and the scenario it gives. */
 struct rec_profile {
@@ -43,7 +44,7 @@ struct rec_profile {
     int processors;
     double traffic_scale;         /* 1: traffic as given; else every trace's speedup x this */
     size_t n_sets;
-    char sets[4][REC_SET_LEN];    /* the profile's overrides */
+    char sets[REC_PROFILE_SETS][REC_SET_LEN]; /* overrides: the user's, then the profile's */
     const struct cfg_scenario *sc; /* the scenario with those overrides (borrowed) */
 };
 
@@ -197,12 +198,14 @@ void rec_result_fini(struct rec_result *r);
 /*
  * Makes the default profiles for sc: "up" (1 processor) and "smp" (sc's processors if above
  * 1, else 4), or those named in list ("up,smp,as-is"; "smp=8" sets the processors; a suffix
- * "*2" also scales the traffic by 2). Fills out[] (room for 8) and *n; the caller resolves
- * each profile's sets into its scenario. Returns 0, or DMS_EINVAL with err naming the bad
- * entry.
+ * "*2" also scales the traffic by 2). Each profile's sets start with the n_user overrides
+ * (borrowed strings, e.g. the command line's --set), then its own. Fills out[] (room for 8)
+ * and *n; the caller resolves each profile's sets into its scenario. Returns 0, or
+ * DMS_EINVAL with err naming the bad entry.
  */
 int rec_profiles_parse(const struct cfg_scenario *sc, const char *list,
-                       struct rec_profile *out, size_t *n, struct dms_error *err);
+                       const char *const *user, size_t n_user, struct rec_profile *out,
+                       size_t *n, struct dms_error *err);
 
 /*
  * The evaluator on the run API (rec_eval_fn; pass a struct rec_runner as its ctx): each

@@ -115,6 +115,10 @@ static void limited_by(const struct rec__probe *p, const struct unit *u, char *b
                  "are free: the processors do not reap them fast enough", p->fifo_drop_share);
     else if (p && !p->ran)
         snprintf(buf, n, "%s", p->fail);
+    else if (u->kw == K_BASE)
+        snprintf(buf, n, "NDIS allows a miniport 64 map registers, and each base register "
+                 "costs %lld here: %lld base registers at most", (long long)(64 / u->hi),
+                 (long long)u->hi);
     else
         snprintf(buf, n, "the keyword's range ends at %lld", (long long)u->hi);
 }
@@ -154,7 +158,7 @@ static struct rec_value *from_unit(struct prof_ctx *x, struct rec_nic_answer *a,
     v->decided = u->decided;
     int k = binding_objective(u, ob);
     const struct rec__probe *at = probe_at(u, u->value), *dn = probe_at(u, u->value - 1);
-    char sc[160], f1[40], f2[40], f3[40];
+    char sc[160], f1[40], f2[40], f3[40], f4[40];
     scaled(p, u->value, what, sc, sizeof sc);
     v->objective = k;
     v->target = target_of(ob, k);
@@ -198,7 +202,7 @@ static struct rec_value *from_unit(struct prof_ctx *x, struct rec_nic_answer *a,
     why(v, "The smallest %s whose mean %s meets %s%s: %s at %lld (upper CI bound %s), %s at "
         "%lld.", v->keyword, rec_objective_name(k), fmt_fig(k, v->target, f1, sizeof f1), sc,
         fmt_fig(k, v->at_value, f2, sizeof f2), (long long)u->value,
-        fmt_fig(k, v->at_value_hi, f3, sizeof f3), fmt_fig(k, v->at_next_down, f1, sizeof f1),
+        fmt_fig(k, v->at_value_hi, f3, sizeof f3), fmt_fig(k, v->at_next_down, f4, sizeof f4),
         (long long)v->next_down);
     if (!u->decided)
         snprintf(v->why + strlen(v->why), sizeof v->why - strlen(v->why),
@@ -221,7 +225,30 @@ static void decide_rx(struct prof_ctx *x, unsigned i, struct rec_nic_answer *a)
     const struct cfg_driver *d = &p->c->driver;
     struct unit *rb = rec__find_unit(x, i, K_RB), *mx = rec__find_unit(x, i, K_MAXRB);
     int64_t rbv = d->receive_buffers;
-    if (rb) {
+    if (p->overloaded && rec__rx_mask(&x->sc->objectives)) {
+        const struct rec__probe *b = &p->base_probe;
+        rbv = p->cur[K_RB];
+        struct rec_value *v = val_add(a, "ReceiveBuffers", rbv, REC_BIND_OBJECTIVE);
+        int k = x->sc->objectives.has_rx_drop_rate ? REC_OBJ_RX_DROP_RATE
+                                                   : REC_OBJ_RESOURCES_SHARE;
+        v->objective = k;
+        v->target = target_of(&x->sc->objectives, k);
+        v->at_value = b->mean[k];
+        struct rec_unmet *m = &a->unmet[a->n_unmet++];
+        m->objective = k;
+        m->target = v->target;
+        m->best = b->mean[k];
+        snprintf(m->keyword, sizeof m->keyword, "ReceiveBuffers");
+        m->at_size = rbv;
+        snprintf(m->limited_by, sizeof m->limited_by,
+                 "the protocols return packets on %d processor%s one at a time and would be "
+                 "busy %.3g of the time at this rate: they fall behind without bound, so no "
+                 "receive pool is enough (a finite trace only delays the drops)",
+                 x->sc->system.processors, x->sc->system.processors > 1 ? "s" : "",
+                 b->proto_load);
+        why(v, "No ReceiveBuffers meets %s: %s; the figure shown is the generous count the "
+            "search measured.", rec_objective_name(k), m->limited_by);
+    } else if (rb) {
         rbv = from_unit(x, a, rb, "buffers")->value;
     } else if (!p->rx) {
         kept(a, "ReceiveBuffers", rbv, "no frame is received in this traffic");
@@ -235,8 +262,8 @@ static void decide_rx(struct prof_ctx *x, unsigned i, struct rec_nic_answer *a)
             "observation, not a target.", (long long)top, (long long)d->low_water, p->F);
     }
     p->cur[K_RB] = rbv;
-    int64_t ceiling = rbv;
-    if (p->growth) {
+    int64_t ceiling = p->growth ? DMS_MAX(d->max_receive_buffers, rbv) : rbv;
+    if (p->growth && p->rx) {
         if (mx) {
             ceiling = from_unit(x, a, mx, "buffers at most")->value;
         } else {
@@ -381,13 +408,13 @@ static void decide_send(struct prof_ctx *x, unsigned i, struct rec_nic_answer *a
 /* ---------------------------------------------------------------- the system pool */
 
 /* Whether NIC i's grant takes entries from the HAL's pool: where it may have to bounce
- * (not 64-bit capable on PAE with memory above 4 GB, or 24-bit DMA), or everywhere when the
- * machine takes every grant from it. */
+ * (not 64-bit capable on PAE with memory above 4 GB, or 24-bit DMA), or everywhere under
+ * system.map_register_accounting: every_grant (docs/model.md). */
 static bool draws_pool(const struct prof_ctx *x, unsigned i)
 {
     const struct cfg_system *s = &x->sc->system;
     const struct cfg_nic *c = &x->sc->nics[i];
-    if (x->every_grant_draws)
+    if (s->map_register_accounting == CFG_POOL_EVERY_GRANT || x->every_grant_draws)
         return true;
     return c->dma.width_bits == 24 ||
            (s->pae && s->memory_bytes > (INT64_C(4) << 30) && c->dma.width_bits < 64);
@@ -513,18 +540,28 @@ static void confirm_nic(struct prof_ctx *x, unsigned i, const struct rec_outcome
                 m->best = pr.mean[k];
                 snprintf(m->keyword, sizeof m->keyword, "%s", "(all together)");
                 m->at_size = -1;
-                snprintf(m->limited_by, sizeof m->limited_by,
-                         k == REC_OBJ_MEMORY
-                             ? "the recommended buffers need more shared memory than the target"
-                             : "each resource met it alone, but not all at their recommended "
-                               "sizes together: they share the processors, the bus or the pool");
+                const struct rec_value *bv = value_of(a, "BaseMapRegistersNeeded");
+                if (k == REC_OBJ_TX_STALL_P99 && bv && strcmp(bv->limit, "system_pool") == 0)
+                    snprintf(m->limited_by, sizeof m->limited_by,
+                             "the system pool: %lld map registers shared by the NICs that draw "
+                             "on it leave this NIC %lld base registers, fewer than the stall "
+                             "objective needs", (long long)x->ans->pool_size,
+                             (long long)bv->value);
+                else
+                    snprintf(m->limited_by, sizeof m->limited_by, "%s",
+                             k == REC_OBJ_MEMORY
+                                 ? "the recommended buffers need more shared memory than the "
+                                   "target"
+                                 : "each resource met it alone, but not all at their "
+                                   "recommended sizes together: they share the processors, the "
+                                   "bus or the pool");
             }
             a->met = false;
         }
     }
     if (!pr.ran)
         return;
-    double shm = 0, peak = 0, regs = 0, pk = 0, bf = 0, sg = 0;
+    double shm = 0, peak = 0, regs = 0, pk = 0, bf = 0, sg = 0, pool = 0;
     for (size_t r = 0; r < o->n_reps; r++) {
         const double *m = o->reps[r].nics[i].m;
         shm += m[RUN_M_INIT_SHARED_BYTES];
@@ -533,6 +570,7 @@ static void confirm_nic(struct prof_ctx *x, unsigned i, const struct rec_outcome
         pk += m[RUN_M_POOL_PKT_SIZE];
         bf += m[RUN_M_POOL_BUF_SIZE];
         sg = fmax(sg, isfinite(m[RUN_M_TX_SG_PEAK]) ? m[RUN_M_TX_SG_PEAK] : 0);
+        pool += isfinite(m[RUN_M_INIT_POOL_MAP_REGISTERS]) ? m[RUN_M_INIT_POOL_MAP_REGISTERS] : 0;
     }
     double n = (double)o->n_reps;
     a->shared_memory_bytes = shm / n;
@@ -544,7 +582,9 @@ static void confirm_nic(struct prof_ctx *x, unsigned i, const struct rec_outcome
         a->pool_drawn = sg > 0;
         a->pool_map_registers = sg;
     } else {
-        a->pool_map_registers = a->pool_drawn ? a->map_registers : 0;
+        /* what the emulated HAL took from its pool for the grant, as measured */
+        a->pool_map_registers = pool / n;
+        a->pool_drawn = a->pool_map_registers > 0;
     }
 }
 

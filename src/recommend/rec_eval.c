@@ -15,7 +15,7 @@
 int rec_resolve(const cfg_doc *doc, const struct rec_profile *prof, const struct rec_point *pt,
                 struct cfg_scenario **sc, char *why, size_t n)
 {
-    const char *sets[4 + REC_MAX_SETS];
+    const char *sets[REC_PROFILE_SETS + REC_MAX_SETS];
     size_t k = 0;
     for (size_t j = 0; j < prof->n_sets; j++)
         sets[k++] = prof->sets[j];

@@ -58,6 +58,7 @@ struct nicplan {
     bool init_failed;         /* could not initialize even at the baseline */
     char init_fail[256];
     bool low_memory_binds;    /* 24-bit DMA and the baseline had to shrink for low memory */
+    bool overloaded;          /* the protocols cannot return packets as fast as they come */
     int64_t est[K_COUNT];
     double base_peak;         /* most base registers mapped at once in the baseline */
     int64_t margin;           /* buffers of one sent packet */

@@ -14,10 +14,19 @@
 
 /* ---------------------------------------------------------------- profiles */
 
-static int profile_one(const struct cfg_scenario *sc, const char *item, struct rec_profile *p,
+static int profile_one(const struct cfg_scenario *sc, const char *item,
+                       const char *const *user, size_t n_user, struct rec_profile *p,
                        struct dms_error *err)
 {
     memset(p, 0, sizeof *p);
+    if (n_user + 1 + sc->n_nics > REC_PROFILE_SETS)
+        return dms_error_set(err, DMS_EINVAL, "too many --set overrides (at most %d here)",
+                             (int)(REC_PROFILE_SETS - 1 - sc->n_nics));
+    for (size_t j = 0; j < n_user; j++) {
+        if (strlen(user[j]) >= REC_SET_LEN)
+            return dms_error_set(err, DMS_EINVAL, "--set '%s' is too long", user[j]);
+        snprintf(p->sets[p->n_sets++], REC_SET_LEN, "%s", user[j]);
+    }
     char name[64];
     snprintf(name, sizeof name, "%s", item);
     double scale = 1;
@@ -54,17 +63,15 @@ static int profile_one(const struct cfg_scenario *sc, const char *item, struct r
     p->traffic_scale = scale;
     if (strcmp(name, "as-is") != 0)
         snprintf(p->sets[p->n_sets++], REC_SET_LEN, "system.processors=%d", p->processors);
-    for (size_t i = 0; i < sc->n_nics && scale != 1 && p->n_sets < 4; i++)
+    for (size_t i = 0; i < sc->n_nics && scale != 1; i++)
         snprintf(p->sets[p->n_sets++], REC_SET_LEN, "nics[%zu].trace.speedup=%.12g", i,
                  sc->nics[i].trace.speedup * scale);
-    if (scale != 1 && sc->n_nics > 3)
-        return dms_error_set(err, DMS_EINVAL, "--profiles: '%s': traffic scaling is limited "
-                             "to scenarios of up to 3 NICs", item);
     return 0;
 }
 
 int rec_profiles_parse(const struct cfg_scenario *sc, const char *list,
-                       struct rec_profile *out, size_t *n, struct dms_error *err)
+                       const char *const *user, size_t n_user, struct rec_profile *out,
+                       size_t *n, struct dms_error *err)
 {
     *n = 0;
     char buf[512];
@@ -73,7 +80,7 @@ int rec_profiles_parse(const struct cfg_scenario *sc, const char *list,
     for (char *t = strtok_r(buf, ",", &save); t; t = strtok_r(NULL, ",", &save)) {
         if (*n == 8)
             return dms_error_set(err, DMS_EINVAL, "--profiles: at most 8 profiles");
-        int rc = profile_one(sc, t, &out[*n], err);
+        int rc = profile_one(sc, t, user, n_user, &out[*n], err);
         if (rc)
             return rc;
         for (size_t j = 0; j < *n; j++)

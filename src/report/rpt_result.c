@@ -214,11 +214,9 @@ static void write_diags(dms_jw *w, const struct run_rep *reps, size_t n)
     for (size_t r = 0; r < n && shown < 200; r++) {
         for (size_t i = 0; i < reps[r].n_diags && shown < 200; i++, shown++) {
             const struct run_diag *d = &reps[r].diags[i];
-            char code[16];
-            snprintf(code, sizeof code, "0x%04X", d->code);
             dms_jw_obj_begin(w, NULL);
             dms_jw_uint(w, "replication", r);
-            dms_jw_str(w, "code", code);
+            dms_jw_str(w, "code", d->code);
             dms_jw_str(w, "kind", d->kind);
             dms_jw_str(w, "nic", d->nic[0] ? d->nic : NULL);
             dms_jw_int(w, "time_ns", d->time_ns);
@@ -331,6 +329,25 @@ static void write_errlog(dms_jw *w, const struct run_rep *r0, size_t i)
     dms_jw_arr_end(w);
 }
 
+/* NIC i's NdisMAllocateMapRegisters calls in replication 0: what was asked, and NDIS's
+ * answer to each; "refusals" counts the answers other than success. */
+static void write_mapreg(dms_jw *w, const struct run_nic_result *r)
+{
+    uint64_t refused = 0;
+    dms_jw_arr_begin(w, "map_register_requests");
+    for (size_t k = 0; k < r->n_mapreg; k++) {
+        const struct run_mapreg_request *q = &r->mapreg[k];
+        refused += strcmp(q->status, "NDIS_STATUS_SUCCESS") != 0;
+        dms_jw_obj_begin(w, NULL);
+        dms_jw_uint(w, "base", q->base);
+        dms_jw_uint(w, "map_registers", q->map_registers);
+        dms_jw_str(w, "status", q->status);
+        dms_jw_obj_end(w);
+    }
+    dms_jw_arr_end(w);
+    dms_jw_uint(w, "map_register_refusals", refused);
+}
+
 static void write_nics(dms_jw *w, const struct cfg_scenario *sc, const struct run_rep *reps,
                        size_t n, const struct rpt_summary *s)
 {
@@ -344,6 +361,7 @@ static void write_nics(dms_jw *w, const struct cfg_scenario *sc, const struct ru
         dms_jw_obj_begin(w, "init");
         dms_jw_str(w, "status", reps[0].nics[i].init_status);
         write_errlog(w, &reps[0], i);
+        write_mapreg(w, &reps[0].nics[i]);
         const char *init_names[RUN_NIC_METRIC_COUNT];
         size_t k = 0;
         for (; k < RUN_NIC_METRIC_COUNT && strncmp(nm.nic[k], "init.", 5) == 0; k++)

@@ -149,6 +149,21 @@ static void on_end(eng_sim *sim, void *ctx, uint64_t arg)
     eng_stop(sim);
 }
 
+/* The map-register requests NIC n made and what NDIS answered each. */
+static void record_mapreg(struct run_nic *n, struct run_nic_result *r)
+{
+    char buf[40];
+    size_t k;
+    const struct nd_mapreg_request *log = nd_adapter_mapreg_log(n->ad, &k);
+    r->n_mapreg = k < RUN_MAPREG_LOG ? k : RUN_MAPREG_LOG;
+    for (size_t j = 0; j < r->n_mapreg; j++) {
+        r->mapreg[j].base = log[j].base;
+        r->mapreg[j].map_registers = log[j].map_registers;
+        snprintf(r->mapreg[j].status, sizeof r->mapreg[j].status, "%s",
+                 log[j].hung ? "SYSTEM_HANG" : nd_status_name(log[j].status, buf, sizeof buf));
+    }
+}
+
 /* Initializes the adapters in order; stops at a hang. Returns true if the machine hung. */
 static bool initialize(struct run_world *w, struct run_rep *out)
 {
@@ -160,6 +175,7 @@ static bool initialize(struct run_world *w, struct run_rep *out)
         NDIS_STATUS st = nd_adapter_initialize(n->ad);
         const struct nd_hang *h = nd_machine_hang(w->m);
         if (h->hung) {
+            record_mapreg(n, &out->nics[i]);
             snprintf(out->nics[i].init_status, sizeof out->nics[i].init_status, "SYSTEM_HANG");
             out->hung = true;
             snprintf(out->hang_nic, sizeof out->hang_nic, "%s", h->adapter_name);
@@ -169,6 +185,7 @@ static bool initialize(struct run_world *w, struct run_rep *out)
         }
         snprintf(out->nics[i].init_status, sizeof out->nics[i].init_status, "%s",
                  nd_status_name(st, buf, sizeof buf));
+        record_mapreg(n, &out->nics[i]);
         n->running = st == NDIS_STATUS_SUCCESS && nd_adapter_running(n->ad);
         out->nics[i].initialized = n->running;
         struct nd_adapter_counters c;

@@ -41,6 +41,7 @@
     X(INIT_PER_BASE, "init.map_registers_per_base")                                        \
     X(INIT_BASE, "init.base_map_registers")                                                \
     X(INIT_MAP_REGISTERS, "init.map_registers")                                            \
+    X(INIT_POOL_MAP_REGISTERS, "init.pool_map_registers")                                  \
     X(INIT_SHARED_BYTES, "init.shared_memory_bytes")                                       \
     X(RX_FRAMES, "rx.frames")                                                              \
     X(RX_RECEIVED, "rx.received")                                                          \
@@ -122,11 +123,19 @@ const char *run_sys_metric_name(enum run_sys_metric m);
 
 /* One verifier diagnostic, as recorded by the emulation. */
 struct run_diag {
-    uint32_t code;
+    char code[32];         /* "0xE6:0x1D" (Driver Verifier's parameter 1) or "dmasim:<CLASS>" */
     char kind[32];
     char nic[32];
     int64_t time_ns;
     char msg[192];
+};
+
+/* One NdisMAllocateMapRegisters call of a NIC's initialization and NDIS's answer. */
+#define RUN_MAPREG_LOG 64
+struct run_mapreg_request {
+    uint32_t base;          /* BaseMapRegistersNeeded asked for */
+    uint64_t map_registers; /* base x registers per base */
+    char status[40];        /* NDIS status name returned */
 };
 
 /* One event-log entry the driver wrote (NdisWriteErrorLogEntry). */
@@ -174,6 +183,8 @@ struct run_occ {
 
 struct run_nic_result {
     char init_status[40];  /* NDIS status name, "SYSTEM_HANG", or "NOT_STARTED" */
+    size_t n_mapreg;       /* NdisMAllocateMapRegisters calls made during initialization */
+    struct run_mapreg_request mapreg[RUN_MAPREG_LOG]; /* the first RUN_MAPREG_LOG of them */
     bool initialized;      /* MiniportInitialize succeeded: the figures were measured */
     double m[RUN_NIC_METRIC_COUNT];
     struct run_occ occ[RUN_OCC_COUNT]; /* empty for a NIC that did not run */

@@ -105,6 +105,7 @@ static void collect_ndis(struct run_nic *n, double *m)
     m[RUN_M_INIT_PER_BASE] = c.map_registers_per_base;
     m[RUN_M_INIT_BASE] = c.base_map_registers;
     m[RUN_M_INIT_MAP_REGISTERS] = c.map_registers;
+    m[RUN_M_INIT_POOL_MAP_REGISTERS] = c.pool_map_registers;
     m[RUN_M_INIT_SHARED_BYTES] = (double)n->shared_after_init;
     m[RUN_M_TX_BOUNCED] = (double)(c.bounced - w->bounced);
     m[RUN_M_TX_BOUNCE_BYTES] = (double)(c.bounce_bytes - w->bounce_bytes);
@@ -204,7 +205,7 @@ void run__collect_diags(struct run_world *w, struct run_rep *out)
     for (size_t i = 0; i < n; i++) {
         const struct nd_diag *d = nd_machine_diag(w->m, i);
         struct run_diag *r = &out->diags[i];
-        r->code = d->code;
+        snprintf(r->code, sizeof r->code, "%s", d->code);
         snprintf(r->kind, sizeof r->kind, "%s", nd_violation_name(d->kind));
         snprintf(r->nic, sizeof r->nic, "%s", d->adapter_name);
         r->time_ns = d->time_ns;

@@ -23,6 +23,8 @@ static void machine_params(const struct cfg_scenario *sc, struct nd_machine_para
     p->pae = s->pae;
     p->map_register_pool = s->map_register_pool == CFG_UNLIMITED ? ND_UNLIMITED
                                                                  : s->map_register_pool;
+    p->pool_draw = s->map_register_accounting == CFG_POOL_EVERY_GRANT ? ND_POOL_EVERY_GRANT
+                                                                      : ND_POOL_BOUNCING;
     p->map_register_count_supported = s->query_map_register_count;
     p->nonpaged_pool_bytes = (uint64_t)s->nonpaged_pool_bytes;
     p->low16_free_bytes = (uint64_t)s->low_memory_bytes;
@@ -90,6 +92,7 @@ static void host_params(const struct cfg_nic *c, struct run_nic_params *n)
     p->protocol.servers = c->protocol.servers == CFG_SERVERS_INFINITE ? HOST_SERVERS_INFINITE
                                                                       : HOST_SERVERS_PROCESSORS;
     p->protocol.workers = 0;
+    p->protocol.keep_share = c->protocol.keep_share;
     p->sender.header_bytes = (uint32_t)c->sender.header_bytes;
     p->sender.default_frags = (uint16_t)c->sender.fragments;
     p->sender.high_memory_share = c->sender.high_memory_share;
@@ -154,6 +157,7 @@ static void trace_spec(const struct cfg_nic *c, int64_t duration_ns, struct run_
     /* Oversize means larger than the driver's receive buffer: MaximumBufferSize, but never
      * less than a full Ethernet frame (the driver's buffers hold at least 1514 bytes). */
     int64_t mbs = c->driver.maximum_buffer_size_bytes;
+    mbs = DMS_MAX(mbs, c->driver.receive_frame_size_bytes);
     t->mtu_frame = (uint32_t)(mbs > TRC_MTU_FRAME_DEFAULT ? mbs : TRC_MTU_FRAME_DEFAULT);
     t->speedup = ct->speedup;
     t->loops = (uint32_t)ct->loop;

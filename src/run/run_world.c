@@ -12,6 +12,10 @@
 #include <string.h>
 
 #include "run_int.h"
+#include "stats.h"
+
+/* A FIFO the configuration accepts is one the device model accepts. */
+_Static_assert(CFG_FIFO_MAX <= STATS_LEVEL_MAX, "the fifo key's range exceeds the device's");
 
 /* The miniport's entry point (miniport-core/driver.c). Another driver can be linked in its
  * place by providing this symbol. */

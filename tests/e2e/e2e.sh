@@ -25,6 +25,13 @@ check_result() {
     grep -q '"schema_version": 1' "$dir/result.json" || fail "no schema_version"
 }
 
+expect_exit_in() { # expect_exit_in "CODE..." CMD...
+    local want=$1; shift
+    "$@" >"$tmp/stdout" 2>"$tmp/stderr"
+    local got=$?
+    [[ " $want " == *" $got "* ]] || { cat "$tmp/stderr" >&2; fail "exit $got, expected one of $want: $*"; }
+}
+
 expect_exit() { # expect_exit CODE CMD...
     local want=$1; shift
     "$@" >"$tmp/stdout" 2>"$tmp/stderr"
@@ -49,6 +56,88 @@ config) # every example scenario runs, and matches its golden result where one e
     if [ -f "$golden" ]; then
         diff -u "$golden" "$tmp/out/result.json" >&2 || fail "result differs from $golden"
     fi
+    ;;
+recommend-page-span) # 1512 B never above 32 base registers; 64 KiB at most 3, or scatter-gather
+    for rate in 30 50 90; do
+        expect_exit_in "0 10" "$dmasim" recommend configs/page-span-1512.yaml --profiles as-is -q \
+            --set objectives.tx_stall_p99=2us --set "nics[0].trace.synthetic.rate=${rate}kpps" \
+            -o "$tmp/a$rate"
+        jq -e '.nics[0].profiles[0] | .dma == "map_registers" and .values.BaseMapRegistersNeeded.value <= 32
+               and .values.BaseMapRegistersNeeded.value >= 3' "$tmp/a$rate/recommendation.json" >/dev/null ||
+            fail "1512 B at ${rate}kpps: $(jq -c '.nics[0].profiles[0].values.BaseMapRegistersNeeded' "$tmp/a$rate/recommendation.json")"
+    done
+    # at 90 kpps the stall objective needs more than the limit allows: the limit binds, said so
+    jq -e '.nics[0].profiles[0].values.BaseMapRegistersNeeded | .value == 32 and .binding.limit == "map_registers_per_miniport"' \
+        "$tmp/a90/recommendation.json" >/dev/null || fail "1512 B: the 64-register limit does not bind at 90 kpps"
+    for stall in 20us 10ms; do
+        expect_exit 0 "$dmasim" recommend configs/page-span-64k.yaml --profiles as-is -q \
+            --set objectives.tx_stall_p99=$stall -o "$tmp/b$stall"
+        jq -e '.nics[0].profiles[0] | (.dma == "scatter_gather" and .values.ScatterGatherDma.value == 1
+               and (.values.ScatterGatherDma.why | test("catter-gather")))
+               or (.dma == "map_registers" and .values.BaseMapRegistersNeeded.value <= 3)' \
+            "$tmp/b$stall/recommendation.json" >/dev/null ||
+            fail "64 KiB, stall $stall: $(jq -c '.nics[0].profiles[0] | {dma, values}' "$tmp/b$stall/recommendation.json")"
+    done
+    # map registers cannot meet 20 us with 3 base registers: scatter-gather is the advice
+    jq -e '.nics[0].profiles[0].dma == "scatter_gather"' "$tmp/b20us/recommendation.json" >/dev/null ||
+        fail "64 KiB: scatter-gather not advised where map registers cannot meet the objective"
+    ;;
+recommend-pae) # three 32-bit NICs on PAE: the recommended grants fit the pool together; no hang
+    s=tests/data/recommend/pae-three-32bit.yaml
+    expect_exit_in "0 12" "$dmasim" run "$s" -q -o "$tmp/asis"
+    jq -e '.system.outcome == "hang"' "$tmp/asis/result.json" >/dev/null || fail "the scenario as written should hang"
+    expect_exit_in "0 10" "$dmasim" recommend "$s" --profiles as-is,up -q -o "$tmp/rec"
+    r=$tmp/rec/recommendation.json
+    jq -e '[.profiles[] | .system_pool | .granted <= .size and (.statement | test("cannot hang"))] | all' "$r" >/dev/null ||
+        fail "the pool statement: $(jq -c '[.profiles[].system_pool]' "$r")"
+    for p in 0 1; do
+        sets=$(jq -r --argjson p $p '.nics | to_entries[] | "--set=nics[\(.key)].driver.BaseMapRegistersNeeded=\(.value.profiles[$p].values.BaseMapRegistersNeeded.value)"' "$r")
+        procs=$(jq -r --argjson p $p '.profiles[$p].processors' "$r")
+        # shellcheck disable=SC2086
+        expect_exit 0 "$dmasim" run "$s" -q -o "$tmp/run$p" $sets --set system.processors=$procs
+        jq -e '.system.outcome != "hang" and ([.nics[].init.status == "NDIS_STATUS_SUCCESS"] | all)' \
+            "$tmp/run$p/result.json" >/dev/null || fail "profile $p: the recommended values hang or fail ($sets)"
+    done
+    # the cut is said for what it is
+    jq -e '[.nics[].profiles[0].values.BaseMapRegistersNeeded.binding.limit] | any(. == "system_pool")' "$r" >/dev/null ||
+        fail "no grant was cut to fit the pool"
+    ;;
+recommend-up-smp) # UP and SMP differ where the traffic warrants it, with the reason
+    expect_exit 0 "$dmasim" recommend tests/data/recommend/up-smp.yaml -q -o "$tmp/r"
+    r=$tmp/r/recommendation.json
+    jq -e '.nics[0].profiles | length == 2 and .[0].name == "up" and .[0].processors == 1 and .[1].processors == 4' "$r" >/dev/null ||
+        fail "default profiles"
+    up=$(jq '.nics[0].profiles[0].values.ReceiveBuffers.value' "$r")
+    smp=$(jq '.nics[0].profiles[1].values.ReceiveBuffers.value' "$r")
+    [ "$up" -gt "$((4 * smp - 4))" ] || fail "UP ($up) should need more buffers than SMP's 4 x $smp"
+    jq -e '.nics[0].profiles[1].values.ReceiveBuffers.why | test("min\\(processors, 4\\) = 4")' "$r" >/dev/null ||
+        fail "SMP reason does not give the scaling: $(jq '.nics[0].profiles[1].values.ReceiveBuffers.why' "$r")"
+    jq -e '.nics[0].profiles[] | .values.ReceiveBuffers.binding | .kind == "objective" and .objective == "rx_drop_rate"
+           and .at_value <= .target and .at_next_down > .target' "$r" >/dev/null || fail "the step at the value is not shown"
+    # every run is kept where curves.csv says
+    while IFS=, read -r prof nic kw v obj mean lo hi run; do
+        [ -s "$tmp/r/$run/result.json" ] && [ -s "$tmp/r/$run/occupancy.csv" ] || fail "missing run folder $run"
+    done < <(tail -n +2 "$tmp/r/curves.csv")
+    [ -s "$tmp/r/runs/up/baseline/result.json" ] && [ -s "$tmp/r/runs/smp/confirm/result.json" ] || fail "baseline/confirm folders"
+    # the same bytes on one thread
+    expect_exit 0 "$dmasim" recommend tests/data/recommend/up-smp.yaml -q -j 1 -o "$tmp/r1"
+    cmp "$tmp/r/recommendation.json" "$tmp/r1/recommendation.json" || fail "recommendation.json differs between -j2 and -j1"
+    cmp "$tmp/r/curves.csv" "$tmp/r1/curves.csv" || fail "curves.csv differs between -j2 and -j1"
+    ;;
+recommend-not-met) # no size meets the objective: status 10, the best reached and what limits it
+    expect_exit 10 "$dmasim" recommend tests/data/recommend/saturated.yaml --profiles up -o "$tmp/r"
+    grep -q 'NOT MET' "$tmp/stdout" || fail "the table does not say NOT MET"
+    jq -e '.met == false and (.nics[0].profiles[0].not_met[0] | .objective == "rx_drop_rate"
+           and (.limited_by | test("processor")) and .keyword == "ReceiveBuffers")' "$tmp/r/recommendation.json" >/dev/null ||
+        fail "no explanation: $(jq -c '.nics[0].profiles[0].not_met' "$tmp/r/recommendation.json")"
+    # budget: a search cut short says so; each profile's baseline and confirmation (3
+    # replications each) run whatever the budget
+    expect_exit_in "0 10" "$dmasim" recommend tests/data/recommend/up-smp.yaml --budget 12 -q -o "$tmp/b"
+    jq -e '.search.stopped == "budget" and .search.runs <= 12 + 2 * 2 * 3' "$tmp/b/recommendation.json" >/dev/null ||
+        fail "budget: $(jq -c .search "$tmp/b/recommendation.json")"
+    expect_exit 64 "$dmasim" recommend tests/data/recommend/up-smp.yaml --profiles up,bogus -o "$tmp/c"
+    expect_exit 64 "$dmasim" recommend tests/data/recommend/up-smp.yaml
+    expect_exit 66 "$dmasim" recommend "$tmp/none.yaml" -o "$tmp/d"
     ;;
 occupancy) # occupancy.csv: shares add up to 1; its pooled means match result.json
     "$dmasim" run configs/default.yaml -q -o "$tmp/o" || fail "run"

@@ -68,7 +68,10 @@ struct rpt_folder {
     struct rpt_table points;/* sweep */
     size_t n_keys;          /* sweep: the swept key columns are points.cols[key_col[i]] */
     size_t key_col[4];
-    int nic_col;            /* sweep: the column naming the NIC, or -1 */
+    size_t n_panels;        /* sweep: the NICs of the figure columns ("NIC.figure.mean") */
+    char panels[8][64];     /* their names; one "" when the columns carry no NIC prefix */
+    dms_jv **jsonl;         /* sweep: the objects of points.jsonl, in file order */
+    size_t n_jsonl;
     dms_jv *rec;            /* recommend: recommendation.json */
     struct rpt_table curves;/* recommend: curves.csv (no columns when absent) */
     size_t main_run;        /* the run whose scenario and provenance describe the folder */
@@ -78,8 +81,8 @@ struct rpt_folder {
 const struct rpt_run *rpt__main_run(const rpt_folder *f);
 /* Column index of name in the points table, or -1. */
 int rpt__col(const struct rpt_table *t, const char *name);
-/* Mean and half-width columns of a figure's path in points.csv (-1 when absent). */
-void rpt__point_cols(const rpt_folder *f, const char *path, int *mean, int *half);
+/* Mean and half-width columns of NIC panel's figure path in points.csv (-1 when absent). */
+void rpt__point_cols(const rpt_folder *f, size_t panel, const char *path, int *mean, int *half);
 /* Cell as a number (NaN when empty or not a number). */
 double rpt__cell_num(const char *cell);
 

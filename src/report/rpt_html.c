@@ -279,29 +279,18 @@ static void sweep_objectives(struct rpt_sb *b, const rpt_folder *f)
                    f->n_keys == 1 ? "" : "s");
     rpt__sb_puts(b, "<table id=\"objectives\">\n<thead><tr><th>NIC</th><th>objective</th>"
                     "<th>target</th><th>points that meet it</th></tr></thead>\n<tbody>\n");
-    char names[8][64];
-    size_t nn = 0;
-    for (size_t q = 0; q < f->points.n_rows || (nn == 0 && q == 0); q++) {
-        const char *v = f->nic_col < 0 || q >= f->points.n_rows ? "all"
-                                                                 : f->points.cells[q][f->nic_col];
-        size_t j = 0;
-        while (j < nn && strcmp(names[j], v) != 0)
-            j++;
-        if (j == nn && nn < 8)
-            snprintf(names[nn++], 64, "%s", v);
-    }
     for (size_t k = 0; o && o->type == DMS_JOBJ && k < o->n; k++) {
         const struct rpt_figure *fig = rpt__figure_by_objective(o->items[k]->key);
         double target = dms_jv_num(o->items[k]);
         int mc, hc;
         if (!fig || !isfinite(target))
             continue;
-        rpt__point_cols(f, fig->path, &mc, &hc);
-        for (size_t j = 0; mc >= 0 && j < nn; j++) {
+        for (size_t j = 0; j < f->n_panels; j++) {
+            rpt__point_cols(f, j, fig->path, &mc, &hc);
+            if (mc < 0)
+                continue;
             size_t total = 0, ok = 0, na = 0;
             for (size_t q = 0; q < f->points.n_rows; q++) {
-                if (f->nic_col >= 0 && strcmp(f->points.cells[q][f->nic_col], names[j]))
-                    continue;
                 double v = rpt__cell_num(f->points.cells[q][mc]);
                 total++;
                 na += !isfinite(v);
@@ -310,7 +299,7 @@ static void sweep_objectives(struct rpt_sb *b, const rpt_folder *f)
             char tv[96];
             value_text(fig, target, NAN, tv, sizeof tv);
             rpt__sb_puts(b, "<tr><td>");
-            esc(b, names[j]);
+            esc(b, *f->panels[j] ? f->panels[j] : "all");
             rpt__sb_puts(b, "</td><td>");
             esc(b, o->items[k]->key);
             rpt__sb_printf(b, "</td><td class=\"num\">%s</td><td class=\"%s\">%zu of %zu%s"
@@ -461,15 +450,22 @@ static void warnings(struct rpt_sb *b, const rpt_folder *f)
                        diags);
         n++;
     }
-    int err_col = f->kind == RPT_KIND_SWEEP ? rpt__col(&f->points, "error") : -1;
-    for (size_t row = 0; err_col >= 0 && row < f->points.n_rows; row++) {
-        const char *e = f->points.cells[row][err_col];
-        if (*e) {
-            rpt__sb_printf(b, "<li>Point %zu failed: ", row + 1);
+    for (size_t i = 0; i < f->n_jsonl; i++) {
+        const char *st = dms_jv_str(dms_jv_get(f->jsonl[i], "status"));
+        if (!st || strcmp(st, "ok") == 0)
+            continue;
+        const char *key = dms_jv_str(dms_jv_get(f->jsonl[i], "key"));
+        const char *e = dms_jv_str(dms_jv_get(f->jsonl[i], "error"));
+        rpt__sb_puts(b, "<li>Point ");
+        esc(b, key ? key : "?");
+        rpt__sb_puts(b, ": ");
+        esc(b, st);
+        if (e) {
+            rpt__sb_puts(b, ": ");
             esc(b, e);
-            rpt__sb_puts(b, "</li>\n");
-            n++;
         }
+        rpt__sb_puts(b, "</li>\n");
+        n++;
     }
     if (!n)
         rpt__sb_puts(b, "<li class=\"none\">None.</li>\n");

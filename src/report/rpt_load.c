@@ -367,14 +367,13 @@ int rpt__col(const struct rpt_table *t, const char *name)
     return -1;
 }
 
-void rpt__point_cols(const rpt_folder *f, const char *path, int *mean, int *half)
+void rpt__point_cols(const rpt_folder *f, size_t panel, const char *path, int *mean, int *half)
 {
     char a[300], b[300];
-    snprintf(a, sizeof a, "%s.mean", path);
+    const char *pre = panel < f->n_panels ? f->panels[panel] : "";
+    snprintf(a, sizeof a, "%s%s%s.mean", pre, *pre ? "." : "", path);
+    snprintf(b, sizeof b, "%s%s%s.ci_half", pre, *pre ? "." : "", path);
     *mean = rpt__col(&f->points, a);
-    if (*mean < 0)
-        *mean = rpt__col(&f->points, path);
-    snprintf(b, sizeof b, "%s.ci_half", path);
     *half = rpt__col(&f->points, b);
 }
 
@@ -387,24 +386,57 @@ double rpt__cell_num(const char *cell)
     return *e ? NAN : v;
 }
 
-/* The swept keys are the leading columns, up to the first figure; a few columns name the
- * point rather than a parameter. */
+/* True when column c's value is the same on every row that shares column e's value: it
+ * moves together with e (a zip), so it is no axis of its own. */
+static bool follows(const struct rpt_table *t, size_t c, size_t e)
+{
+    for (size_t i = 0; i < t->n_rows; i++)
+        for (size_t j = i + 1; j < t->n_rows; j++)
+            if (strcmp(t->cells[i][e], t->cells[j][e]) == 0 &&
+                strcmp(t->cells[i][c], t->cells[j][c]) != 0)
+                return false;
+    return true;
+}
+
+/* The NICs of the figure columns: NIC.rx.drop_rate.mean and the like, in header order. */
+static void find_panels(rpt_folder *f)
+{
+    for (size_t c = 0; c < f->points.n_cols; c++) {
+        const char *name = f->points.cols[c];
+        for (size_t k = 0; k < rpt__n_figures; k++) {
+            char suffix[160];
+            snprintf(suffix, sizeof suffix, "%s.mean", rpt__figures[k].path);
+            size_t n = strlen(name), m = strlen(suffix);
+            if (n < m || strcmp(name + n - m, suffix) != 0)
+                continue;
+            char pre[64];
+            snprintf(pre, sizeof pre, "%.*s", n > m ? (int)(n - m - 1) : 0, name);
+            bool dup = false;
+            for (size_t i = 0; i < f->n_panels; i++)
+                dup |= strcmp(f->panels[i], pre) == 0;
+            if (!dup && f->n_panels < DMS_ARRAY_LEN(f->panels))
+                snprintf(f->panels[f->n_panels++], sizeof f->panels[0], "%s", pre);
+        }
+    }
+}
+
+/* The swept keys are the columns before the first figure ("....mean") that do not name
+ * the point; a key that moves together with an earlier one is not an axis. */
 static int find_keys(rpt_folder *f, const char *path, struct dms_error *err)
 {
     static const char *const not_keys[] = {"point", "key", "index", "dir", "status", "error"};
-    f->nic_col = rpt__col(&f->points, "nic");
+    find_panels(f);
     for (size_t c = 0; c < f->points.n_cols; c++) {
         const char *name = f->points.cols[c];
-        char base[300];
-        snprintf(base, sizeof base, "%s", name);
-        char *dot = strrchr(base, '.');
-        if (dot && (strcmp(dot, ".mean") == 0 || strcmp(dot, ".ci_half") == 0))
-            *dot = '\0';
-        if (rpt__figure_by_path(base) || strstr(name, ".ci_half"))
+        size_t n = strlen(name);
+        if ((n > 5 && strcmp(name + n - 5, ".mean") == 0) ||
+            (n > 8 && strcmp(name + n - 8, ".ci_half") == 0))
             break;
-        bool skip = (int)c == f->nic_col;
+        bool skip = false;
         for (size_t k = 0; k < DMS_ARRAY_LEN(not_keys); k++)
             skip |= strcmp(name, not_keys[k]) == 0;
+        for (size_t k = 0; k < f->n_keys && !skip; k++)
+            skip = follows(&f->points, c, f->key_col[k]);
         if (skip)
             continue;
         if (f->n_keys == DMS_ARRAY_LEN(f->key_col)) {
@@ -414,9 +446,10 @@ static int find_keys(rpt_folder *f, const char *path, struct dms_error *err)
         }
         f->key_col[f->n_keys++] = c;
     }
-    if (f->n_keys == 0) {
+    if (f->n_keys == 0 || f->n_panels == 0) {
         err_file(err, path);
-        return dms_error_set(err, DMS_EFORMAT, "no swept key column before the figures");
+        return dms_error_set(err, DMS_EFORMAT, "%s", f->n_keys ? "no figure columns (NIC.FIGURE.mean)"
+                                                               : "no swept key column before the figures");
     }
     return 0;
 }
@@ -438,6 +471,37 @@ static int load_runs_below(rpt_folder *f, size_t max, struct dms_error *err)
         free(list[i]);
     }
     free(list);
+    return rc;
+}
+
+/* points.jsonl, one JSON object per line, when present. */
+static int load_jsonl(rpt_folder *f, struct dms_error *err)
+{
+    char path[4096], *text;
+    size_t len;
+    join(path, sizeof path, f->dir, "points.jsonl");
+    if (!is_file(path))
+        return 0;
+    int rc = dms_read_file(path, &text, &len, err);
+    int line = 0;
+    for (char *s = text; !rc && s && *s;) {
+        char *nl = strchr(s, '\n');
+        size_t n = nl ? (size_t)(nl - s) : strlen(s);
+        line++;
+        if (n) {
+            dms_jv *v;
+            rc = dms_jv_parse(s, n, &v, err);
+            if (rc) {
+                err_file(err, path);
+                err->line = line;
+            } else {
+                f->jsonl = dms_xrealloc(f->jsonl, (f->n_jsonl + 1) * sizeof *f->jsonl);
+                f->jsonl[f->n_jsonl++] = v;
+            }
+        }
+        s = nl ? nl + 1 : NULL;
+    }
+    free(text);
     return rc;
 }
 
@@ -481,6 +545,8 @@ static int load_kind(rpt_folder *f, struct dms_error *err)
         free(text);
         if (!rc)
             rc = find_keys(f, path, err);
+        if (!rc)
+            rc = load_jsonl(f, err);
         /* one point's result gives the scenario and provenance */
         return rc ? rc : load_runs_below(f, 1, err);
     }
@@ -501,7 +567,6 @@ int rpt_folder_load(const char *dir, rpt_folder **out, struct dms_error *err)
 {
     rpt_folder *f = dms_xcalloc(1, sizeof *f);
     f->dir = dms_xstrdup(dir);
-    f->nic_col = -1;
     int rc = load_kind(f, err);
     if (rc) {
         rpt_folder_free(f);
@@ -522,6 +587,9 @@ void rpt_folder_free(rpt_folder *f)
     table_fini(&f->points);
     table_fini(&f->curves);
     dms_jv_free(f->rec);
+    for (size_t i = 0; i < f->n_jsonl; i++)
+        dms_jv_free(f->jsonl[i]);
+    free(f->jsonl);
     free(f->dir);
     free(f);
 }

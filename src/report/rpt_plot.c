@@ -310,29 +310,12 @@ static void sizing_plot(const rpt_folder *f, const char *formats, struct sizing 
 
 /* ---------------------------------------------------------------- sweeps */
 
-/* The NIC names of the points table, in order of first appearance ("" when no column). */
+/* The NIC panels of the points table. */
 static size_t sweep_nics(const rpt_folder *f, char names[8][64])
 {
-    if (f->nic_col < 0) {
-        const struct rpt_run *r = rpt__main_run(f);
-        snprintf(names[0], 64, "%s", r && rpt__run_nics(r) ? rpt__run_nic_name(r, 0) : "");
-        return 1;
-    }
-    size_t n = 0;
-    for (size_t row = 0; row < f->points.n_rows; row++) {
-        const char *v = f->points.cells[row][f->nic_col];
-        size_t k = 0;
-        while (k < n && strcmp(names[k], v) != 0)
-            k++;
-        if (k == n && n < 8)
-            snprintf(names[n++], 64, "%s", v);
-    }
-    return n;
-}
-
-static bool row_of_nic(const rpt_folder *f, size_t row, const char *nic)
-{
-    return f->nic_col < 0 || strcmp(f->points.cells[row][f->nic_col], nic) == 0;
+    for (size_t i = 0; i < f->n_panels; i++)
+        snprintf(names[i], 64, "%s", f->panels[i]);
+    return f->n_panels;
 }
 
 static void sweep_1d(const rpt_folder *f, const char *formats, struct rpt_plot_set *set)
@@ -343,7 +326,7 @@ static void sweep_1d(const rpt_folder *f, const char *formats, struct rpt_plot_s
     const char *key = f->points.cols[f->key_col[0]];
     for (size_t k = 0; k < nf; k++) {
         int mc, hc;
-        rpt__point_cols(f, figs[k]->path, &mc, &hc);
+        rpt__point_cols(f, 0, figs[k]->path, &mc, &hc);
         if (mc < 0)
             continue;
         struct sizing s = {.fig = figs[k], .target = targets[k], .xlabel = key};
@@ -351,10 +334,11 @@ static void sweep_1d(const rpt_folder *f, const char *formats, struct rpt_plot_s
         for (size_t i = 0; i < s.npanels; i++) {
             s.marks[i] = NAN;
             s.pts[i] = dms_xcalloc(f->points.n_rows + 1, sizeof *s.pts[i]);
-            for (size_t row = 0; row < f->points.n_rows; row++) {
+            rpt__point_cols(f, i, figs[k]->path, &mc, &hc);
+            for (size_t row = 0; mc >= 0 && row < f->points.n_rows; row++) {
                 char **c = f->points.cells[row];
                 double x = rpt__cell_num(c[f->key_col[0]]), m = rpt__cell_num(c[mc]);
-                if (!row_of_nic(f, row, s.panels[i]) || !isfinite(x) || !isfinite(m))
+                if (!isfinite(x) || !isfinite(m))
                     continue;
                 s.pts[i][s.npts[i]++] =
                     (struct pt){x, m, hc >= 0 ? rpt__cell_num(c[hc]) : NAN, NAN, NAN};
@@ -419,7 +403,7 @@ static void heatmap(const rpt_folder *f, const char *formats, const struct rpt_f
                     double target, struct rpt_plot_set *set)
 {
     int mc, hc;
-    rpt__point_cols(f, fig->path, &mc, &hc);
+    rpt__point_cols(f, 0, fig->path, &mc, &hc);
     if (mc < 0)
         return;
     double xs[RPT_AXIS_MAX], ys[RPT_AXIS_MAX];
@@ -430,15 +414,16 @@ static void heatmap(const rpt_folder *f, const char *formats, const struct rpt_f
     if (!nx || !ny)
         return;
     struct rpt_sb gp = {0}, dat = {0};
-    double *z = dms_xmalloc(nx * ny * sizeof *z), minpos = INFINITY;
+    double *z = dms_xmalloc(nx * ny * sizeof *z), minpos = INFINITY, top = 0;
     for (size_t i = 0; i < nn; i++) {
         for (size_t k = 0; k < nx * ny; k++)
             z[k] = NAN;
-        for (size_t row = 0; row < f->points.n_rows; row++) {
+        rpt__point_cols(f, i, fig->path, &mc, &hc);
+        for (size_t row = 0; mc >= 0 && row < f->points.n_rows; row++) {
             char **c = f->points.cells[row];
             size_t ix = index_of(xs, nx, rpt__cell_num(c[f->key_col[0]]));
             size_t iy = index_of(ys, ny, rpt__cell_num(c[f->key_col[1]]));
-            if (row_of_nic(f, row, nics[i]) && ix < nx && iy < ny)
+            if (ix < nx && iy < ny)
                 z[ix * ny + iy] = rpt__cell_num(c[mc]) * fig->scale;
         }
         if (i)
@@ -449,9 +434,15 @@ static void heatmap(const rpt_folder *f, const char *formats, const struct rpt_f
                 rpt__sb_printf(&dat, "%zu %zu ", ix, iy);
                 rpt__sb_num(&dat, v);
                 double t = target * fig->scale;
-                rpt__sb_puts(&dat, !isfinite(t) || !isfinite(v) ? " NaN\n" : v <= t ? " 1\n" : " 0\n");
+                rpt__sb_puts(&dat, !isfinite(t) || !isfinite(v) ? " NaN" : v <= t ? " 1" : " 0");
+                if (isfinite(v))
+                    rpt__sb_printf(&dat, " %.3g\n", v);
+                else
+                    rpt__sb_puts(&dat, " none\n");
                 if (v > 0 && v < minpos)
                     minpos = v;
+                if (v > top)
+                    top = v;
             }
             rpt__sb_puts(&dat, "\n");
         }
@@ -473,6 +464,8 @@ static void heatmap(const rpt_folder *f, const char *formats, const struct rpt_f
     gp_var_str(&gp, "cblabel_text", cb);
     gp_var_num(&gp, "logcb", fig->rate);
     gp_var_num(&gp, "yfloor", isfinite(minpos) ? minpos / 10 : 1e-7);
+    double floor_v = isfinite(minpos) ? minpos / 10 : 1e-7;
+    gp_var_num(&gp, "cbtop", top > floor_v ? top : fig->rate ? floor_v * 10 : 1);
     gp_var_num(&gp, "has_target", isfinite(target));
     gp_var_num(&gp, "xmax", (double)(nx - 1));
     gp_var_num(&gp, "ymax", (double)(ny - 1));

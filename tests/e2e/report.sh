@@ -142,7 +142,7 @@ sweep-2d) # heatmaps
     check_plot "$tmp/fx/sweep-2d/report" heatmap-rx_drop_rate
     check_plot "$tmp/fx/sweep-2d/report" heatmap-tx_stall_ns_p99
     dat=$tmp/fx/sweep-2d/report/heatmap-rx_drop_rate.dat
-    [ "$(awk 'NF==4' "$dat" | wc -l)" -eq 40 ] || fail "heatmap .dat: expected 5 x 4 cells per NIC"
+    [ "$(awk 'NF==5' "$dat" | wc -l)" -eq 40 ] || fail "heatmap .dat: expected 5 x 4 cells per NIC"
     grep -q '^set xtics ("4" 0, "8" 1, "16" 2, "24" 3, "32" 4)$' \
         "$tmp/fx/sweep-2d/report/heatmap-rx_drop_rate.gp" || fail "x tics do not name the sizes"
     check_html "$tmp/fx/sweep-2d/report/report.html"

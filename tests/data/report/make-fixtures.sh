@@ -6,9 +6,10 @@
 # OUT/recommend  a recommend folder: the candidate runs of a search per profile (client:
 #                1 processor, server: 2) and recommendation.json, whose values are the
 #                smallest size whose upper confidence bound meets the objective
-# The folders follow the formats docs/results.md names for `dmasim sweep` (points.csv:
-# the swept keys, then nic, then each figure's mean and CI half-width; points.jsonl; a
-# folder per point) and `dmasim recommend` (recommendation.json, runs kept beside it).
+# The folders follow what `dmasim sweep` writes (points.csv: point, a column per swept key,
+# status, then NIC.FIGURE.mean and NIC.FIGURE.ci_half; points.jsonl; a folder per point
+# named by its key) and what `dmasim recommend` writes without curves.csv
+# (recommendation.json, the runs kept beside it).
 # Each point is an ordinary `dmasim run`; jq assembles the tables.
 set -euo pipefail
 dmasim=$1
@@ -31,54 +32,60 @@ run() {
     "$dmasim" run "$scenario" -q -j 2 -o "$dir" "${sets[@]}"
 }
 
-# point_rows DIR KEYVALUES: the points.csv rows of one run (one per NIC)
-point_rows() {
-    local dir=$1 keys=$2
-    local jqf='.nics[] | [.name'
+# point_row DIR INDEX KEYVALUES: the points.csv row of one run: point, the swept values,
+# status, then each NIC's figures (mean, CI half-width)
+point_row() {
+    local dir=$1 index=$2 keys=$3
+    local jqf='[.nics[] | '
+    local sep=''
     for f in "${figures[@]}"; do
-        jqf+=", (.$f // \"\"), (.ci_half.$f // \"\")"
+        jqf+="$sep(.$f // \"\"), (.ci_half.$f // \"\")"
+        sep=', '
     done
     jqf+='] | @csv'
-    jq -r "$jqf" "$dir/result.json" | tr -d '"' | sed "s/^/$keys,/"
+    echo "$index,$keys,ok,$(jq -r "$jqf" "$dir/result.json" | tr -d '"')"
 }
 
-header() { # header KEY...
-    local h
-    h=$(IFS=,; echo "$*"),nic
-    for f in "${figures[@]}"; do h+=",$f.mean,$f.ci_half"; done
+header() { # header KEY...: the columns dmasim sweep writes
+    local h nic
+    h="point,$(IFS=,; echo "$*"),status"
+    for nic in nic0 nic1; do
+        for f in "${figures[@]}"; do h+=",$nic.$f.mean,$nic.$f.ci_half"; done
+    done
     echo "$h"
 }
 
 sweep_1d() {
-    local d=$out/sweep-1d
+    local d=$out/sweep-1d i=0
     mkdir -p "$d"
     header 'nics[0].driver.ReceiveBuffers' >"$d/points.csv"
     : >"$d/points.jsonl"
     for rb in 4 6 8 12 16 24 32; do
-        local p="$d/ReceiveBuffers=$rb"
-        run "$p" ReceiveBuffers=$rb MaxReceiveBuffers=$rb
-        point_rows "$p" "$rb" >>"$d/points.csv"
-        jq -c --arg dir "ReceiveBuffers=$rb" --argjson v "$rb" \
-            '{point: $dir, keys: {"nics[0].driver.ReceiveBuffers": $v},
-              nics: [.nics[] | {name, rx: {drop_rate: .rx.drop_rate}}]}' \
-            "$p/result.json" >>"$d/points.jsonl"
+        local key="nics[0].driver.ReceiveBuffers=$rb"
+        run "$d/$key" ReceiveBuffers=$rb MaxReceiveBuffers=$rb
+        point_row "$d/$key" $i "$rb" >>"$d/points.csv"
+        jq -c --arg key "$key" --argjson i $i --argjson v "$rb" \
+            '{point: $i, key: $key, values: {"nics[0].driver.ReceiveBuffers": $v}, status: "ok",
+              error: null}' "$d/$key/result.json" >>"$d/points.jsonl"
+        i=$((i + 1))
     done
 }
 
 sweep_2d() {
-    local d=$out/sweep-2d
+    local d=$out/sweep-2d i=0
     mkdir -p "$d"
-    header 'nics[0].driver.ReceiveBuffers' 'nics[0].driver.BaseMapRegistersNeeded' >"$d/points.csv"
+    header 'nics[0].driver.ReceiveBuffers' 'nics[0].driver.MaxReceiveBuffers' \
+        'nics[0].driver.BaseMapRegistersNeeded' >"$d/points.csv"
     : >"$d/points.jsonl"
     for rb in 4 8 16 24 32; do
         for b in 2 3 4 8; do
-            local p="$d/ReceiveBuffers=$rb,BaseMapRegistersNeeded=$b"
-            run "$p" ReceiveBuffers=$rb MaxReceiveBuffers=$rb BaseMapRegistersNeeded=$b
-            point_rows "$p" "$rb,$b" >>"$d/points.csv"
-            jq -c --argjson rb "$rb" --argjson b "$b" \
-                '{keys: {"nics[0].driver.ReceiveBuffers": $rb,
-                         "nics[0].driver.BaseMapRegistersNeeded": $b}}' \
-                "$p/result.json" >>"$d/points.jsonl"
+            # ReceiveBuffers and MaxReceiveBuffers move together (a zip): two axes, three keys
+            local key="nics[0].driver.ReceiveBuffers=$rb,nics[0].driver.MaxReceiveBuffers=$rb,nics[0].driver.BaseMapRegistersNeeded=$b"
+            run "$d/$key" ReceiveBuffers=$rb MaxReceiveBuffers=$rb BaseMapRegistersNeeded=$b
+            point_row "$d/$key" $i "$rb,$rb,$b" >>"$d/points.csv"
+            jq -c --arg key "$key" --argjson i $i '{point: $i, key: $key, status: "ok", error: null}' \
+                "$d/$key/result.json" >>"$d/points.jsonl"
+            i=$((i + 1))
         done
     done
 }

@@ -292,7 +292,7 @@ static void sweep_objectives(struct rpt_sb *b, const rpt_folder *f)
             size_t total = 0, ok = 0, na = 0;
             for (size_t q = 0; q < f->points.n_rows; q++) {
                 double v = rpt__cell_num(f->points.cells[q][mc]);
-                total++;
+                total += isfinite(v);
                 na += !isfinite(v);
                 ok += isfinite(v) && v <= target;
             }
@@ -305,7 +305,7 @@ static void sweep_objectives(struct rpt_sb *b, const rpt_folder *f)
             rpt__sb_printf(b, "</td><td class=\"num\">%s</td><td class=\"%s\">%zu of %zu%s"
                               "</td></tr>\n",
                            tv, ok == total ? "met" : ok ? "nodata" : "notmet", ok, total,
-                           na ? " (some not measured)" : "");
+                           na ? (na == 1 ? " (1 point without a result)" : " (points without a result left out)") : "");
         }
     }
     rpt__sb_puts(b, "</tbody>\n</table>\n");

@@ -547,8 +547,22 @@ static int load_kind(rpt_folder *f, struct dms_error *err)
             rc = find_keys(f, path, err);
         if (!rc)
             rc = load_jsonl(f, err);
-        /* one point's result gives the scenario and provenance */
-        return rc ? rc : load_runs_below(f, 1, err);
+        /* one point's result gives the scenario and provenance: the first that ran */
+        for (size_t i = 0; !rc && i < f->n_jsonl && !f->n_runs; i++) {
+            const char *st = dms_jv_str(dms_jv_get(f->jsonl[i], "status"));
+            const char *key = dms_jv_str(dms_jv_get(f->jsonl[i], "key"));
+            char dir[4096], res[4200];
+            if (!st || strcmp(st, "ok") != 0 || !key || strchr(key, '/'))
+                continue;
+            join(dir, sizeof dir, f->dir, key);
+            join(res, sizeof res, dir, "result.json");
+            if (!is_file(res))
+                continue;
+            f->runs = dms_xcalloc(1, sizeof *f->runs);
+            f->n_runs = 1;
+            rc = load_run(f->dir, key, &f->runs[0], err);
+        }
+        return rc || f->n_runs ? rc : load_runs_below(f, 1, err);
     }
     join(path, sizeof path, f->dir, "result.json");
     if (is_file(path)) {

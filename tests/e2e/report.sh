@@ -148,6 +148,28 @@ sweep-2d) # heatmaps
     check_html "$tmp/fx/sweep-2d/report/report.html"
     deterministic "$tmp/fx/sweep-2d"
     ;;
+sweep-real) # a folder dmasim sweep wrote (tests/data/report/sweep-default): two axes, a zip,
+    # failed points
+    cp -r tests/data/report/sweep-default "$tmp/sw"
+    expect_exit 0 "$dmasim" report "$tmp/sw" -q
+    quiet_gnuplot
+    for fig in rx_drop_rate rx_resources_share tx_stall_ns_p99; do
+        check_plot "$tmp/sw/report" "heatmap-$fig"
+    done
+    gp=$tmp/sw/report/heatmap-rx_drop_rate.gp
+    grep -q '^xlabel_text = "nics\[0\].driver.BaseMapRegistersNeeded"$' "$gp" || fail "x axis"
+    grep -q '^ylabel_text = "nics\[0\].driver.ReceiveBuffers"$' "$gp" ||
+        fail "y axis: the zipped MaxReceiveBuffers is no axis of its own"
+    grep -q '^set ytics ("16" 0, "64" 1, "256" 2, "1024" 3)$' "$gp" || fail "y tics"
+    [ "$(grep -c ' none$' "$tmp/sw/report/heatmap-rx_drop_rate.dat")" -eq 3 ] ||
+        fail "expected 3 cells without a result (2 failed, 1 excluded)"
+    h=$tmp/sw/report/report.html
+    check_html "$h"
+    [ "$(grep -c '<li>Point .*: failed: nic0 did not initialize' "$h")" -eq 2 ] ||
+        fail "the two failed points are not among the warnings"
+    grep -q '<td class="met">5 of 5 (points without a result left out)</td>' "$h" || fail "objectives at a glance: $(grep -o 'of [0-9]*</td>' "$h" | head -3)"
+    deterministic "$tmp/sw"
+    ;;
 recommend) # dmasim recommend's folder: the table on top, the search's curves per profile
     expect_exit 0 "$dmasim" recommend tests/data/report/sizing.yaml -o "$tmp/rec" -j 2 -q --report
     quiet_gnuplot

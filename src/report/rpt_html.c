@@ -261,6 +261,12 @@ static void run_objectives(struct rpt_sb *b, const struct rpt_run *r)
                 rpt__sb_puts(b, !met || met->type != DMS_JBOOL ? "not measured"
                                 : met->b                       ? "met"
                                                                : "NOT met");
+            const char *reason = dms_jv_str(dms_jv_get(ob, "reason"));
+            if (reason) {
+                rpt__sb_puts(b, "<br><small>");
+                esc(b, reason);
+                rpt__sb_puts(b, "</small>");
+            }
             rpt__sb_puts(b, "</td></tr>\n");
             rows++;
         }

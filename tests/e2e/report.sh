@@ -251,7 +251,7 @@ formats) # --format picks the outputs; errors are clear
     ;;
 chromium) # the HTML in a real browser: not blank, the table in the DOM, no request leaves
     browser=$(command -v chromium || command -v chromium-browser || true)
-    [ -n "$browser" ] || skip "chromium is not installed (scripts/setup-test installs it)"
+    [ -n "$browser" ] || skip "chromium is not installed (scripts/test-setup installs it)"
     expect_exit 0 "$dmasim" recommend tests/data/report/sizing.yaml -o "$tmp/rec" -j 2 -q
     expect_exit 0 "$dmasim" report "$tmp/rec" -q -o "$tmp/rep"
     chrome() { # chrome OUTPUT-FLAGS... URL

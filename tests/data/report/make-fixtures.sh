@@ -16,6 +16,8 @@ dmasim=$1
 out=$2
 here=$(cd "$(dirname "$0")" && pwd)
 scenario=$here/sizing.yaml
+# run from the project root (as the tests do), results name the scenario by its relative path
+[ -f tests/data/report/sizing.yaml ] && scenario=tests/data/report/sizing.yaml
 figures=(rx.drop_rate rx.resources_share tx.stall_ns.p99 rx.buffers.peak_in_use
          tx.map_registers_peak_in_use)
 

@@ -86,4 +86,27 @@ void rpt__point_cols(const rpt_folder *f, size_t panel, const char *path, int *m
 /* Cell as a number (NaN when empty or not a number). */
 double rpt__cell_num(const char *cell);
 
+/* rpt_plot.c: a sizing curve (figure against a resource size), shared with rpt_plot_rec.c. */
+struct pt {
+    double x, mean, half;
+    double lo, hi; /* explicit bounds (base units), or NaN: mean -/+ half */
+};
+struct sizing {
+    const char *stem, *caption, *title, *xlabel;
+    const struct rpt_figure *fig;
+    double target;        /* in base units */
+    size_t npanels;
+    char panels[8][64];
+    double marks[8];
+    struct pt *pts[8];
+    size_t npts[8];
+};
+/* Adds the sizing plot of s to set (its points are borrowed). */
+void rpt__sizing_plot(const rpt_folder *f, const char *formats, struct sizing *s,
+                      struct rpt_plot_set *set);
+/* A file-name-safe copy of s into buf of size n. */
+void rpt__slug(const char *s, char *buf, size_t n);
+/* rpt_plot_rec.c: the sizing curves of a recommend folder. */
+void rpt__recommend_plots(const rpt_folder *f, const char *formats, struct rpt_plot_set *set);
+
 #endif

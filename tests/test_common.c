@@ -8,6 +8,7 @@
 #include "dms.h"
 #include "dms_fs.h"
 #include "dms_json.h"
+#include "dms_jread.h"
 
 static void test_error_format(void)
 {
@@ -112,10 +113,65 @@ static void test_stage(void)
     rmdir(dir);
 }
 
+static void test_jread(void)
+{
+    // what the writer writes, the reader reads back
+    dms_jw *w = dms_jw_new();
+    dms_jw_obj_begin(w, NULL);
+    dms_jw_str(w, "s", "a\"b\\c\n\x01\xc3\xa9");
+    dms_jw_arr_begin(w, "a");
+    dms_jw_double(w, NULL, 1.5e-7);
+    dms_jw_int(w, NULL, -42);
+    dms_jw_bool(w, NULL, true);
+    dms_jw_null(w, NULL);
+    dms_jw_arr_end(w);
+    dms_jw_obj_begin(w, "o");
+    dms_jw_obj_end(w);
+    dms_jw_obj_end(w);
+    size_t len;
+    const char *text = dms_jw_data(w, &len);
+    dms_jv *v;
+    struct dms_error err;
+    dms_error_clear(&err);
+    CHECK_EQ(dms_jv_parse(text, len, &v, &err), 0);
+    CHECK_STR(dms_jv_str(dms_jv_get(v, "s")), "a\"b\\c\n\x01\xc3\xa9");
+    CHECK_NEAR(dms_jv_num(dms_jv_path(v, "a.0")), 1.5e-7, 1e-20);
+    CHECK_NEAR(dms_jv_num(dms_jv_path(v, "a.1")), -42, 0);
+    CHECK(dms_jv_path(v, "a.2")->type == DMS_JBOOL && dms_jv_path(v, "a.2")->b);
+    CHECK(dms_jv_path(v, "a.3")->type == DMS_JNULL);
+    CHECK(isnan(dms_jv_num(dms_jv_path(v, "a.3"))));
+    CHECK(dms_jv_path(v, "a.4") == NULL);
+    CHECK(dms_jv_get(v, "o")->type == DMS_JOBJ && dms_jv_get(v, "o")->n == 0);
+    dms_jv_free(v);
+    dms_jw_free(w);
+    CHECK_EQ(dms_jv_parse("\"\\ud83d\\ude00\"", 14, &v, &err), 0);
+    CHECK_STR(dms_jv_str(v), "\xf0\x9f\x98\x80");
+    dms_jv_free(v);
+    // errors name line and column
+    static const struct {
+        const char *text;
+        int line, col;
+    } bad[] = {
+        {"{\"a\": 1,\n  \"b\" 2}", 2, 7}, {"[1, 2", 1, 6}, {"\"abc", 1, 2},
+        {"{\"a\": tru}", 1, 7}, {"1 2", 1, 3}, {"[-]", 1, 2}, {"", 1, 1},
+    };
+    for (size_t i = 0; i < DMS_ARRAY_LEN(bad); i++) {
+        dms_error_clear(&err);
+        CHECK_EQ(dms_jv_parse(bad[i].text, strlen(bad[i].text), &v, &err), DMS_EFORMAT);
+        CHECK(v == NULL);
+        CHECK_EQ(err.line, bad[i].line);
+        CHECK_EQ(err.column, bad[i].col);
+    }
+    char deep[400];
+    memset(deep, '[', sizeof deep);
+    CHECK_EQ(dms_jv_parse(deep, sizeof deep, &v, &err), DMS_EFORMAT);
+}
+
 int main(void)
 {
     test_error_format();
     test_json();
+    test_jread();
     test_stage();
     printf("test_common: ok\n");
     return 0;

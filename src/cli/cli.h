@@ -18,6 +18,7 @@ enum {
     CLI_EXIT_USAGE = 64,      /* bad command line */
     CLI_EXIT_DATAERR = 65,    /* bad input data: scenario, trace */
     CLI_EXIT_NOINPUT = 66,    /* an input file does not exist or cannot be read */
+    CLI_EXIT_UNAVAILABLE = 69, /* a program the command needs (gnuplot) is missing */
     CLI_EXIT_SOFTWARE = 70,   /* internal error */
     CLI_EXIT_CANTCREAT = 73,  /* cannot create an output file */
 };
@@ -35,10 +36,11 @@ int cli_cmd_check(int argc, char **argv);
 int cli_cmd_recommend(int argc, char **argv);
 int cli_cmd_sweep(int argc, char **argv);
 int cli_cmd_merge(int argc, char **argv);
+int cli_cmd_report(int argc, char **argv);
 int cli_cmd_later(int argc, char **argv);
 
 extern const char cli_usage_run[], cli_usage_trace[], cli_usage_check[], cli_usage_sweep[],
-    cli_usage_merge[], cli_usage_recommend[];
+    cli_usage_merge[], cli_usage_recommend[], cli_usage_report[];
 
 /* Prints "dmasim: <formatted error>" to stderr. */
 void cli_print_error(const struct dms_error *err);

@@ -27,7 +27,7 @@
 
 const char cli_usage_recommend[] =
     "usage: dmasim recommend SCENARIO.yaml -o DIR [--profiles LIST] [--set KEY=VALUE]...\n"
-    "                        [-j THREADS] [--budget RUNS|TIME] [-q]\n\n"
+    "                        [-j THREADS] [--budget RUNS|TIME] [--report] [-q]\n\n"
     "Searches, for every NIC and machine profile, the smallest BaseMapRegistersNeeded,\n"
     "receive buffers, pool descriptors and send buffers that meet the scenario's\n"
     "objectives, and says what decided each number. Writes DIR/recommendation.json,\n"
@@ -40,6 +40,8 @@ const char cli_usage_recommend[] =
     "  -j, --threads N      replications run on N threads (results do not depend on N)\n"
     "      --budget B       stop after B replications run, or after a time (30s, 10min);\n"
     "                       the output then says the search stopped on the budget\n"
+    "      --report         then make the plots and HTML report in DIR/report\n"
+    "                       (as 'dmasim report DIR')\n"
     "  -q, --quiet          no table\n"
     "  -h, --help           this text\n\n"
     "Exit status: 0 every objective met, 10 an objective no size meets (explained in the\n"
@@ -50,7 +52,7 @@ struct rec_cli {
     const char **sets;
     size_t n_sets;
     unsigned threads;
-    bool quiet;
+    bool quiet, report;
     uint64_t budget_runs;
     double budget_s, start_s;
     cfg_doc *doc;
@@ -86,6 +88,7 @@ static int parse_opts(int argc, char **argv, struct rec_cli *o)
         {"output", required_argument, NULL, 'o'},  {"profiles", required_argument, NULL, 'P'},
         {"threads", required_argument, NULL, 'j'}, {"budget", required_argument, NULL, 'B'},
         {"quiet", no_argument, NULL, 'q'},         {"set", required_argument, NULL, 's'},
+        {"report", no_argument, NULL, 'R'},
         {NULL, 0, NULL, 0},
     };
     memset(o, 0, sizeof *o);
@@ -99,6 +102,7 @@ static int parse_opts(int argc, char **argv, struct rec_cli *o)
         case 'P': o->profiles = optarg; break;
         case 's': o->sets[o->n_sets++] = optarg; break;
         case 'q': o->quiet = true; break;
+        case 'R': o->report = true; break;
         case 'j':
             if (cli_parse_uint(optarg, 1, 1024, &o->threads)) {
                 cli_errorf("recommend", "-j needs a number of threads from 1 to 1024, not '%s'",
@@ -251,6 +255,11 @@ static int recommend(struct rec_cli *o, const struct cfg_scenario *sc0)
                    (unsigned long long)res.runs,
                    res.budget_spent ? ", stopped by the budget" : "", o->outdir);
             free(t);
+        }
+        if (!status && o->report) {
+            int rs = cli_report_folder(o->outdir, NULL, NULL, o->quiet);
+            if (rs)
+                status = rs;
         }
         if (!status && !res.met)
             status = CLI_EXIT_NOT_MET;

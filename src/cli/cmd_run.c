@@ -20,10 +20,10 @@
 
 const char cli_usage_run[] =
     "usage: dmasim run SCENARIO.yaml [-o DIR] [--set KEY=VALUE]... [--json] [--strict]\n"
-    "                  [-j THREADS] [-q]\n\n"
+    "                  [-j THREADS] [--series INTERVAL] [--report] [-q]\n\n"
     "Runs every replication of the scenario and writes DIR/result.json, DIR/result.csv and\n"
-    "DIR/occupancy.csv (default DIR: out/<scenario name>). Files appear only once\n"
-    "complete.\n\n"
+    "DIR/occupancy.csv, with --series DIR/series.csv too (default DIR: out/<scenario name>).\n"
+    "Files appear only once complete.\n\n"
     "  -o, --output DIR     where to write the results\n"
     "  -s, --set KEY=VALUE  override a scenario key, e.g.\n"
     "                       --set nics[0].driver.BaseMapRegistersNeeded=33\n"
@@ -31,6 +31,11 @@ const char cli_usage_run[] =
     "      --strict         verifier diagnostics make the exit status 1\n"
     "  -j, --threads N      replications run on N threads (results do not depend on N;\n"
     "                       default: the number of processors)\n"
+    "      --series INTERVAL  record buffers, map registers, FIFO and send queue of\n"
+    "                       replication 0 every INTERVAL (e.g. 100us) into DIR/series.csv\n"
+    "                       (at most 2048 rows per NIC: the interval doubles as needed)\n"
+    "      --report         then make the plots and HTML report in DIR/report\n"
+    "                       (as 'dmasim report DIR')\n"
     "  -q, --quiet          no summary and no progress line\n"
     "  -h, --help           this text\n";
 
@@ -39,8 +44,9 @@ struct run_opts {
     const char *outdir;
     const char **sets;
     size_t n_sets;
-    bool json, strict, quiet;
+    bool json, strict, quiet, report;
     unsigned threads;
+    int64_t series_ns;
 };
 
 static int parse_opts(int argc, char **argv, struct run_opts *o)
@@ -49,6 +55,7 @@ static int parse_opts(int argc, char **argv, struct run_opts *o)
         {"output", required_argument, NULL, 'o'}, {"set", required_argument, NULL, 's'},
         {"json", no_argument, NULL, 'J'},         {"strict", no_argument, NULL, 'S'},
         {"threads", required_argument, NULL, 'j'}, {"quiet", no_argument, NULL, 'q'},
+        {"series", required_argument, NULL, 'T'}, {"report", no_argument, NULL, 'R'},
         {NULL, 0, NULL, 0},
     };
     memset(o, 0, sizeof *o);
@@ -63,6 +70,17 @@ static int parse_opts(int argc, char **argv, struct run_opts *o)
         case 'J': o->json = true; break;
         case 'S': o->strict = true; break;
         case 'q': o->quiet = true; break;
+        case 'R': o->report = true; break;
+        case 'T': {
+            struct dms_error e;
+            dms_error_clear(&e);
+            if (cfg_parse_time(optarg, &o->series_ns, &e) || o->series_ns <= 0) {
+                cli_errorf("run", "--series needs a time above zero such as 100us, not '%s'",
+                           optarg);
+                return CLI_EXIT_USAGE;
+            }
+            break;
+        }
         case 'j':
             if (cli_parse_uint(optarg, 1, 1024, &o->threads)) {
                 cli_errorf("run", "-j needs a number of threads from 1 to 1024, not '%s'",
@@ -148,6 +166,11 @@ static int run_and_write(const struct run_opts *o, struct cfg_scenario *sc)
         for (size_t r = 0; r < n; r++)
             if (reps[r].strict_failed)
                 status = CLI_EXIT_FINDINGS;
+        if (o->report) {
+            int rs = cli_report_folder(o->outdir, NULL, NULL, o->quiet || o->json);
+            if (rs)
+                status = rs;
+        }
     }
     dms_jw_free(json);
     for (size_t r = 0; r < n; r++)
@@ -180,6 +203,7 @@ int cli_cmd_run(int argc, char **argv)
     cfg_errors_fini(&errs);
     if (o.strict)
         sc->run.strict = true;
+    sc->run.series_ns = o.series_ns;
     char defdir[1024];
     if (!o.outdir) {
         cli_default_outdir(o.scenario, defdir, sizeof defdir);

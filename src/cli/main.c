@@ -34,8 +34,8 @@ static const struct cli_cmd commands[] = {
     {"recommend", cli_cmd_recommend,
      "the smallest BaseMapRegistersNeeded and pool sizes meeting the objectives, with reasons",
      cli_usage_recommend},
-    {"report", cli_cmd_later, "plots and an HTML capacity report (not available yet)",
-     LATER_USAGE("report")},
+    {"report", cli_cmd_report, "plots and an HTML capacity report of a result folder",
+     cli_usage_report},
     {"merge", cli_cmd_merge, "merge the shards of a sweep into one folder", cli_usage_merge},
 };
 
@@ -49,7 +49,8 @@ static void print_usage(FILE *f)
         fprintf(f, "  %-10s %s\n", commands[i].name, commands[i].summary);
     fprintf(f, "\n'dmasim <command> --help' describes a command. Exit statuses: 0 ok, 1 findings\n"
                "(--strict diagnostics, failed checks), 14 sweep points failed, 64 usage, 65 bad\n"
-               "data, 66 no input, 70 internal error, 73 cannot create output.\n");
+               "data, 66 no input, 69 a needed program (gnuplot) is missing, 70 internal error,\n"
+               "73 cannot create output.\n");
 }
 
 static void print_version(void)

@@ -279,6 +279,8 @@ struct cfg_run {
     uint64_t seed;
     int64_t replications; /* 1..1000 */
     bool strict;
+    int64_t series_ns;    /* sample interval of the time series (dmasim run --series); 0 =
+                             none. Not a scenario key: set by the command line only */
 };
 
 /* Targets; a has_ flag false means no target was set. */

@@ -50,6 +50,11 @@ void rpt_result_json(const struct cfg_scenario *sc, const struct run_rep *reps, 
  * "system.". Returns a heap string the caller frees. */
 char *rpt_result_csv(const struct cfg_scenario *sc, const struct run_rep *reps, size_t n);
 
+/* series.csv of a replication's time series: a header "nic,time_ns,rx_buffers_held,
+ * map_registers_in_use,fifo_bytes,sends_in_driver", then one row per sample and NIC, in
+ * time order. Returns a heap string the caller frees. Inputs borrowed. */
+char *rpt_series_csv(const struct cfg_scenario *sc, const struct run_series *s);
+
 /* occupancy.csv: for every NIC and resource (run_occ_name), the values with positive time,
  * pooled over the n replications: "nic,resource,in_use,time_ns,time_share". Returns a heap
  * string the caller frees. */
@@ -62,7 +67,7 @@ void rpt_occupancy_pool(const struct run_rep *reps, size_t n_reps, size_t nic,
 
 /*
  * Writes the result folder of one run: dir/result.json, dir/result.csv and
- * dir/occupancy.csv. SIGINT, SIGTERM
+ * dir/occupancy.csv, and dir/series.csv when replication 0 recorded a time series. SIGINT, SIGTERM
  * and SIGHUP wait (in the calling thread) while the files are written and renamed into
  * place, so an interrupt never leaves one file, or a temporary, behind. A folder that does
  * not exist yet is created whole (written under a temporary name beside it and renamed:

@@ -32,19 +32,21 @@ static int make_parent(const char *dir, struct dms_error *err)
 }
 
 static int write_files(const char *dir, const char *json, size_t json_len, const char *csv,
-                       const char *occ, struct dms_error *err)
+                       const char *occ, const char *series, struct dms_error *err)
 {
-    static const char *const names[] = {"result.json", "result.csv", "occupancy.csv"};
-    const void *data[] = {json, csv, occ};
-    size_t lens[] = {json_len, strlen(csv), strlen(occ)};
+    static const char *const names[] = {"result.json", "result.csv", "occupancy.csv",
+                                        "series.csv"};
+    const void *data[] = {json, csv, occ, series};
+    size_t lens[] = {json_len, strlen(csv), strlen(occ), series ? strlen(series) : 0};
+    size_t n = series ? 4 : 3;
     struct stat st;
     if (stat(dir, &st) != 0) {
         int rc = make_parent(dir, err);
-        return rc ? rc : dms_write_dir_atomic(dir, names, data, lens, 3, err);
+        return rc ? rc : dms_write_dir_atomic(dir, names, data, lens, n, err);
     }
     dms_stage *stage = dms_stage_new();
     int rc = 0;
-    for (size_t i = 0; i < 3 && !rc; i++) {
+    for (size_t i = 0; i < n && !rc; i++) {
         char path[4096];
         snprintf(path, sizeof path, "%s/%s", dir, names[i]);
         rc = dms_stage_add(stage, path, data[i], lens[i], err);
@@ -65,16 +67,18 @@ int rpt_write_result(const char *dir, const struct cfg_scenario *sc, const struc
     const char *text = dms_jw_data(w, &json_len);
     char *csv = rpt_result_csv(sc, reps, n);
     char *occ = rpt_occupancy_csv(sc, reps, n);
+    char *series = n && reps[0].series ? rpt_series_csv(sc, reps[0].series) : NULL;
     sigset_t block, old;
     sigemptyset(&block);
     sigaddset(&block, SIGINT);
     sigaddset(&block, SIGTERM);
     sigaddset(&block, SIGHUP);
     pthread_sigmask(SIG_BLOCK, &block, &old);
-    int rc = write_files(dir, text, json_len, csv, occ, err);
+    int rc = write_files(dir, text, json_len, csv, occ, series, err);
     pthread_sigmask(SIG_SETMASK, &old, NULL);
     free(csv);
     free(occ);
+    free(series);
     if (json && rc == 0)
         *json = w;
     else

@@ -49,6 +49,8 @@ void run_rep_fini(struct run_rep *r)
     free(r->errlog);
     r->errlog = NULL;
     r->n_errlog = 0;
+    run__series_free(r->series);
+    r->series = NULL;
 }
 
 /* ---------------------------------------------------------------- the replay loop */
@@ -245,7 +247,7 @@ static void trace_info(struct run_world *w, struct run_rep *out)
  */
 static void run_traffic(struct run_world *w)
 {
-    if (!w->tick) {
+    if (!w->tick && !w->series) {
         eng_run(w->sim);
         return;
     }
@@ -256,10 +258,15 @@ static void run_traffic(struct run_world *w)
         eng_time_ns until = eng_now(w->sim) + RUN_PROGRESS_SLICE_NS;
         if (next > until)
             until = next;
+        if (w->series && w->series->next_ns < until) /* a sample is due first */
+            until = w->series->next_ns;
         eng_run_until(w->sim, until);
+        if (w->series)
+            run__series_sample(w);
         if (eng_stopped(w->sim))
             return;
-        w->tick(w->tick_ctx, eng_now(w->sim));
+        if (w->tick)
+            w->tick(w->tick_ctx, eng_now(w->sim));
     }
 }
 
@@ -344,6 +351,8 @@ int run__replication(const struct run_params *p, run_traces *traces, unsigned in
     int rc = run__world_build(w, p, traces, out->engine_seed, err);
     w->tick = tick;
     w->tick_ctx = tick_ctx;
+    if (rc == 0 && index == 0 && sc->run.series_ns > 0)
+        w->series = out->series = run__series_new(sc->n_nics, sc->run.series_ns);
     if (rc == 0 && !initialize(w, out))
         rc = replay(w, out, err);
     else if (rc == 0)

@@ -203,6 +203,29 @@ struct run_trace_info {
     char sha256[65];       /* hex SHA-256 of the trace file, "" for synthetic traffic */
 };
 
+/*
+ * The time series of replication 0 (dmasim run --series): every NIC's receive buffers held
+ * by protocols, map registers in use (base registers mapped x per-base, or held by
+ * scatter-gather lists), receive FIFO bytes and sends in the driver (handed over, neither
+ * completed nor given back), sampled from t = 0 every interval_ns while traffic runs.
+ * Memory is bounded: when RUN_SERIES_MAX samples are kept, every second one is dropped and
+ * the interval doubles, so a long trace gives at most RUN_SERIES_MAX rows per NIC, evenly
+ * spaced, whatever its length. Sampling stops the engine at sample times but adds no
+ * event, so results are the same with or without it.
+ */
+#define RUN_SERIES_MAX 2048
+enum { RUN_SERIES_RX_HELD, RUN_SERIES_MAP_REGISTERS, RUN_SERIES_FIFO_BYTES,
+       RUN_SERIES_SENDS_IN_DRIVER, RUN_SERIES_VARS };
+struct run_series {
+    int64_t interval_ns;  /* between kept samples (the requested one, doubled k times) */
+    int64_t next_ns;      /* time of the next sample */
+    size_t n, n_nics;     /* samples kept; NICs per sample */
+    int64_t *t_ns;        /* [RUN_SERIES_MAX] sample times */
+    uint32_t *v;          /* [RUN_SERIES_MAX][n_nics][RUN_SERIES_VARS] */
+};
+/* The name of series variable k, as the CSV header spells it. */
+const char *run_series_var_name(unsigned k);
+
 /* The result of one replication. */
 struct run_rep {
     unsigned index;
@@ -220,6 +243,8 @@ struct run_rep {
     size_t n_errlog;
     struct run_errlog *errlog; /* owned; freed by run_rep_fini */
     bool strict_failed;     /* strict mode and at least one diagnostic */
+    struct run_series *series; /* replication 0 with sc->run.series_ns > 0, else NULL;
+                                  owned; freed by run_rep_fini */
 };
 
 void run_rep_fini(struct run_rep *r);

@@ -109,6 +109,7 @@ struct run_world {
     int err_code;                 /* first error of a trace source, or 0 */
     run_tick_fn tick;             /* progress hook, or NULL */
     void *tick_ctx;
+    struct run_series *series;    /* the time series being recorded, or NULL (borrowed) */
     struct dms_error err;
 };
 
@@ -141,5 +142,11 @@ void run__collect(struct run_world *w, struct run_rep *out, eng_time_ns t_end);
 void run__collect_diags(struct run_world *w, struct run_rep *out);
 /* Figures of the whole run, taken after the drain and halts (events fired). */
 void run__collect_end(struct run_world *w, struct run_rep *out);
+
+/* run_series.c */
+struct run_series *run__series_new(size_t n_nics, int64_t interval_ns);
+void run__series_free(struct run_series *s);
+/* Records the samples due at or before now. */
+void run__series_sample(struct run_world *w);
 
 #endif

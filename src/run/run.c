@@ -109,12 +109,16 @@ static void pull(struct run_nic *n)
 
 static void on_record(eng_sim *sim, void *ctx, uint64_t arg)
 {
-    (void)sim;
     (void)arg;
     struct run_nic *n = ctx;
     const struct trc_record *r = &n->next;
     bool mine = r->nic < 0 || (unsigned)r->nic == n->index;
     n->for_nic += mine;
+    if (mine) {
+        if (n->first_ns < 0)
+            n->first_ns = eng_now(sim);
+        n->last_ns = eng_now(sim);
+    }
     if (mine && n->running) {
         if (r->dir != TRC_TX)
             hw_nic_frame_arrives(n->hw, r->wire_len);
@@ -227,6 +231,8 @@ static void trace_info(struct run_world *w, struct run_rep *out)
         struct run_trace_info *t = &out->traces[i];
         t->records = c->records_out;
         t->for_nic = w->nics[i].for_nic;
+        t->first_ns = w->nics[i].first_ns;
+        t->last_ns = w->nics[i].last_ns;
         t->out_of_order = c->out_of_order;
         t->damaged = c->damaged;
         t->split_frames = c->split_frames;

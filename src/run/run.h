@@ -41,7 +41,13 @@
     X(RX_DROPPED, "rx.dropped")                                                            \
     X(RX_DROP_RATE, "rx.drop_rate")                                                        \
     X(RX_FIFO_DROPS, "rx.fifo_drops")                                                      \
+    X(RX_NODESC_DROPS, "rx.no_descriptor_drops")                                           \
     X(RX_OVERSIZE_DROPS, "rx.oversize_drops")                                              \
+    X(RX_LINK_DROPS, "rx.link_overrun_drops")                                              \
+    X(RX_DISABLED_DROPS, "rx.disabled_drops")                                              \
+    X(RX_RESET_DROPS, "rx.reset_drops")                                                    \
+    X(RX_IN_FLIGHT_START, "rx.in_flight_start")                                            \
+    X(RX_IN_FLIGHT, "rx.in_flight")                                                        \
     X(RX_INDICATED, "rx.indicated")                                                        \
     X(RX_RESOURCES, "rx.resources_indications")                                            \
     X(RX_RESOURCES_SHARE, "rx.resources_share")                                            \
@@ -64,6 +70,10 @@
     X(RX_FIFO_PEAK, "rx.fifo_peak_bytes")                                                  \
     X(TX_PACKETS, "tx.packets")                                                            \
     X(TX_COMPLETED, "tx.completed")                                                        \
+    X(TX_FAILED, "tx.failed")                                                              \
+    X(TX_UNSENT, "tx.unsent")                                                              \
+    X(TX_IN_FLIGHT_START, "tx.in_flight_start")                                            \
+    X(TX_IN_FLIGHT, "tx.in_flight")                                                        \
     X(TX_COPIED, "tx.copied")                                                              \
     X(TX_MAPPED, "tx.mapped")                                                              \
     X(TX_BOUNCED, "tx.bounced")                                                            \
@@ -74,7 +84,6 @@
     X(TX_STALL_P99, "tx.stall_ns.p99")                                                     \
     X(TX_STALL_MAX, "tx.stall_ns.max")                                                     \
     X(TX_LAT_P99, "tx.latency_ns.p99")                                                     \
-    X(TX_UNSENT, "tx.unsent")                                                              \
     X(TX_QUEUE_PEAK, "tx.queue_peak")                                                      \
     X(TX_RESOURCES, "tx.resources_returned")                                               \
     X(TX_BASE_PEAK, "tx.base_map_registers_peak_in_use")                                   \
@@ -143,6 +152,8 @@ struct run_trace_info {
     uint64_t records;      /* records the source delivered */
     uint64_t for_nic;      /* of which for this NIC (a CSV nic column may name others) */
     uint64_t out_of_order, damaged, split_frames, oversize;
+    int64_t first_ns, last_ns; /* simulated times of the first and last record delivered
+                                  (-1: none) */
     char damage_msg[160];
     char format[16];
     char link[32];

@@ -37,6 +37,7 @@ struct run_nic {
     DMASIM_DRIVER_STATISTICS drv_w;
     bool drv_ok;
     uint64_t for_nic;             /* records of the source addressed to this NIC */
+    int64_t first_ns, last_ns;    /* times of the first and last of them (-1: none yet) */
     uint64_t unsent;              /* transmit records the host could not build (counted in
                                      the window) */
 };

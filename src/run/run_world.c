@@ -108,6 +108,7 @@ static int build_nic(struct run_world *w, unsigned i, struct dms_error *err)
     n->w = w;
     n->index = i;
     n->cfg = c;
+    n->first_ns = n->last_ns = -1;
 
     struct hw_nic_params hp;
     hw_nic_params_default(&hp);

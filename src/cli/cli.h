@@ -8,16 +8,15 @@
 
 #include "dms.h"
 
-/* Exit statuses (sysexits-style; documented in docs/dmasim.1). */
+/* Exit statuses: the shared DMS_EXIT_* codes of dms.h (documented in docs/dmasim.1). */
 enum {
-    CLI_EXIT_OK = 0,
-    CLI_EXIT_FINDINGS = 1,    /* the run finished but --strict found verifier diagnostics,
-                                 or a check did not agree with theory */
-    CLI_EXIT_USAGE = 64,      /* bad command line */
-    CLI_EXIT_DATAERR = 65,    /* bad input data: scenario, trace */
-    CLI_EXIT_NOINPUT = 66,    /* an input file does not exist or cannot be read */
-    CLI_EXIT_SOFTWARE = 70,   /* internal error */
-    CLI_EXIT_CANTCREAT = 73,  /* cannot create an output file */
+    CLI_EXIT_OK = DMS_EXIT_OK,
+    CLI_EXIT_FINDINGS = DMS_EXIT_FINDINGS, /* dmasim check: a check disagreed with theory */
+    CLI_EXIT_USAGE = DMS_EXIT_USAGE,
+    CLI_EXIT_DATAERR = DMS_EXIT_DATAERR,
+    CLI_EXIT_NOINPUT = DMS_EXIT_NOINPUT,
+    CLI_EXIT_SOFTWARE = DMS_EXIT_SOFTWARE,
+    CLI_EXIT_CANTCREAT = DMS_EXIT_CANTCREAT,
 };
 
 struct cli_cmd {

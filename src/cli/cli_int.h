@@ -19,8 +19,15 @@ int cli_parse_uint(const char *s, unsigned lo, unsigned hi, unsigned *out);
 int cli_parse_double(const char *s, double *out);
 /* "out/<scenario file name without folder and extension>". */
 void cli_default_outdir(const char *scenario, char *buf, size_t n);
-/* Prints the human summary of a run to standard output. */
+/* Prints the scenario line (before the run starts) to standard output. */
+void cli_print_header(const struct cfg_scenario *sc);
+/* Prints the human summary of a run to standard output (verbose: more detail). */
 void cli_print_summary(const struct cfg_scenario *sc, const struct run_rep *reps, size_t n,
-                       const char *outdir);
+                       const char *outdir, bool verbose);
+/* The exit status of a finished run (DMS_EXIT_*; precedence in dms.h). */
+int cli_run_exit_status(const struct cfg_scenario *sc, const struct run_rep *reps, size_t n);
+/* An event-log entry in words, e.g. "unsupported configuration: ReceiveBuffers = 300 is
+ * out of range". Writes into buf of size n and returns it. */
+char *cli_errlog_words(const struct run_errlog *e, char *buf, size_t n);
 
 #endif

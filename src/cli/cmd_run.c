@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -23,25 +24,33 @@
 
 const char cli_usage_run[] =
     "usage: dmasim run SCENARIO.yaml [-o DIR] [--set KEY=VALUE]... [--json] [--strict]\n"
-    "                  [-j THREADS] [-q]\n\n"
-    "Runs every replication of the scenario and writes DIR/result.json and DIR/result.csv\n"
+    "                  [--junit FILE] [-j THREADS] [-q | -v]\n\n"
+    "Runs every replication of the scenario and writes DIR/result.json, DIR/result.csv\n"
+    "(one row per replication and NIC) and DIR/summary.csv (mean, CI half-width, n)\n"
     "(default DIR: out/<scenario name>). Files appear only once complete.\n\n"
     "  -o, --output DIR     where to write the results\n"
     "  -s, --set KEY=VALUE  override a scenario key, e.g.\n"
     "                       --set nics[0].driver.BaseMapRegistersNeeded=33\n"
     "      --json           print result.json on standard output instead of a summary\n"
-    "      --strict         verifier diagnostics make the exit status 1\n"
+    "      --strict         verifier diagnostics make the exit status 13\n"
+    "      --junit FILE     also write the verdicts as JUnit XML for CI systems\n"
     "  -j, --threads N      replications run on N threads (results do not depend on N;\n"
     "                       default: the number of processors)\n"
     "  -q, --quiet          no summary and no progress line\n"
-    "  -h, --help           this text\n";
+    "  -v, --verbose        more detail: every figure's CI, per-replication outcomes\n"
+    "  -h, --help           this text\n\n"
+    "Exit status: 0 all objectives met; 10 an objective NOT met; 11 a NIC failed to\n"
+    "initialize; 12 the machine hung; 13 verifier diagnostics under --strict. When several\n"
+    "apply: 12, then 11, then 13, then 10. 64 usage, 65 bad data, 66 no input, 73 cannot\n"
+    "create output.\n";
 
 struct run_opts {
     const char *scenario;
     const char *outdir;
+    const char *junit;
     const char **sets;
     size_t n_sets;
-    bool json, strict, quiet;
+    bool json, strict, quiet, verbose;
     unsigned threads;
 };
 
@@ -51,6 +60,7 @@ static int parse_opts(int argc, char **argv, struct run_opts *o)
         {"output", required_argument, NULL, 'o'}, {"set", required_argument, NULL, 's'},
         {"json", no_argument, NULL, 'J'},         {"strict", no_argument, NULL, 'S'},
         {"threads", required_argument, NULL, 'j'}, {"quiet", no_argument, NULL, 'q'},
+        {"junit", required_argument, NULL, 'U'},   {"verbose", no_argument, NULL, 'v'},
         {NULL, 0, NULL, 0},
     };
     memset(o, 0, sizeof *o);
@@ -58,13 +68,15 @@ static int parse_opts(int argc, char **argv, struct run_opts *o)
     long cpus = sysconf(_SC_NPROCESSORS_ONLN);
     o->threads = cpus > 0 ? (unsigned)cpus : 1;
     int c;
-    while ((c = getopt_long(argc, argv, "o:s:j:q", longopts, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, "o:s:j:qv", longopts, NULL)) != -1) {
         switch (c) {
         case 'o': o->outdir = optarg; break;
         case 's': o->sets[o->n_sets++] = optarg; break;
         case 'J': o->json = true; break;
         case 'S': o->strict = true; break;
         case 'q': o->quiet = true; break;
+        case 'v': o->verbose = true; break;
+        case 'U': o->junit = optarg; break;
         case 'j':
             if (cli_parse_uint(optarg, 1, 1024, &o->threads)) {
                 cli_errorf("run", "-j needs a number of threads from 1 to 1024, not '%s'",
@@ -136,16 +148,23 @@ static int hash_traces(const struct cfg_scenario *sc, struct rpt_trace_src *t,
     return 0;
 }
 
-static int write_results(const struct run_opts *o, const char *json, size_t json_len,
-                         const char *csv)
+/* The files of one run, written together. */
+struct run_files {
+    const char *json;
+    size_t json_len;
+    const char *csv, *summary_csv, *junit;
+};
+
+static int write_results(const struct run_opts *o, const struct run_files *f)
 {
     struct dms_error err;
     dms_error_clear(&err);
-    char a[4096], b[4096];
+    char a[4096], b[4096], c[4096];
     snprintf(a, sizeof a, "%s/result.json", o->outdir);
     snprintf(b, sizeof b, "%s/result.csv", o->outdir);
-    /* An interrupt while the files are staged and renamed waits until both are in place
-     * (or both abandoned), so a run never leaves one file, or a temporary, behind. */
+    snprintf(c, sizeof c, "%s/summary.csv", o->outdir);
+    /* An interrupt while the files are staged and renamed waits until all are in place
+     * (or all abandoned), so a run never leaves one file, or a temporary, behind. */
     sigset_t block, old;
     sigemptyset(&block);
     sigaddset(&block, SIGINT);
@@ -153,14 +172,22 @@ static int write_results(const struct run_opts *o, const char *json, size_t json
     sigaddset(&block, SIGHUP);
     sigprocmask(SIG_BLOCK, &block, &old);
     dms_stage *st = dms_stage_new();
+    struct stat sb;
+    bool existed = stat(o->outdir, &sb) == 0;
     int rc = dms_mkdir_p(o->outdir, &err);
     if (!rc)
-        rc = dms_stage_add(st, a, json, json_len, &err);
+        rc = dms_stage_add(st, a, f->json, f->json_len, &err);
     if (!rc)
-        rc = dms_stage_add(st, b, csv, strlen(csv), &err);
+        rc = dms_stage_add(st, b, f->csv, strlen(f->csv), &err);
+    if (!rc)
+        rc = dms_stage_add(st, c, f->summary_csv, strlen(f->summary_csv), &err);
+    if (!rc && o->junit)
+        rc = dms_stage_add(st, o->junit, f->junit, strlen(f->junit), &err);
     if (!rc)
         rc = dms_stage_commit(st, &err);
     dms_stage_free(st);
+    if (rc && !existed)
+        rmdir(o->outdir); /* the folder this run made, empty again: no trace of the run */
     sigprocmask(SIG_SETMASK, &old, NULL);
     if (rc) {
         cli_print_error(&err);
@@ -186,6 +213,8 @@ static int run_and_write(const struct run_opts *o, struct cfg_scenario *sc)
     bool show = !o->quiet && !o->json &&
                 (isatty(STDERR_FILENO) || (force && strcmp(force, "1") == 0));
     struct progress_state ps = {.start_s = wall_s(), .forced = force && !strcmp(force, "1")};
+    if (!o->quiet && !o->json)
+        cli_print_header(sc);
     rc = run_scenario(sc, o->threads, reps, show ? progress : NULL, &ps, &err);
     if (rc) {
         cli_print_error(&err);
@@ -197,20 +226,21 @@ static int run_and_write(const struct run_opts *o, struct cfg_scenario *sc)
                             .traces = traces};
     dms_jw *w = dms_jw_new();
     rpt_result_json(sc, reps, n, &meta, w);
-    size_t json_len;
-    const char *json = dms_jw_data(w, &json_len);
-    char *csv = rpt_result_csv(sc, reps, n);
-    int status = write_results(o, json, json_len, csv);
+    struct run_files f = {.csv = rpt_result_csv(sc, reps, n),
+                          .summary_csv = rpt_summary_csv(sc, reps, n),
+                          .junit = o->junit ? rpt_junit(sc, reps, n) : NULL};
+    f.json = dms_jw_data(w, &f.json_len);
+    int status = write_results(o, &f);
     if (status == 0) {
         if (o->json)
-            fwrite(json, 1, json_len, stdout);
+            fwrite(f.json, 1, f.json_len, stdout);
         else if (!o->quiet)
-            cli_print_summary(sc, reps, n, o->outdir);
-        for (size_t r = 0; r < n; r++)
-            if (reps[r].strict_failed)
-                status = CLI_EXIT_FINDINGS;
+            cli_print_summary(sc, reps, n, o->outdir, o->verbose);
+        status = cli_run_exit_status(sc, reps, n);
     }
-    free(csv);
+    free((char *)f.csv);
+    free((char *)f.summary_csv);
+    free((char *)f.junit);
     dms_jw_free(w);
     for (size_t r = 0; r < n; r++)
         run_rep_fini(&reps[r]);

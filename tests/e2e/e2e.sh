@@ -4,6 +4,7 @@
 # Runs from the project root. Exit 0 = pass, 77 = skipped (said why), anything else = fail.
 set -uo pipefail
 dmasim=$1
+leaky=$(dirname "$dmasim")/tests/dmasim-leaky # the same command with a leaky test driver
 case_=$2
 arg=${3:-}
 real=../shared/traces/real
@@ -14,14 +15,40 @@ fail() { echo "FAIL: $*" >&2; exit 1; }
 skip() { echo "SKIP: $*"; exit 77; }
 need_real() { [ -d "$real" ] || skip "$real is absent (the real captures live in ../shared)"; }
 
-# Checks a result folder: both files, no temporary files, Little's law wherever measured.
+# Checks a result folder: every file, no temporary files, Little's law wherever measured,
+# every frame and packet accounted for, numeric CSV rows.
 check_result() {
     local dir=$1
     [ -s "$dir/result.json" ] || fail "$dir/result.json missing"
     [ -s "$dir/result.csv" ] || fail "$dir/result.csv missing"
+    [ -s "$dir/summary.csv" ] || fail "$dir/summary.csv missing"
     ! ls "$dir" | grep -q '\.tmp\.' || fail "temporary files left in $dir"
     ! grep -q '"holds": false' "$dir/result.json" || fail "Little's law does not hold: $(grep -A4 littles_law "$dir/result.json")"
     grep -q '"schema_version": 1' "$dir/result.json" || fail "no schema_version"
+    # the balance, recomputed here from the figures of the result (means of integer counts)
+    # (exactly per replication in .accounting.closes; the means here to rounding)
+    jq -e 'def near(a; b): (a - b | fabs) <= 1e-9 * ([a, 1] | max);
+           [.nics[] | select(.rx.frames != null) |
+            near(.rx.frames; .rx.received + .rx.fifo_drops + .rx.no_descriptor_drops +
+              .rx.oversize_drops + .rx.link_overrun_drops + .rx.disabled_drops +
+              .rx.reset_drops + .rx.in_flight) and
+            near(.tx.packets; .tx.completed + .tx.failed + .tx.unsent + .tx.in_flight) and
+            .accounting.closes == true] | all' "$dir/result.json" >/dev/null ||
+        fail "frame accounting does not close: $(jq -c '[.nics[] | {name, rx, tx, accounting}]' "$dir/result.json")"
+    # result.csv: the replication column and every figure are numbers or empty
+    awk -F, 'NR > 1 { if ($2 !~ /^[0-9]+$/) exit 1; for (i = 3; i <= NF; i++)
+             if ($i != "" && $i !~ /^-?[0-9.]+(e[-+]?[0-9]+)?$/) exit 1 }' "$dir/result.csv" ||
+        fail "result.csv has a non-numeric field"
+    head -n 1 "$dir/summary.csv" | grep -qx 'scope,metric,mean,ci_half,n' || fail "summary.csv header"
+}
+
+# xmllint, installing Debian's libxml2-utils if it is missing and that is possible.
+need_xmllint() {
+    command -v xmllint >/dev/null && return 0
+    local sudo=""
+    [ "$(id -u)" -eq 0 ] || sudo="sudo -n"
+    DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq libxml2-utils >/dev/null 2>&1 || true
+    command -v xmllint >/dev/null || skip "xmllint is absent and libxml2-utils cannot be installed here"
 }
 
 expect_exit() { # expect_exit CODE CMD...
@@ -93,7 +120,7 @@ usage) # command-line errors and missing input
     [ ! -e "$tmp/out" ] || fail "output folder created on a bad override"
     # a configuration only the driver refuses: it fails to initialize, says why in its
     # event log, and the NIC reports nothing it did not measure
-    expect_exit 0 "$dmasim" run configs/default.yaml -q -o "$tmp/refused" \
+    expect_exit 11 "$dmasim" run configs/default.yaml -q -o "$tmp/refused" \
         --set nics[0].driver.ReceiveBuffers=300 --set run.replications=1
     jq -e '.nics[0].init.status == "NDIS_STATUS_FAILURE" and (.nics[0].init.error_log | length) >= 1
            and .nics[0].rx.frames == null and .nics[0].objectives.rx_drop_rate.met == false' \
@@ -165,6 +192,154 @@ trace-gen) # generated captures are deterministic and read back exactly
     grep -q '"packets": 500,' "$tmp/stdout" || fail "expected 500 packets"
     expect_exit 73 "$dmasim" trace gen "$tmp/missing/x.pcap" --count 10
     [ ! -e "$tmp/missing" ] || fail "partial output"
+    ;;
+exit-status) # each outcome has its own exit status; precedence 12 > 11 > 13 > 10
+    expect_exit 0 "$dmasim" run configs/default.yaml -q -o "$tmp/ok"
+    jq -e '.outcome.exit_status == 0 and .outcome.objectives_met' "$tmp/ok/result.json" >/dev/null ||
+        fail "ok run: outcome"
+    # 10: the summary names the objective that failed, with its target and verdict
+    cat >"$tmp/ten.yaml" <<YAML
+nics: [{device: {fifo: 2KiB, link: 10Gbit/s}, trace: {synthetic: {sizes: 1518, rate: 500kpps, count: 2000}}}]
+run: {replications: 3}
+objectives: {rx_drop_rate: 1e-4}
+YAML
+    expect_exit 10 "$dmasim" run "$tmp/ten.yaml" -o "$tmp/ten"
+    grep -q 'objective rx drop rate .*± .*target 0.0100 % *NOT met' "$tmp/stdout" ||
+        { cat "$tmp/stdout"; fail "10: unmet objective not named"; }
+    grep -q 'outcome: objectives NOT met (exit status 10)' "$tmp/stdout" || fail "10: outcome line"
+    jq -e '.nics[0].objectives.rx_drop_rate | .verdict == "NOT met" and .met == false and
+           .ci_half > 0 and .target == 0.0001' "$tmp/ten/result.json" >/dev/null ||
+        fail "10: verdict in result.json"
+    # not measured is neither met nor a failure: a receive-only trace has no send stalls
+    printf 'nics: [{trace: {synthetic: {rate: 10kpps, count: 500}}}]\nobjectives: {tx_stall_p99: 100us}\n' \
+        >"$tmp/nm.yaml"
+    expect_exit 0 "$dmasim" run "$tmp/nm.yaml" -o "$tmp/nm"
+    grep -q 'objective tx stall p99 .*not measured (no send completed in the window)' "$tmp/stdout" ||
+        { cat "$tmp/stdout"; fail "not measured: summary"; }
+    jq -e '.nics[0].objectives.tx_stall_p99_ns | .verdict == "not measured" and .met == null' \
+        "$tmp/nm/result.json" >/dev/null || fail "not measured: result.json"
+    # 11 (with objectives NOT met as well: 11 wins)
+    expect_exit 11 "$dmasim" run configs/default.yaml -o "$tmp/eleven" \
+        --set nics[0].driver.ReceiveBuffers=300 --set run.replications=1
+    grep -q 'objectives NOT met as well' "$tmp/stdout" || fail "11: the unmet objectives are not mentioned"
+    # 12, also under --strict
+    expect_exit 12 "$dmasim" run configs/pae-hang.yaml -q -o "$tmp/twelve"
+    expect_exit 12 "$dmasim" run configs/pae-hang.yaml -q --strict -o "$tmp/twelve-s"
+    # 13: a driver that leaks; only under --strict; 13 wins over 10
+    [ -x "$leaky" ] || fail "$leaky not built"
+    cat >"$tmp/leak.yaml" <<YAML
+nics: [{trace: {synthetic: {rate: 10kpps, count: 200}, direction: alternate}}]
+YAML
+    expect_exit 0 "$leaky" run "$tmp/leak.yaml" -q -o "$tmp/leak0"
+    jq -e '.system.verifier.diagnostics == 1' "$tmp/leak0/result.json" >/dev/null || fail "13: no leak found"
+    expect_exit 13 "$leaky" run "$tmp/leak.yaml" -q --strict -o "$tmp/leak1"
+    expect_exit 13 "$leaky" run "$tmp/leak.yaml" -q --strict -o "$tmp/leak2" --set objectives.rx_drop_rate=0
+    expect_exit 10 "$leaky" run "$tmp/leak.yaml" -q -o "$tmp/leak3" --set objectives.rx_drop_rate=0
+    for d in ok ten nm eleven twelve leak1; do check_result "$tmp/$d"; done
+    ;;
+junit) # --junit writes XML that validates against the JUnit schema CI tools read
+    need_xmllint
+    expect_exit 10 "$dmasim" run configs/default.yaml -q -o "$tmp/a" --junit "$tmp/a.xml" \
+        --set nics[0].trace.speedup=8 --set nics[0].trace.direction=rx \
+        --set nics[0].protocol.hold.mean=2us
+    xmllint --noout --schema tests/data/junit.xsd "$tmp/a.xml" 2>"$tmp/lint" ||
+        { cat "$tmp/lint" >&2; fail "a.xml does not validate"; }
+    # system: no hang, verifier; nic0: initialization, 3 objectives, accounting
+    [ "$(xmllint --xpath 'count(//testcase)' "$tmp/a.xml")" = 7 ] || fail "expected 7 test cases"
+    unmet=$(jq '[.nics[0].objectives[] | select(.met == false)] | length' "$tmp/a/result.json")
+    [ "$unmet" -ge 1 ] || fail "a: expected an unmet objective"
+    [ "$(xmllint --xpath 'string(/testsuites/testsuite/@failures)' "$tmp/a.xml")" = "$unmet" ] ||
+        fail "expected $unmet failures, one per unmet objective"
+    xmllint --xpath '//testcase[@name="objective rx_drop_rate"]/failure/@message' "$tmp/a.xml" |
+        grep -q 'above the target' || fail "drop-rate failure has no reason"
+    xmllint --xpath '//testcase[@name="objective tx_stall_p99_ns"]/skipped' "$tmp/a.xml" >/dev/null ||
+        fail "an objective not measured is not skipped"
+    expect_exit 12 "$dmasim" run configs/pae-hang.yaml -q -o "$tmp/b" --junit "$tmp/b.xml"
+    xmllint --noout --schema tests/data/junit.xsd "$tmp/b.xml" || fail "b.xml does not validate"
+    xmllint --xpath '//testcase[@classname="pae-hang.system" and @name="no hang"]/failure' "$tmp/b.xml" \
+        >/dev/null || fail "the hang is not a failure"
+    xmllint --xpath '//testcase[@classname="pae-hang.nic1" and @name="initialization"]/failure' \
+        "$tmp/b.xml" >/dev/null || fail "the hung initialization is not a failure"
+    expect_exit 0 "$dmasim" run configs/default.yaml -q -o "$tmp/c" --junit "$tmp/c.xml"
+    xmllint --noout --schema tests/data/junit.xsd "$tmp/c.xml" || fail "c.xml does not validate"
+    [ "$(xmllint --xpath 'string(/testsuites/@failures)' "$tmp/c.xml")" = 0 ] || fail "c.xml: failures"
+    # a JUnit file that cannot be written: nothing at all is written
+    expect_exit 73 "$dmasim" run configs/default.yaml -q -o "$tmp/d" --junit "$tmp/none/d.xml"
+    [ ! -e "$tmp/d" ] || fail "result folder written although the JUnit file could not be"
+    ;;
+drops) # every drop cause on its own, and the balance closes exactly each time
+    drop_case() { # drop_case NAME FIELD DMASIM YAML-NICS-ENTRY
+        local name=$1 field=$2 cmd=$3
+        printf '%s\nrun: {replications: 2}\n' "$4" >"$tmp/$name.yaml"
+        "$cmd" run "$tmp/$name.yaml" -q -o "$tmp/$name" || fail "$name: exit $?"
+        check_result "$tmp/$name"
+        jq -e ".nics[0].rx.$field > 0 and .nics[0].rx.dropped == .nics[0].rx.$field" \
+            "$tmp/$name/result.json" >/dev/null ||
+            fail "$name: expected every drop to be $field: $(jq -c .nics[0].rx "$tmp/$name/result.json")"
+    }
+    # FIFO full: frames arrive faster than the bus drains a 2 KiB FIFO
+    drop_case fifo fifo_drops "$dmasim" 'nics: [{device: {fifo: 2KiB, link: 10Gbit/s},
+      trace: {synthetic: {sizes: 1518, arrivals: constant, rate: 500kpps, count: 2000}}}]'
+    # no descriptor: no FIFO, few buffers, protocols hold them long
+    drop_case nodesc no_descriptor_drops "$dmasim" 'nics: [{device: {fifo: 0},
+      driver: {ReceiveBuffers: 8, MaxReceiveBuffers: 8, LowWater: 0, ScaleWithProcessors: 0},
+      protocol: {hold: {dist: constant, mean: 1ms}},
+      trace: {synthetic: {sizes: 64, arrivals: constant, rate: 100kpps, count: 40000}}}]'
+    # oversize: frames larger than the driver's 1514-byte buffers, delivered as they are
+    drop_case oversize oversize_drops "$dmasim" 'nics: [{trace: {synthetic: {sizes: 9018,
+      arrivals: constant, rate: 1kpps, count: 100}, oversize: as_is}}]'
+    # link overrun: a trace offering frames faster than the 10 Mbit/s link carries them
+    drop_case link link_overrun_drops "$dmasim" 'nics: [{device: {link: 10Mbit/s, fifo: 1MiB},
+      trace: {synthetic: {sizes: 1518, arrivals: constant, rate: 100kpps, count: 10000}}}]'
+    # receive off: a driver that never enables its receiver
+    drop_case off disabled_drops "$leaky" 'nics: [{trace: {synthetic: {rate: 1kpps, count: 50}}}]'
+    # the default scenario at 8x: FIFO drops, link overruns and frames still queued for the
+    # link when the trace ends, every one of them accounted for (short holds keep the
+    # receive pool out of saturation, where Little's law needs a longer window)
+    expect_exit 10 "$dmasim" run configs/default.yaml -q -o "$tmp/x8" --set nics[0].trace.speedup=8 \
+        --set nics[0].protocol.hold.mean=2us
+    check_result "$tmp/x8"
+    jq -e '.nics[0].rx | .fifo_drops > 0 and .link_overrun_drops > 0 and .in_flight > 0' \
+        "$tmp/x8/result.json" >/dev/null || fail "x8: $(jq -c .nics[0].rx "$tmp/x8/result.json")"
+    # the default scenario: frames in flight when the window opens are carried in, so
+    # received never exceeds frames
+    expect_exit 0 "$dmasim" run configs/default.yaml -q -o "$tmp/def"
+    check_result "$tmp/def"
+    jq -e '.nics[0].rx | .received <= .frames and .in_flight_start > 0' "$tmp/def/result.json" \
+        >/dev/null || fail "default: $(jq -c .nics[0].rx "$tmp/def/result.json")"
+    ;;
+warnings) # what the measurement cannot say is said, in the summary and in result.json
+    warn_case() { # warn_case NAME CODE... -- YAML
+        local name=$1; shift
+        local codes=()
+        while [ "$1" != -- ]; do codes+=("$1"); shift; done
+        shift
+        printf '%s\n' "$1" >"$tmp/$name.yaml"
+        expect_exit 0 "$dmasim" run "$tmp/$name.yaml" -o "$tmp/$name"
+        check_result "$tmp/$name"
+        local want got
+        want='[]'
+        ((${#codes[@]})) && want=$(printf '%s\n' "${codes[@]}" | jq -R . | jq -sc .)
+        got=$(jq -c '[.warnings[].code]' "$tmp/$name/result.json")
+        [ "$got" = "$want" ] || fail "$name: warnings $got, expected $want"
+        [ "$(grep -c '^warning: ' "$tmp/stdout")" -eq "${#codes[@]}" ] ||
+            { cat "$tmp/stdout"; fail "$name: the summary does not show each warning"; }
+    }
+    warn_case empty empty_window trace_shorter_than_warmup -- \
+        'nics: [{trace: {synthetic: {rate: 1kpps, count: 10}}}]
+run: {warmup: 1s}'
+    grep -q 'measurement window is empty' "$tmp/stdout" || fail "empty: message"
+    warn_case short trace_shorter_than_warmup -- \
+        'nics: [{trace: {synthetic: {rate: 1kpps, count: 10}}}]
+run: {warmup: 100ms, duration: 200ms}'
+    warn_case identical identical_replications -- \
+        "nics: [{trace: {pcap: $(pwd)/traces/default-mix.pcap}, protocol: {hold: {dist: constant, mean: 5us}}}]
+run: {replications: 3}"
+    grep -q 'the capture and the hold times are deterministic' "$tmp/stdout" || fail "identical: no reason given"
+    jq -e '.nics[0].ci_half.rx.latency_ns.p99 == 0' "$tmp/identical/result.json" >/dev/null ||
+        fail "identical: the half-width is not 0"
+    warn_case none -- 'nics: [{trace: {synthetic: {rate: 10kpps, count: 500}}}]
+run: {replications: 3}'
     ;;
 *) fail "unknown case $case_" ;;
 esac

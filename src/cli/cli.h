@@ -23,15 +23,24 @@ struct cli_cmd {
     const char *name;
     int (*fn)(int argc, char **argv); /* argv[0] is the subcommand name */
     const char *summary;
-    const char *usage;                /* full --help text */
+    const char *usage;                /* full --help text; its options feed completion */
+    const char *words;                /* words the first argument may be ("info gen"), or
+                                         NULL: a file */
 };
+
+/* The command table (main.c), in the order --help lists it. */
+extern const struct cli_cmd cli_commands[];
+extern const size_t cli_n_commands;
 
 int cli_cmd_run(int argc, char **argv);
 int cli_cmd_trace(int argc, char **argv);
 int cli_cmd_check(int argc, char **argv);
 int cli_cmd_later(int argc, char **argv);
+int cli_cmd_help(int argc, char **argv);
+int cli_cmd_completion(int argc, char **argv);
 
-extern const char cli_usage_run[], cli_usage_trace[], cli_usage_check[];
+extern const char cli_usage_run[], cli_usage_trace[], cli_usage_check[], cli_usage_help[],
+    cli_usage_completion[];
 
 /* Prints "dmasim: <formatted error>" to stderr. */
 void cli_print_error(const struct dms_error *err);

@@ -11,6 +11,17 @@
 
 #ifndef DMASIM_VERSION
 #define DMASIM_VERSION "0.0.0"
+/* The progress line of a run (cli_progress.c); cli_progress_fn is a run_progress_fn. */
+struct cli_progress {
+    double start_s, last_s;
+    int64_t per_rep_ns;  /* estimated simulated time of one replication; -1 unknown */
+    int64_t sim_ns;      /* simulated time last reported by a running replication */
+    unsigned threads;
+    bool shown, forced;
+};
+void cli_progress_init(struct cli_progress *p, int64_t per_rep_ns, unsigned threads, bool forced);
+void cli_progress_fn(void *ctx, unsigned done, unsigned total, int64_t sim_ns);
+
 #endif
 
 /* Parses a decimal integer in [lo, hi]; returns 0 or -1. */
@@ -29,5 +40,16 @@ int cli_run_exit_status(const struct cfg_scenario *sc, const struct run_rep *rep
 /* An event-log entry in words, e.g. "unsupported configuration: ReceiveBuffers = 300 is
  * out of range". Writes into buf of size n and returns it. */
 char *cli_errlog_words(const struct run_errlog *e, char *buf, size_t n);
+
+/* The progress line of a run (cli_progress.c); cli_progress_fn is a run_progress_fn. */
+struct cli_progress {
+    double start_s, last_s;
+    int64_t per_rep_ns;  /* estimated simulated time of one replication; -1 unknown */
+    int64_t sim_ns;      /* simulated time last reported by a running replication */
+    unsigned threads;
+    bool shown, forced;
+};
+void cli_progress_init(struct cli_progress *p, int64_t per_rep_ns, unsigned threads, bool forced);
+void cli_progress_fn(void *ctx, unsigned done, unsigned total, int64_t sim_ns);
 
 #endif

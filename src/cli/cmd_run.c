@@ -10,7 +10,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "cli.h"
@@ -95,41 +94,6 @@ static int parse_opts(int argc, char **argv, struct run_opts *o)
     return 0;
 }
 
-/* The progress line: at most a few times a second, and only once the run has taken more
- * than a second of wall time (short runs print nothing). */
-struct progress_state {
-    double start_s, last_s;
-    bool shown;
-    bool forced; /* DMASIM_PROGRESS=1: report from the start */
-};
-
-static double wall_s(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
-static void progress(void *ctx, unsigned done, unsigned total, int64_t sim_ns)
-{
-    struct progress_state *ps = ctx;
-    double now = wall_s();
-    bool last = done == total && sim_ns < 0;
-    double delay = ps->forced ? 0.0 : 1.0, gap = ps->forced ? 0.0 : 0.25;
-    if (last ? !ps->shown : (now - ps->start_s < delay || now - ps->last_s < gap))
-        return;
-    ps->last_s = now;
-    ps->shown = true;
-    if (sim_ns >= 0)
-        fprintf(stderr, "\rdmasim run: %u/%u replications done, one at %.3f s simulated   ",
-                done, total, (double)sim_ns / 1e9);
-    else
-        fprintf(stderr, "\rdmasim run: %u/%u replications done%-30s", done, total, "");
-    if (last)
-        fputc('\n', stderr);
-    fflush(stderr);
-}
-
 /* SHA-256 of each NIC's trace file; 0 or the error of the first unreadable file. */
 static int hash_traces(const struct cfg_scenario *sc, struct rpt_trace_src *t,
                        struct dms_error *err)
@@ -212,10 +176,12 @@ static int run_and_write(const struct run_opts *o, struct cfg_scenario *sc)
     const char *force = getenv("DMASIM_PROGRESS");
     bool show = !o->quiet && !o->json &&
                 (isatty(STDERR_FILENO) || (force && strcmp(force, "1") == 0));
-    struct progress_state ps = {.start_s = wall_s(), .forced = force && !strcmp(force, "1")};
+    struct cli_progress ps;
+    cli_progress_init(&ps, show ? run_traffic_estimate_ns(sc, UINT64_C(256) << 20) : -1,
+                      o->threads, force && !strcmp(force, "1"));
     if (!o->quiet && !o->json)
         cli_print_header(sc);
-    rc = run_scenario(sc, o->threads, reps, show ? progress : NULL, &ps, &err);
+    rc = run_scenario(sc, o->threads, reps, show ? cli_progress_fn : NULL, &ps, &err);
     if (rc) {
         cli_print_error(&err);
         free(reps);

@@ -217,6 +217,16 @@ typedef void (*run_progress_fn)(void *ctx, unsigned done, unsigned total, int64_
 int run_scenario(const struct cfg_scenario *sc, unsigned threads, struct run_rep *reps,
                  run_progress_fn progress, void *progress_ctx, struct dms_error *err);
 
+/*
+ * An estimate, made before the run for progress reports, of the simulated time one
+ * replication of sc replays traffic for: run.duration when it is set, else the latest end
+ * of the NICs' traces, found by reading one pass of each (captures of at most
+ * max_file_bytes, synthetic sources of at most 10^7 records) and scaling it by the loop
+ * count. Returns the estimate in ns, or -1 when a trace is too large to read for it or
+ * cannot be read (the run then reports the error). Reads files; never prints.
+ */
+int64_t run_traffic_estimate_ns(const struct cfg_scenario *sc, uint64_t max_file_bytes);
+
 /* The engine seed of replication index under scenario seed (a stable hash). */
 uint64_t run_replication_seed(uint64_t seed, unsigned index);
 

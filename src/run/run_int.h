@@ -62,6 +62,10 @@ int run__world_build(struct run_world *w, const struct cfg_scenario *sc, uint64_
                      struct dms_error *err);
 void run__world_free(struct run_world *w);
 int run__open_sources(struct run_world *w, struct dms_error *err);
+/* Fills *t for NIC c; *table receives the empirical size table (caller frees; NULL if
+ * none). */
+void run__trace_spec(const struct cfg_nic *c, int64_t duration_ns, struct trc_spec *t,
+                     struct trc_size_weight **table);
 
 /* run_collect.c */
 bool run__driver_stats(struct run_nic *n, DMASIM_DRIVER_STATISTICS *st);

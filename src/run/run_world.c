@@ -250,9 +250,8 @@ static void trace_spec_synth(const struct cfg_synthetic *s, struct trc_spec *t)
     t->synth.duration_ns = s->duration_ns;
 }
 
-/* Fills *t for NIC c; table receives the empirical size table (caller frees). */
-static void trace_spec(const struct cfg_nic *c, int64_t duration_ns, struct trc_spec *t,
-                       struct trc_size_weight **table)
+void run__trace_spec(const struct cfg_nic *c, int64_t duration_ns, struct trc_spec *t,
+                     struct trc_size_weight **table)
 {
     const struct cfg_trace *ct = &c->trace;
     static const enum trc_dir_rule dir[] = {
@@ -302,7 +301,7 @@ int run__open_sources(struct run_world *w, struct dms_error *err)
         struct run_nic *n = &w->nics[i];
         struct trc_spec spec;
         struct trc_size_weight *table;
-        trace_spec(n->cfg, w->sc->run.duration_ns, &spec, &table);
+        run__trace_spec(n->cfg, w->sc->run.duration_ns, &spec, &table);
         char key[64];
         snprintf(key, sizeof key, "%s/trace", n->cfg->name);
         int rc = trc_open(&n->src, &spec, eng_rng_stream(w->sim, key), err);

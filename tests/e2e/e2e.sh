@@ -88,6 +88,8 @@ determinism) # same seed: identical bytes, whatever the number of threads
     DMASIM_PROGRESS=1 "$dmasim" run configs/default.yaml -j 2 -o "$tmp/e" >/dev/null 2>"$tmp/progress" ||
         fail "run with progress"
     grep -q 'replications done' "$tmp/progress" || fail "no progress line"
+    tr '\r' '\n' <"$tmp/progress" | grep '^dmasim run: *[0-9]* % of 2.51 s simulated (.*), .* simulated/s, ETA ' >/dev/null ||
+        { cat "$tmp/progress"; fail "the progress line gives no percentage, rate or ETA"; }
     cmp "$tmp/a/result.json" "$tmp/e/result.json" || fail "progress changes result.json"
     "$dmasim" run configs/default.yaml -q --set run.seed=2 -o "$tmp/d" || fail "seed 2"
     ! cmp -s "$tmp/a/result.json" "$tmp/d/result.json" || fail "seed does not change the result"
@@ -125,6 +127,16 @@ usage) # command-line errors and missing input
     jq -e '.nics[0].init.status == "NDIS_STATUS_FAILURE" and (.nics[0].init.error_log | length) >= 1
            and .nics[0].rx.frames == null and .nics[0].objectives.rx_drop_rate.met == false' \
         "$tmp/refused/result.json" >/dev/null || fail "refused configuration not reported"
+    # the scenario line comes first; -v adds the accounting and system lines
+    expect_exit 0 "$dmasim" run configs/default.yaml -o "$tmp/v" -v
+    head -n 1 "$tmp/stdout" | grep -qx 'configs/default.yaml: 5 replications, seed 1' ||
+        fail "the scenario line is not first"
+    grep -q '^  accounting: every frame and packet accounted for' "$tmp/stdout" || fail "-v: no accounting line"
+    grep -q '^system: .* simulated, CPU .* %, bus .* %' "$tmp/stdout" || fail "-v: no system line"
+    expect_exit 0 "$dmasim" run configs/default.yaml -o "$tmp/v"
+    ! grep -q '^system: ' "$tmp/stdout" || fail "the system line without -v"
+    # human units: no bare nanoseconds or exponents in the summary
+    ! grep -Eq '[0-9]{7,} ns|e-0[0-9]|nan' "$tmp/stdout" || { cat "$tmp/stdout"; fail "summary not in human units"; }
     touch "$tmp/file"
     expect_exit 73 "$dmasim" run configs/default.yaml -q -o "$tmp/file/sub"
     ;;
@@ -340,6 +352,39 @@ run: {replications: 3}"
         fail "identical: the half-width is not 0"
     warn_case none -- 'nics: [{trace: {synthetic: {rate: 10kpps, count: 500}}}]
 run: {replications: 3}'
+    ;;
+completion) # dmasim help COMMAND; bash and zsh completion from the command table, installed
+    expect_exit 0 "$dmasim" help run
+    cp "$tmp/stdout" "$tmp/help-run"
+    expect_exit 0 "$dmasim" run --help
+    cmp -s "$tmp/stdout" "$tmp/help-run" || fail "'help run' differs from 'run --help'"
+    expect_exit 0 "$dmasim" help
+    grep -q '^  completion ' "$tmp/stdout" || fail "help does not list the commands"
+    expect_exit 64 "$dmasim" help nosuchcommand
+    expect_exit 64 "$dmasim" completion fish
+    expect_exit 0 "$dmasim" completion bash
+    cp "$tmp/stdout" "$tmp/bash"
+    bash -n "$tmp/bash" || fail "bash completion has a syntax error"
+    complete_bash() { # complete_bash WORD... : what bash would offer for the last word
+        bash -c 'source "$1"; shift; COMP_WORDS=("$@"); COMP_CWORD=$((${#COMP_WORDS[@]} - 1))
+                 _dmasim; printf "%s\n" "${COMPREPLY[@]}"' _ "$tmp/bash" dmasim "$@"
+    }
+    complete_bash tr | grep -x trace >/dev/null || fail "bash: 'tr' does not complete to trace"
+    complete_bash run --ju | grep -x -- --junit >/dev/null || fail "bash: run --ju"
+    complete_bash run -- | grep -x -- --verbose >/dev/null || fail "bash: run --verbose"
+    [ "$(complete_bash trace '' | sort | tr '\n' ' ')" = "gen info " ] || fail "bash: trace words"
+    complete_bash check --bu | grep -x -- --buffers >/dev/null || fail "bash: check --bu"
+    expect_exit 0 "$dmasim" completion zsh
+    cp "$tmp/stdout" "$tmp/zsh"
+    head -n 1 "$tmp/zsh" | grep -qx '#compdef dmasim' || fail "zsh: no #compdef line"
+    grep -q "'run:run a scenario" "$tmp/zsh" || fail "zsh: run not described"
+    if command -v zsh >/dev/null; then zsh -n "$tmp/zsh" || fail "zsh completion has a syntax error"; fi
+    # cmake --install puts both where the shells look
+    build=$(dirname "$dmasim")
+    [ -f "$build/CMakeCache.txt" ] || skip "$build is not a CMake build folder"
+    cmake --install "$build" --prefix "$tmp/inst" >/dev/null || fail "cmake --install"
+    cmp "$tmp/inst/share/bash-completion/completions/dmasim" "$tmp/bash" || fail "installed bash completion"
+    cmp "$tmp/inst/share/zsh/site-functions/_dmasim" "$tmp/zsh" || fail "installed zsh completion"
     ;;
 *) fail "unknown case $case_" ;;
 esac

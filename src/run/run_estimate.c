@@ -1,0 +1,63 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * run_estimate: how much simulated time a replication will cover, guessed before it runs
+ * so that a progress line can give a percentage and an ETA. Never used for results.
+ */
+#include <stdlib.h>
+#include <sys/stat.h>
+
+#include <gsl/gsl_rng.h>
+
+#include "run_int.h"
+
+#define SYNTH_MAX_RECORDS 10000000u
+
+/* The end of NIC c's traffic, or -1 if it is not cheap to know. */
+static int64_t nic_end_ns(const struct cfg_nic *c, uint64_t max_file_bytes)
+{
+    const struct cfg_trace *ct = &c->trace;
+    if (ct->kind == CFG_TRACE_SYNTHETIC) {
+        const struct cfg_synthetic *sy = &ct->synthetic;
+        if (sy->count == 0 || (uint64_t)sy->count > SYNTH_MAX_RECORDS)
+            return sy->duration_ns > 0 ? (int64_t)(sy->duration_ns * (double)ct->loop /
+                                                   ct->speedup)
+                                       : -1;
+    } else {
+        struct stat st;
+        if (!ct->path || stat(ct->path, &st) != 0 || (uint64_t)st.st_size > max_file_bytes)
+            return -1;
+    }
+    struct trc_spec spec;
+    struct trc_size_weight *table;
+    run__trace_spec(c, 0, &spec, &table);
+    spec.loops = 1;
+    spec.on_damage = TRC_DAMAGE_KEEP;
+    gsl_rng *rng = gsl_rng_alloc(gsl_rng_mt19937);
+    struct trc_info info;
+    struct dms_error err;
+    dms_error_clear(&err);
+    int rc = trc_info(&spec, rng, &info, &err);
+    gsl_rng_free(rng);
+    free(table);
+    if (rc || info.packets == 0)
+        return -1;
+    /* passes back to back, each one mean gap after the one before */
+    double span = (double)info.duration_ns;
+    double gap = info.packets > 1 ? span / (double)(info.packets - 1) : 0;
+    return (int64_t)((double)ct->loop * span + (double)(ct->loop - 1) * gap);
+}
+
+int64_t run_traffic_estimate_ns(const struct cfg_scenario *sc, uint64_t max_file_bytes)
+{
+    if (sc->run.duration_ns > 0)
+        return sc->run.duration_ns;
+    int64_t end = 0;
+    for (size_t i = 0; i < sc->n_nics; i++) {
+        int64_t e = nic_end_ns(&sc->nics[i], max_file_bytes);
+        if (e < 0)
+            return -1;
+        if (e > end)
+            end = e;
+    }
+    return end;
+}

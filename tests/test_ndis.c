@@ -758,8 +758,22 @@ static void test_query_count(void)
     }
 }
 
+/* Status names: the known codes by name, any other as hex in the caller's buffer. */
+static void test_status_names(void)
+{
+    char buf[16];
+    CHECK(strcmp(nd_status_name(NDIS_STATUS_RESOURCES, buf, sizeof buf),
+                 "NDIS_STATUS_RESOURCES") == 0);
+    CHECK(strcmp(nd_status_name(NDIS_STATUS_SUCCESS, buf, sizeof buf), "NDIS_STATUS_SUCCESS") ==
+          0);
+    const char *s = nd_status_name(0xC0DE0001u, buf, sizeof buf);
+    CHECK(s == buf);
+    CHECK(strcmp(s, "0xC0DE0001") == 0);
+}
+
 int main(void)
 {
+    test_status_names();
     test_params();
     test_names();
     test_layout();

@@ -8,6 +8,7 @@
 #include <stdio.h>
 
 #include "cli_int.h"
+#include "nd.h"
 
 static const char *code_name(uint32_t code)
 {
@@ -62,7 +63,7 @@ static const char *step(uint32_t s)
 
 static const char *status(uint32_t st, char *buf, size_t n)
 {
-    return run_ndis_status_name(st, buf, n);
+    return nd_status_name(st, buf, n);
 }
 
 char *cli_errlog_words(const struct run_errlog *e, char *buf, size_t n)

@@ -1,25 +1,22 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * dmasim run: load a scenario, run its replications, write result.json and result.csv
- * (staged, renamed into place together at the end), print a short summary.
+ * dmasim run: parse the options, load the scenario, run its replications (src/run), write
+ * the result folder (src/report: staged and renamed into place, interrupts held) and the
+ * JUnit file, print a short summary and pick the exit status (cli_run_exit_status).
  */
 #include <getopt.h>
 #include <math.h>
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
 #include "cli.h"
 #include "cli_int.h"
 #include "dms_fs.h"
 #include "dms_json.h"
-#include "eng.h"
 #include "rpt.h"
 #include "run.h"
-#include "trc.h"
 
 const char cli_usage_run[] =
     "usage: dmasim run SCENARIO.yaml [-o DIR] [--set KEY=VALUE]... [--json] [--strict]\n"
@@ -36,7 +33,7 @@ const char cli_usage_run[] =
     "  -j, --threads N      replications run on N threads (results do not depend on N;\n"
     "                       default: the number of processors)\n"
     "  -q, --quiet          no summary and no progress line\n"
-    "  -v, --verbose        more detail: every figure's CI, per-replication outcomes\n"
+    "  -v, --verbose        more detail: the frame accounting and the system figures\n"
     "  -h, --help           this text\n\n"
     "Exit status: 0 all objectives met; 10 an objective NOT met; 11 a NIC failed to\n"
     "initialize; 12 the machine hung; 13 verifier diagnostics under --strict. When several\n"
@@ -94,65 +91,15 @@ static int parse_opts(int argc, char **argv, struct run_opts *o)
     return 0;
 }
 
-/* SHA-256 of each NIC's trace file; 0 or the error of the first unreadable file. */
-static int hash_traces(const struct cfg_scenario *sc, struct rpt_trace_src *t,
-                       struct dms_error *err)
-{
-    for (size_t i = 0; i < sc->n_nics; i++) {
-        t[i].sha256[0] = '\0';
-        const char *path = sc->nics[i].trace.path;
-        if (sc->nics[i].trace.kind == CFG_TRACE_SYNTHETIC || !path)
-            continue;
-        int rc = trc_file_sha256(path, t[i].sha256, err);
-        if (rc) {
-            snprintf(err->path, sizeof err->path, "nics[%zu].trace", i);
-            return rc;
-        }
-    }
-    return 0;
-}
-
-/* The files of one run, written together. */
-struct run_files {
-    const char *json;
-    size_t json_len;
-    const char *csv, *summary_csv, *junit;
-};
-
-static int write_results(const struct run_opts *o, const struct run_files *f)
+/* The JUnit file, written whole before the result folder; 0 or the exit status. */
+static int write_junit(const struct run_opts *o, const struct cfg_scenario *sc,
+                       const struct run_rep *reps, size_t n)
 {
     struct dms_error err;
     dms_error_clear(&err);
-    char a[4096], b[4096], c[4096];
-    snprintf(a, sizeof a, "%s/result.json", o->outdir);
-    snprintf(b, sizeof b, "%s/result.csv", o->outdir);
-    snprintf(c, sizeof c, "%s/summary.csv", o->outdir);
-    /* An interrupt while the files are staged and renamed waits until all are in place
-     * (or all abandoned), so a run never leaves one file, or a temporary, behind. */
-    sigset_t block, old;
-    sigemptyset(&block);
-    sigaddset(&block, SIGINT);
-    sigaddset(&block, SIGTERM);
-    sigaddset(&block, SIGHUP);
-    sigprocmask(SIG_BLOCK, &block, &old);
-    dms_stage *st = dms_stage_new();
-    struct stat sb;
-    bool existed = stat(o->outdir, &sb) == 0;
-    int rc = dms_mkdir_p(o->outdir, &err);
-    if (!rc)
-        rc = dms_stage_add(st, a, f->json, f->json_len, &err);
-    if (!rc)
-        rc = dms_stage_add(st, b, f->csv, strlen(f->csv), &err);
-    if (!rc)
-        rc = dms_stage_add(st, c, f->summary_csv, strlen(f->summary_csv), &err);
-    if (!rc && o->junit)
-        rc = dms_stage_add(st, o->junit, f->junit, strlen(f->junit), &err);
-    if (!rc)
-        rc = dms_stage_commit(st, &err);
-    dms_stage_free(st);
-    if (rc && !existed)
-        rmdir(o->outdir); /* the folder this run made, empty again: no trace of the run */
-    sigprocmask(SIG_SETMASK, &old, NULL);
+    char *xml = rpt_junit(sc, reps, n);
+    int rc = dms_write_file_atomic(o->junit, xml, strlen(xml), &err);
+    free(xml);
     if (rc) {
         cli_print_error(&err);
         return CLI_EXIT_CANTCREAT;
@@ -164,12 +111,6 @@ static int run_and_write(const struct run_opts *o, struct cfg_scenario *sc)
 {
     struct dms_error err;
     dms_error_clear(&err);
-    struct rpt_trace_src traces[CFG_MAX_NICS];
-    int rc = hash_traces(sc, traces, &err);
-    if (rc) {
-        cli_print_error(&err);
-        return cli_exit_for(rc);
-    }
     size_t n = (size_t)sc->run.replications;
     struct run_rep *reps = dms_xcalloc(n, sizeof *reps);
     /* DMASIM_PROGRESS=1 forces the progress line without a terminal (for tests). */
@@ -181,33 +122,29 @@ static int run_and_write(const struct run_opts *o, struct cfg_scenario *sc)
                       o->threads, force && !strcmp(force, "1"));
     if (!o->quiet && !o->json)
         cli_print_header(sc);
-    rc = run_scenario(sc, o->threads, reps, show ? cli_progress_fn : NULL, &ps, &err);
+    int rc = run_scenario(sc, o->threads, reps, show ? cli_progress_fn : NULL, &ps, &err);
     if (rc) {
         cli_print_error(&err);
         free(reps);
         return cli_exit_for(rc);
     }
-    struct rpt_meta meta = {.dmasim_version = DMASIM_VERSION,
-                            .generator = eng_rng_type()->name,
-                            .traces = traces};
-    dms_jw *w = dms_jw_new();
-    rpt_result_json(sc, reps, n, &meta, w);
-    struct run_files f = {.csv = rpt_result_csv(sc, reps, n),
-                          .summary_csv = rpt_summary_csv(sc, reps, n),
-                          .junit = o->junit ? rpt_junit(sc, reps, n) : NULL};
-    f.json = dms_jw_data(w, &f.json_len);
-    int status = write_results(o, &f);
-    if (status == 0) {
+    dms_jw *json = NULL;
+    int status = o->junit ? write_junit(o, sc, reps, n) : 0;
+    if (status == 0 && rpt_write_result(o->outdir, sc, reps, n, DMASIM_VERSION, &json, &err)) {
+        cli_print_error(&err);
+        if (o->junit)
+            unlink(o->junit); /* all of the run's files, or none */
+        status = CLI_EXIT_CANTCREAT;
+    } else if (status == 0) {
+        size_t len;
+        const char *text = dms_jw_data(json, &len);
         if (o->json)
-            fwrite(f.json, 1, f.json_len, stdout);
+            fwrite(text, 1, len, stdout);
         else if (!o->quiet)
             cli_print_summary(sc, reps, n, o->outdir, o->verbose);
         status = cli_run_exit_status(sc, reps, n);
     }
-    free((char *)f.csv);
-    free((char *)f.summary_csv);
-    free((char *)f.junit);
-    dms_jw_free(w);
+    dms_jw_free(json);
     for (size_t r = 0; r < n; r++)
         run_rep_fini(&reps[r]);
     free(reps);

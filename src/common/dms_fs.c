@@ -2,6 +2,7 @@
 /* dms_fs: staged, atomic output files (temporary name, then rename). */
 #include "dms_fs.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -129,6 +130,77 @@ void dms_stage_free(dms_stage *s)
     }
     free(s->files);
     free(s);
+}
+
+static int dir_error(struct dms_error *err, const char *path, const char *what)
+{
+    int e = errno;
+    dms_error_set(err, DMS_EIO, "%s: %s", what, strerror(e));
+    if (err)
+        snprintf(err->file, sizeof err->file, "%s", path);
+    return DMS_EIO;
+}
+
+int dms_remove_flat_dir(const char *dir, struct dms_error *err)
+{
+    DIR *d = opendir(dir);
+    if (!d)
+        return dir_error(err, dir, "cannot open the folder");
+    struct dirent *e;
+    int rc = 0;
+    while ((e = readdir(d)) != NULL) {
+        if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
+            continue;
+        size_t n = strlen(dir) + strlen(e->d_name) + 2;
+        char *p = dms_xmalloc(n);
+        snprintf(p, n, "%s/%s", dir, e->d_name);
+        if (unlink(p) != 0 && rc == 0)
+            rc = dir_error(err, p, "cannot remove");
+        free(p);
+    }
+    closedir(d);
+    if (rc == 0 && rmdir(dir) != 0)
+        rc = dir_error(err, dir, "cannot remove");
+    return rc;
+}
+
+int dms_write_dir_atomic(const char *dir, const char *const *names, const void *const *data,
+                         const size_t *lens, size_t n, struct dms_error *err)
+{
+    struct stat st;
+    if (stat(dir, &st) == 0) {
+        dms_error_set(err, DMS_EINVAL, "already exists");
+        if (err)
+            snprintf(err->file, sizeof err->file, "%s", dir);
+        return DMS_EINVAL;
+    }
+    size_t tn = strlen(dir) + 16;
+    char *tmp = dms_xmalloc(tn);
+    snprintf(tmp, tn, "%s.tmp.XXXXXX", dir);
+    if (!mkdtemp(tmp)) {
+        int rc = dir_error(err, dir, "cannot create");
+        free(tmp);
+        return rc;
+    }
+    chmod(tmp, 0755); /* mkdtemp creates 0700; results are ordinary readable folders */
+    int rc = 0;
+    for (size_t i = 0; i < n && rc == 0; i++) {
+        size_t pn = tn + strlen(names[i]) + 2;
+        char *p = dms_xmalloc(pn);
+        snprintf(p, pn, "%s/%s", tmp, names[i]);
+        FILE *f = fopen(p, "wb");
+        if (!f || (lens[i] && fwrite(data[i], 1, lens[i], f) != lens[i]))
+            rc = dir_error(err, p, "cannot write");
+        if (f && fclose(f) != 0 && rc == 0)
+            rc = dir_error(err, p, "cannot write");
+        free(p);
+    }
+    if (rc == 0 && rename(tmp, dir) != 0)
+        rc = dir_error(err, dir, "cannot rename into place");
+    if (rc)
+        dms_remove_flat_dir(tmp, NULL);
+    free(tmp);
+    return rc;
 }
 
 int dms_read_file(const char *path, char **data, size_t *len, struct dms_error *err)

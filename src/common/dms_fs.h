@@ -34,6 +34,19 @@ int dms_stage_commit(dms_stage *s, struct dms_error *err);
 /* Removes temporaries not yet committed and frees s. NULL does nothing. */
 void dms_stage_free(dms_stage *s);
 
+/*
+ * Creates the folder dir holding n files (names[i] with lens[i] bytes of data[i]), whole or
+ * not at all: the files are written into a fresh temporary folder beside it
+ * (dir.tmp.XXXXXX), which is then renamed to dir, so dir never exists half-written, even if
+ * the process is killed (a leftover temporary folder is all that can remain). dir's parent
+ * must exist. Returns 0, DMS_EIO (err names the file), or DMS_EINVAL if dir already exists.
+ */
+int dms_write_dir_atomic(const char *dir, const char *const *names, const void *const *data,
+                         const size_t *lens, size_t n, struct dms_error *err);
+
+/* Removes the folder dir and the plain files in it (not deeper). Returns 0 or DMS_EIO. */
+int dms_remove_flat_dir(const char *dir, struct dms_error *err);
+
 /* Reads a whole file into a NUL-terminated heap buffer (caller frees). Returns 0,
  * DMS_ENOENT or DMS_EIO. */
 int dms_read_file(const char *path, char **data, size_t *len, struct dms_error *err);

@@ -386,4 +386,11 @@ void nd_proto_buffer_free(PNDIS_BUFFER b);
  * 4 GB, above 4 GB. Deterministic; does not allocate. */
 uint64_t nd_host_physical(const nd_machine *m, bool high, uint64_t index);
 
+/*
+ * The name of an NDIS status code ("NDIS_STATUS_RESOURCES", ...). Returns a static string
+ * for the codes the emulation and its drivers use; for any other code, writes "0x%08X" into
+ * buf (n bytes, borrowed) and returns buf.
+ */
+const char *nd_status_name(NDIS_STATUS status, char *buf, size_t n);
+
 #endif /* ND_H */

@@ -25,7 +25,8 @@ struct rpt_trace_src {
 struct rpt_meta {
     const char *dmasim_version;
     const char *generator;                      /* GSL generator name of the streams */
-    const struct rpt_trace_src *traces;         /* one per NIC */
+    const struct rpt_trace_src *traces;         /* one per NIC, or NULL: the hashes the run
+                                                   took while reading (run_trace_info) */
 };
 
 /* Per-NIC figures of replications reduced to means and confidence half-widths. */
@@ -94,5 +95,19 @@ size_t rpt_warnings(const struct cfg_scenario *sc, const struct run_rep *reps, s
  * for the verifier (a failure under --strict). Returns a heap string the caller frees.
  */
 char *rpt_junit(const struct cfg_scenario *sc, const struct run_rep *reps, size_t n);
+
+/*
+ * Writes the result folder of one run: dir/result.json, dir/result.csv and dir/summary.csv. SIGINT, SIGTERM
+ * and SIGHUP wait (in the calling thread) while the files are written and renamed into
+ * place, so an interrupt never leaves one file, or a temporary, behind. A folder that does
+ * not exist yet is created whole (written under a temporary name beside it and renamed:
+ * see dms_write_dir_atomic), its missing parents first; in an existing folder the two
+ * files are staged and renamed together. version is the dmasim version for the metadata
+ * (the generator and trace hashes come from the run). If json is not NULL, *json receives
+ * the result document (the caller frees it with dms_jw_free). All inputs borrowed.
+ * Returns 0, or DMS_EIO / DMS_EINVAL with err naming the file.
+ */
+int rpt_write_result(const char *dir, const struct cfg_scenario *sc, const struct run_rep *reps,
+                     size_t n, const char *version, dms_jw **json, struct dms_error *err);
 
 #endif

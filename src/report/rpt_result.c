@@ -251,7 +251,8 @@ static void write_traces(dms_jw *w, const struct cfg_scenario *sc, const struct 
                               : t->kind == CFG_TRACE_CSV ? "csv"
                                                          : "synthetic");
         dms_jw_str(w, "path", t->path);
-        dms_jw_str(w, "sha256", meta->traces[i].sha256[0] ? meta->traces[i].sha256 : NULL);
+        const char *sha = meta->traces ? meta->traces[i].sha256 : ti->sha256;
+        dms_jw_str(w, "sha256", sha[0] ? sha : NULL);
         dms_jw_uint(w, "packets", ti->for_nic);
         dms_jw_uint(w, "other_nic_records", ti->records - ti->for_nic);
         dms_jw_str(w, "format", ti->format);

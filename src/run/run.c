@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * run: the replay loop of one replication, and replications on threads.
+ * run: the replay loop of one replication.
  *
  * Each NIC's trace source has exactly one pending engine event: the next record. When it
  * fires, the record is delivered (a frame arriving at the SimNIC, or a packet the host's
@@ -11,7 +11,6 @@
  * adapter is halted so the verifier can report leaks.
  */
 #include <math.h>
-#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -34,34 +33,6 @@ uint64_t run_replication_seed(uint64_t seed, unsigned index)
     char key[32];
     snprintf(key, sizeof key, "replication/%u", index);
     return eng_rng_seed(seed, key);
-}
-
-const char *run_ndis_status_name(uint32_t status, char *buf, size_t n)
-{
-    static const struct {
-        uint32_t code;
-        const char *name;
-    } names[] = {
-        {NDIS_STATUS_SUCCESS, "NDIS_STATUS_SUCCESS"},
-        {NDIS_STATUS_PENDING, "NDIS_STATUS_PENDING"},
-        {NDIS_STATUS_FAILURE, "NDIS_STATUS_FAILURE"},
-        {NDIS_STATUS_RESOURCES, "NDIS_STATUS_RESOURCES"},
-        {NDIS_STATUS_NOT_SUPPORTED, "NDIS_STATUS_NOT_SUPPORTED"},
-        {NDIS_STATUS_NOT_ACCEPTED, "NDIS_STATUS_NOT_ACCEPTED"},
-        {NDIS_STATUS_ADAPTER_NOT_FOUND, "NDIS_STATUS_ADAPTER_NOT_FOUND"},
-        {NDIS_STATUS_UNSUPPORTED_MEDIA, "NDIS_STATUS_UNSUPPORTED_MEDIA"},
-        {NDIS_STATUS_INVALID_DATA, "NDIS_STATUS_INVALID_DATA"},
-        {NDIS_STATUS_INVALID_LENGTH, "NDIS_STATUS_INVALID_LENGTH"},
-        {NDIS_STATUS_DEVICE_FAILED, "NDIS_STATUS_DEVICE_FAILED"},
-        {NDIS_STATUS_BAD_CHARACTERISTICS, "NDIS_STATUS_BAD_CHARACTERISTICS"},
-        {NDIS_STATUS_BAD_VERSION, "NDIS_STATUS_BAD_VERSION"},
-        {NDIS_STATUS_RESOURCE_CONFLICT, "NDIS_STATUS_RESOURCE_CONFLICT"},
-    };
-    for (size_t i = 0; i < DMS_ARRAY_LEN(names); i++)
-        if (names[i].code == status)
-            return names[i].name;
-    snprintf(buf, n, "0x%08X", status);
-    return buf;
 }
 
 void run_rep_fini(struct run_rep *r)
@@ -191,7 +162,7 @@ static bool initialize(struct run_world *w, struct run_rep *out)
             return true;
         }
         snprintf(out->nics[i].init_status, sizeof out->nics[i].init_status, "%s",
-                 run_ndis_status_name(st, buf, sizeof buf));
+                 nd_status_name(st, buf, sizeof buf));
         n->running = st == NDIS_STATUS_SUCCESS && nd_adapter_running(n->ad);
         out->nics[i].initialized = n->running;
         struct nd_adapter_counters c;
@@ -240,6 +211,8 @@ static void trace_info(struct run_world *w, struct run_rep *out)
         snprintf(t->damage_msg, sizeof t->damage_msg, "%.159s", c->damage_msg);
         snprintf(t->format, sizeof t->format, "%.15s", c->format);
         snprintf(t->link, sizeof t->link, "%.31s", c->link_name);
+        if (w->nics[i].img)
+            snprintf(t->sha256, sizeof t->sha256, "%s", run__image_sha256(w->nics[i].img));
     }
 }
 
@@ -307,9 +280,35 @@ int run_replication(const struct cfg_scenario *sc, unsigned index, struct run_re
     return run_replication_ex(sc, index, out, NULL, NULL, err);
 }
 
+int run_replication_traces(const struct cfg_scenario *sc, run_traces *traces, unsigned index,
+                           struct run_rep *out, struct dms_error *err)
+{
+    struct run_params p;
+    run__params_init(&p, sc);
+    run_traces *own = traces ? NULL : run_traces_new();
+    int rc = run__replication(&p, traces ? traces : own, index, out, NULL, NULL, err);
+    run_traces_free(own);
+    run__params_fini(&p);
+    return rc;
+}
+
 int run_replication_ex(const struct cfg_scenario *sc, unsigned index, struct run_rep *out,
                        run_tick_fn tick, void *tick_ctx, struct dms_error *err)
 {
+    struct run_params p;
+    run__params_init(&p, sc);
+    run_traces *traces = run_traces_new();
+    int rc = run__replication(&p, traces, index, out, tick, tick_ctx, err);
+    run_traces_free(traces);
+    run__params_fini(&p);
+    return rc;
+}
+
+int run__replication(const struct run_params *p, run_traces *traces, unsigned index,
+                     struct run_rep *out, run_tick_fn tick, void *tick_ctx,
+                     struct dms_error *err)
+{
+    const struct cfg_scenario *sc = p->sc;
     memset(out, 0, sizeof *out);
     out->index = index;
     out->n_nics = sc->n_nics;
@@ -321,7 +320,7 @@ int run_replication_ex(const struct cfg_scenario *sc, unsigned index, struct run
         out->sys[k] = NAN;
 
     struct run_world *w = dms_xcalloc(1, sizeof *w);
-    int rc = run__world_build(w, sc, out->engine_seed, err);
+    int rc = run__world_build(w, p, traces, out->engine_seed, err);
     w->tick = tick;
     w->tick_ctx = tick_ctx;
     if (rc == 0 && !initialize(w, out))
@@ -336,87 +335,5 @@ int run_replication_ex(const struct cfg_scenario *sc, unsigned index, struct run
     free(w);
     if (rc)
         run_rep_fini(out);
-    return rc;
-}
-
-/* ---------------------------------------------------------------- replications on threads */
-
-struct pool {
-    const struct cfg_scenario *sc;
-    struct run_rep *reps;
-    int *rcs;
-    struct dms_error *errs;
-    unsigned total, next, done;
-    pthread_mutex_t lock;
-    run_progress_fn progress;
-    void *progress_ctx;
-};
-
-/* A running replication reports the simulated time it reached. */
-static void tick(void *ctx, int64_t sim_ns)
-{
-    struct pool *p = ctx;
-    pthread_mutex_lock(&p->lock);
-    p->progress(p->progress_ctx, p->done, p->total, sim_ns);
-    pthread_mutex_unlock(&p->lock);
-}
-
-static void *worker(void *arg)
-{
-    struct pool *p = arg;
-    for (;;) {
-        pthread_mutex_lock(&p->lock);
-        unsigned i = p->next < p->total ? p->next++ : p->total;
-        pthread_mutex_unlock(&p->lock);
-        if (i >= p->total)
-            return NULL;
-        dms_error_clear(&p->errs[i]);
-        p->rcs[i] = run_replication_ex(p->sc, i, &p->reps[i], p->progress ? tick : NULL, p,
-                                       &p->errs[i]);
-        pthread_mutex_lock(&p->lock);
-        p->done++;
-        if (p->progress)
-            p->progress(p->progress_ctx, p->done, p->total, -1);
-        pthread_mutex_unlock(&p->lock);
-    }
-}
-
-int run_scenario(const struct cfg_scenario *sc, unsigned threads, struct run_rep *reps,
-                 run_progress_fn progress, void *progress_ctx, struct dms_error *err)
-{
-    struct pool p = {.sc = sc, .reps = reps, .total = (unsigned)sc->run.replications,
-                     .progress = progress, .progress_ctx = progress_ctx};
-    p.rcs = dms_xcalloc(p.total, sizeof *p.rcs);
-    p.errs = dms_xcalloc(p.total, sizeof *p.errs);
-    pthread_mutex_init(&p.lock, NULL);
-    if (threads == 0)
-        threads = 1;
-    if (threads > p.total)
-        threads = p.total;
-    pthread_t *tid = dms_xcalloc(threads, sizeof *tid);
-    unsigned started = 0;
-    for (unsigned t = 1; t < threads; t++)
-        if (pthread_create(&tid[t], NULL, worker, &p) == 0)
-            started = t;
-        else
-            break;
-    worker(&p);
-    for (unsigned t = 1; t <= started; t++)
-        pthread_join(tid[t], NULL);
-    pthread_mutex_destroy(&p.lock);
-    int rc = 0;
-    for (unsigned i = 0; i < p.total && rc == 0; i++) {
-        if (p.rcs[i]) {
-            rc = p.rcs[i];
-            *err = p.errs[i];
-        }
-    }
-    if (rc)
-        for (unsigned i = 0; i < p.total; i++)
-            if (p.rcs[i] == 0)
-                run_rep_fini(&reps[i]);
-    free(tid);
-    free(p.rcs);
-    free(p.errs);
     return rc;
 }

@@ -15,6 +15,12 @@
  * Invariant: a replication depends only on the scenario and its index, so replications
  * may run on any number of threads and give identical results. Reads trace files (through
  * src/trace) but never prints.
+ *
+ * Layers: run_params.c translates a scenario into the models' parameters, once per point;
+ * run_world.c wires a world from them; run.c replays one replication; run_traces.c holds
+ * the trace files of the process, each read from disk and hashed once, that every source
+ * reads through a callback; run_pool.c runs (point, replication) jobs on a pool of threads
+ * for `run`, `sweep` and `recommend` alike.
  */
 #ifndef RUN_H
 #define RUN_H
@@ -157,6 +163,7 @@ struct run_trace_info {
     char damage_msg[160];
     char format[16];
     char link[32];
+    char sha256[65];       /* hex SHA-256 of the trace file, "" for synthetic traffic */
 };
 
 /* The result of one replication. */
@@ -198,9 +205,10 @@ int run_replication_ex(const struct cfg_scenario *sc, unsigned index, struct run
                        run_tick_fn tick, void *tick_ctx, struct dms_error *err);
 
 /*
- * Progress callback: `done` replications finished out of `total`, and `sim_ns`, the
- * simulated time just reached by a replication still running (-1 when the call reports a
- * finished replication). Called from any thread, serialised by run_scenario; calls come
+ * Progress callback: `done` replications finished out of `total` (the replications of the
+ * points resolved so far), and `sim_ns`, the simulated time just reached by a replication
+ * still running (-1 when the call reports a finished replication). Called from any thread,
+ * serialised by the pool; calls come
  * every RUN_PROGRESS_SLICE_NS of simulated time at most, so the callback should throttle
  * what it prints.
  */
@@ -208,11 +216,94 @@ typedef void (*run_progress_fn)(void *ctx, unsigned done, unsigned total, int64_
 #define RUN_PROGRESS_SLICE_NS (10 * DMS_NS_PER_MS)
 
 
+/* ---- Trace files ------------------------------------------------------------------------ */
+
 /*
- * Runs every replication of sc on up to `threads` threads (0 = 1). reps must have room for
- * sc->run.replications entries; reps[i] is replication i whatever the thread count.
- * Returns 0, or the error of the lowest-numbered failing replication (all reps are then
- * released).
+ * The trace files of a process. Each file is read from disk (mapped) and hashed the first
+ * time a source names it; every later source, of any point or replication, on any thread,
+ * reads the same image. Thread-safe. Images live until run_traces_free.
+ */
+typedef struct run_traces run_traces;
+
+/* An empty set; free with run_traces_free. */
+run_traces *run_traces_new(void);
+/* Frees the set and unmaps every image. NULL does nothing. No source may still read it. */
+void run_traces_free(run_traces *t);
+/* How many files the set has read from disk, and (bytes, may be NULL) how many bytes. */
+uint64_t run_traces_loads(const run_traces *t, uint64_t *bytes);
+
+/*
+ * Runs replication `index` of sc (borrowed) reading trace files through traces (borrowed;
+ * NULL = a private set freed on return). Otherwise as run_replication_ex.
+ */
+int run_replication_traces(const struct cfg_scenario *sc, run_traces *traces, unsigned index,
+                           struct run_rep *out, struct dms_error *err);
+
+/* ---- The job pool ----------------------------------------------------------------------- */
+
+/*
+ * One point of a job: a scenario, or a document and overrides the pool resolves when it
+ * reaches the point (so that a sweep of many points holds only those in flight). Either sc
+ * is set, or doc is (with n_overrides strings, "key.path=value" as for --set). All borrowed;
+ * they must outlive run_points.
+ */
+struct run_point {
+    const struct cfg_scenario *sc;
+    const cfg_doc *doc;
+    const char *const *overrides;
+    size_t n_overrides;
+};
+
+/* What became of one point. */
+struct run_point_result {
+    int rc;                  /* 0, a configuration error of the point (DMS_EINVAL,
+                                DMS_ERANGE, DMS_EFORMAT), or the error of its lowest-numbered
+                                failing replication */
+    struct dms_error err;    /* that error (the first one for a configuration error) */
+    char *errors;            /* every configuration error, formatted one per line as
+                                cfg_errors_format does, or NULL; owned */
+    struct cfg_scenario *sc; /* the scenario resolved from doc (owned), or NULL when the
+                                point was given as a scenario or did not resolve */
+    size_t n_reps;           /* the scenario's run.replications when rc is 0, else 0 */
+    struct run_rep *reps;    /* reps[i] is replication i whatever the thread count; owned;
+                                NULL when rc != 0 */
+};
+
+/* Releases what a point result owns; the struct is zeroed. */
+void run_point_result_fini(struct run_point_result *r);
+
+/*
+ * Called once per point, when its last replication ends or it fails to resolve, from a
+ * worker thread; calls never overlap. res is &out[point]: the callback may take what it
+ * owns (and then run_point_result_fini it); the pool does not touch it again.
+ */
+typedef void (*run_point_done_fn)(void *ctx, size_t point, struct run_point_result *res);
+
+struct run_pool_opts {
+    unsigned threads;              /* worker threads, 0 = 1 */
+    run_traces *traces;            /* borrowed; NULL = a private set for this call */
+    run_progress_fn progress;      /* replications done / known so far; may be NULL */
+    void *progress_ctx;
+    run_point_done_fn point_done;  /* may be NULL */
+    void *point_done_ctx;
+};
+
+/*
+ * Runs every replication of every point on one pool of opts->threads threads. Jobs are the
+ * (point, replication) pairs in order: point 0's replications, then point 1's, and so on; a
+ * job's result depends only on its point and replication index, so out[] does not depend
+ * on the thread count or the order jobs finish. out must have room for n entries; each is
+ * filled (release with run_point_result_fini unless the callback took it). A point that
+ * fails does not stop the others. Returns the number of points whose rc is not 0.
+ */
+size_t run_points(const struct run_point *points, size_t n, const struct run_pool_opts *opts,
+                  struct run_point_result *out);
+
+/*
+ * Runs every replication of sc on up to `threads` threads (0 = 1) through run_points, with
+ * a private set of trace files. reps must have room for sc->run.replications entries;
+ * reps[i] is replication i whatever the thread count. Returns 0, or the error of the
+ * lowest-numbered failing replication (all reps are then released).
  */
 int run_scenario(const struct cfg_scenario *sc, unsigned threads, struct run_rep *reps,
                  run_progress_fn progress, void *progress_ctx, struct dms_error *err);
@@ -229,8 +320,5 @@ int64_t run_traffic_estimate_ns(const struct cfg_scenario *sc, uint64_t max_file
 
 /* The engine seed of replication index under scenario seed (a stable hash). */
 uint64_t run_replication_seed(uint64_t seed, unsigned index);
-
-/* Name of an NDIS status ("NDIS_STATUS_RESOURCES"...; "0x%08X" for unknown ones). */
-const char *run_ndis_status_name(uint32_t status, char *buf, size_t n);
 
 #endif

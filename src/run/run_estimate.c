@@ -12,8 +12,9 @@
 
 #define SYNTH_MAX_RECORDS 10000000u
 
-/* The end of NIC c's traffic, or -1 if it is not cheap to know. */
-static int64_t nic_end_ns(const struct cfg_nic *c, uint64_t max_file_bytes)
+/* The end of NIC c's traffic (trace spec t), or -1 if it is not cheap to know. */
+static int64_t nic_end_ns(const struct cfg_nic *c, const struct trc_spec *t,
+                          uint64_t max_file_bytes)
 {
     const struct cfg_trace *ct = &c->trace;
     if (ct->kind == CFG_TRACE_SYNTHETIC) {
@@ -27,10 +28,9 @@ static int64_t nic_end_ns(const struct cfg_nic *c, uint64_t max_file_bytes)
         if (!ct->path || stat(ct->path, &st) != 0 || (uint64_t)st.st_size > max_file_bytes)
             return -1;
     }
-    struct trc_spec spec;
-    struct trc_size_weight *table;
-    run__trace_spec(c, 0, &spec, &table);
+    struct trc_spec spec = *t;
     spec.loops = 1;
+    spec.max_time_ns = 0;
     spec.on_damage = TRC_DAMAGE_KEEP;
     gsl_rng *rng = gsl_rng_alloc(gsl_rng_mt19937);
     struct trc_info info;
@@ -38,7 +38,6 @@ static int64_t nic_end_ns(const struct cfg_nic *c, uint64_t max_file_bytes)
     dms_error_clear(&err);
     int rc = trc_info(&spec, rng, &info, &err);
     gsl_rng_free(rng);
-    free(table);
     if (rc || info.packets == 0)
         return -1;
     /* passes back to back, each one mean gap after the one before */
@@ -51,13 +50,14 @@ int64_t run_traffic_estimate_ns(const struct cfg_scenario *sc, uint64_t max_file
 {
     if (sc->run.duration_ns > 0)
         return sc->run.duration_ns;
+    struct run_params *p = dms_xcalloc(1, sizeof *p);
+    run__params_init(p, sc);
     int64_t end = 0;
-    for (size_t i = 0; i < sc->n_nics; i++) {
-        int64_t e = nic_end_ns(&sc->nics[i], max_file_bytes);
-        if (e < 0)
-            return -1;
-        if (e > end)
-            end = e;
+    for (size_t i = 0; i < sc->n_nics && end >= 0; i++) {
+        int64_t e = nic_end_ns(&sc->nics[i], &p->nics[i].trace, max_file_bytes);
+        end = e < 0 ? -1 : e > end ? e : end;
     }
+    run__params_fini(p);
+    free(p);
     return end;
 }

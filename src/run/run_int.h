@@ -16,11 +16,64 @@
 
 struct run_world;
 
+/*
+ * A scenario translated into the models' own parameters (run_params.c): everything a world
+ * needs, with no cfg_ type left in it but the scenario it came from. Built once per point
+ * and shared, read-only, by every replication of that point (on any thread). Pointers into
+ * the scenario (trace paths, the empirical tables) borrow it, so the scenario outlives it.
+ */
+struct run_nic_params {
+    char name[CFG_NAME_MAX];
+    unsigned bus;                 /* index into the world's buses */
+    struct hw_nic_params hw;
+    struct host_nic_params host;  /* host.protocol.hold.values_ns points at hold_values */
+    double *hold_values;          /* empirical hold table in double ns (owned) */
+    struct nd_keyword kw[RUN_KEYWORDS_MAX];
+    size_t n_kw;
+    struct trc_spec trace;        /* input unset: the world supplies it */
+    struct trc_size_weight *table; /* synthetic empirical size table (owned) */
+    bool trace_is_file;           /* a capture or CSV file: read through a trace image */
+};
+
+struct run_params {
+    const struct cfg_scenario *sc; /* borrowed: the scenario they were made from */
+    struct nd_machine_params machine;
+    size_t n_faults;
+    struct nd_fault *faults;      /* owned */
+    size_t n_buses;
+    struct hw_bus_params buses[CFG_MAX_BUSES + 1];
+    struct host_cpu_params cpus;
+    size_t n_nics;
+    struct run_nic_params nics[CFG_MAX_NICS];
+};
+
+/* Translates sc (borrowed, must outlive p) into *p; release with run__params_fini. */
+void run__params_init(struct run_params *p, const struct cfg_scenario *sc);
+void run__params_fini(struct run_params *p);
+
+/* One open image of a trace file, read by one source (run_traces.c). */
+struct run_image;
+struct run_cursor {
+    const struct run_image *img;
+    size_t pos;                   /* bytes handed out */
+};
+
+/* The image of the file at path, loaded (mapped and hashed) on first use; thread-safe.
+ * Returns 0 with *out (owned by t, valid until run_traces_free), or the load's error. */
+int run__traces_get(run_traces *t, const char *path, const struct run_image **out,
+                    struct dms_error *err);
+/* A trc_input reading img from its first byte through cur (both borrowed, kept). */
+void run__image_input(const struct run_image *img, struct run_cursor *cur,
+                      struct trc_input *in);
+/* The hex SHA-256 of an image's bytes. */
+const char *run__image_sha256(const struct run_image *img);
+
 /* One NIC: its device, host side, adapter and trace source. */
 struct run_nic {
     struct run_world *w;
     unsigned index;
     const struct cfg_nic *cfg;
+    const struct run_nic_params *p;
     hw_nic *hw;
     host_nic *host;
     nd_adapter *ad;
@@ -28,9 +81,9 @@ struct run_nic {
     trc_source *src;
     struct trc_record next;       /* the record the pending event will deliver */
     eng_event ev;                 /* that event; zero when the source is done */
-    struct nd_keyword kw[RUN_KEYWORDS_MAX];
-    size_t n_kw;
-    double *hold_values;          /* empirical hold table in double ns (owned) */
+    const struct run_image *img;  /* the trace file's image, or NULL (synthetic) */
+    struct run_cursor cursor;     /* this source's position in it */
+    struct trc_input input;
     /* snapshots taken at the end of initialization and at the end of the warm-up */
     uint64_t shared_after_init;
     struct nd_adapter_counters nd_w;
@@ -44,6 +97,8 @@ struct run_nic {
 
 struct run_world {
     const struct cfg_scenario *sc;
+    const struct run_params *p;
+    run_traces *traces;           /* borrowed: where trace files are read */
     eng_sim *sim;
     nd_machine *m;
     nd_driver *drv;
@@ -58,14 +113,15 @@ struct run_world {
 };
 
 /* run_world.c */
-int run__world_build(struct run_world *w, const struct cfg_scenario *sc, uint64_t seed,
-                     struct dms_error *err);
+int run__world_build(struct run_world *w, const struct run_params *p, run_traces *traces,
+                     uint64_t seed, struct dms_error *err);
 void run__world_free(struct run_world *w);
 int run__open_sources(struct run_world *w, struct dms_error *err);
-/* Fills *t for NIC c; *table receives the empirical size table (caller frees; NULL if
- * none). */
-void run__trace_spec(const struct cfg_nic *c, int64_t duration_ns, struct trc_spec *t,
-                     struct trc_size_weight **table);
+
+/* run.c: one replication from translated parameters (traces borrowed). */
+int run__replication(const struct run_params *p, run_traces *traces, unsigned index,
+                     struct run_rep *out, run_tick_fn tick, void *tick_ctx,
+                     struct dms_error *err);
 
 /* run_collect.c */
 bool run__driver_stats(struct run_nic *n, DMASIM_DRIVER_STATISTICS *st);

@@ -136,6 +136,24 @@ struct trc_synth {
 };
 
 /*
+ * Where a file source's bytes come from, when not from the file itself: a reader callback
+ * in the spirit of Lua's lua_Reader. Each call to read returns the next piece of the input
+ * and sets *size to its length; a piece stays valid until the next call on the same input.
+ * *size 0 means the end of the input. On failure read returns NULL with *size 0 and fills
+ * err (DMS_EIO; err->code is then negative). rewind starts the input over from its first
+ * byte (for looping) and returns 0 or DMS_EIO. The path of the spec still names the file
+ * in errors. One trc_input serves one open source at a time: it holds that source's
+ * position, so a caller sharing one image of a file between sources gives each source its
+ * own trc_input over it.
+ */
+struct trc_input {
+    const void *(*read)(void *ud, size_t *size, struct dms_error *err);
+    int (*rewind)(void *ud, struct dms_error *err);
+    void *ud;           /* the reader's state; borrowed */
+    int64_t size_bytes; /* the input's length if known (for errors past the end), else -1 */
+};
+
+/*
  * What to read and how. A zeroed spec is valid for a capture with every default: native
  * reader with libpcap fallback, direction from the source's flags, MTU frame 1514 B kept
  * as is, speedup 1, one pass, STOP at damage. trc_spec_init gives the same defaults
@@ -165,6 +183,9 @@ struct trc_spec {
     uint64_t max_records;      /* stop after this many delivered records; 0 = no limit */
     int64_t max_time_ns;       /* deliver only records with time_ns < this; 0 = no limit */
     struct trc_synth synth;    /* TRC_KIND_SYNTHETIC */
+    const struct trc_input *input; /* file sources: read through this callback instead of
+                                      opening path; borrowed, must outlive the source;
+                                      NULL = open and read path */
 };
 
 /* What a source has done so far; complete once trc_next has returned 0. Counts are summed

@@ -4,9 +4,11 @@
  *
  * A file is read front to back with large read() calls into one buffer (1 MiB by default)
  * that only grows when a single pcapng block is larger (up to TRC__MAX_BLOCK), so memory
- * stays bounded whatever the file size; the file is never mapped. Record data that a reader
- * does not need is skipped: inside the buffer by moving pos, beyond it by lseek when the file
- * is regular and not being hashed. Invariant: the descriptor's position is base + len, and
+ * stays bounded whatever the file size. The bytes come from the file's descriptor, or from
+ * a caller's input callback (struct trc_input: a file image shared by many sources), copied
+ * piece by piece into the same buffer, so the readers above never know which. Record data
+ * that a reader does not need is skipped: inside the buffer by moving pos, beyond it by lseek
+ * when the file is regular, read directly and not being hashed. Invariant: the descriptor's position is base + len, and
  * when hashing every byte from offset 0 up to it has gone through the SHA-256 state exactly
  * once, in order.
  */
@@ -20,24 +22,29 @@
 #include <unistd.h>
 
 int trc__buf_open(struct trc__buf *b, const char *path, size_t cap, bool hash,
-                  struct dms_error *err)
+                  const struct trc_input *in, struct dms_error *err)
 {
     struct stat st;
     memset(b, 0, sizeof *b);
     b->fd = -1;
     b->path = path;
-    b->fd = open(path, O_RDONLY | O_CLOEXEC);
-    if (b->fd < 0)
-        return trc__file_error(err, errno == ENOENT ? DMS_ENOENT : DMS_EIO, path,
-                               "cannot open: %s", strerror(errno));
-    if (fstat(b->fd, &st) != 0 || S_ISDIR(st.st_mode)) {
-        int e = S_ISDIR(st.st_mode) ? EISDIR : errno;
-        close(b->fd);
-        b->fd = -1;
-        return trc__file_error(err, DMS_EIO, path, "cannot read: %s", strerror(e));
+    if (in) {
+        b->in = in;
+        b->size = in->size_bytes;
+    } else {
+        b->fd = open(path, O_RDONLY | O_CLOEXEC);
+        if (b->fd < 0)
+            return trc__file_error(err, errno == ENOENT ? DMS_ENOENT : DMS_EIO, path,
+                                   "cannot open: %s", strerror(errno));
+        if (fstat(b->fd, &st) != 0 || S_ISDIR(st.st_mode)) {
+            int e = S_ISDIR(st.st_mode) ? EISDIR : errno;
+            close(b->fd);
+            b->fd = -1;
+            return trc__file_error(err, DMS_EIO, path, "cannot read: %s", strerror(e));
+        }
+        b->size = S_ISREG(st.st_mode) ? (int64_t)st.st_size : -1;
+        (void)posix_fadvise(b->fd, 0, 0, POSIX_FADV_SEQUENTIAL);
     }
-    b->size = S_ISREG(st.st_mode) ? (int64_t)st.st_size : -1;
-    (void)posix_fadvise(b->fd, 0, 0, POSIX_FADV_SEQUENTIAL);
     b->cap = cap < 64 ? 64 : cap;
     b->mem = dms_xmalloc(b->cap);
     b->hashing = hash;
@@ -54,17 +61,47 @@ void trc__buf_close(struct trc__buf *b)
     b->mem = NULL;
 }
 
-/* One read() into the free tail of the buffer. Returns the bytes read (0 at the end of the
- * file) or DMS_EIO. */
+/* Copies what the input callback gives into the free tail of the buffer: the rest of its
+ * last piece first, else a new piece. Returns the bytes copied (0 at the end) or DMS_EIO. */
+static int64_t take_input(struct trc__buf *b, struct dms_error *err)
+{
+    if (b->pend_len == 0) {
+        struct dms_error e;
+        dms_error_clear(&e);
+        size_t size = 0;
+        const void *piece = b->in->read(b->in->ud, &size, &e);
+        if (!piece && e.code < 0)
+            return trc__file_error(err, e.code, b->path, "read failed at offset %lld: %s",
+                                   (long long)(b->base + (int64_t)b->len), e.msg);
+        b->pend = piece;
+        b->pend_len = piece ? size : 0;
+    }
+    size_t n = b->cap - b->len < b->pend_len ? b->cap - b->len : b->pend_len;
+    if (n)
+        memcpy(b->mem + b->len, b->pend, n);
+    b->pend += n;
+    b->pend_len -= n;
+    return (int64_t)n;
+}
+
+/* One read() (or one piece of the input) into the free tail of the buffer. Returns the
+ * bytes read (0 at the end of the file) or DMS_EIO. */
 static int64_t read_more(struct trc__buf *b, struct dms_error *err)
 {
     ssize_t r;
-    do {
-        r = read(b->fd, b->mem + b->len, b->cap - b->len);
-    } while (r < 0 && errno == EINTR);
-    if (r < 0)
-        return trc__file_error(err, DMS_EIO, b->path, "read failed at offset %lld: %s",
-                               (long long)(b->base + (int64_t)b->len), strerror(errno));
+    if (b->in) {
+        int64_t got = take_input(b, err);
+        if (got < 0)
+            return got;
+        r = (ssize_t)got;
+    } else {
+        do {
+            r = read(b->fd, b->mem + b->len, b->cap - b->len);
+        } while (r < 0 && errno == EINTR);
+        if (r < 0)
+            return trc__file_error(err, DMS_EIO, b->path, "read failed at offset %lld: %s",
+                                   (long long)(b->base + (int64_t)b->len), strerror(errno));
+    }
     if (r == 0)
         b->eof = true;
     if (b->hashing)
@@ -109,7 +146,7 @@ int trc__buf_skip(struct trc__buf *b, uint64_t n, struct dms_error *err)
         return 1;
     b->base += (int64_t)b->len;
     b->pos = b->len = 0;
-    if (!b->hashing && b->size >= 0 && rem > b->cap / 2) {
+    if (!b->hashing && !b->in && b->size >= 0 && rem > b->cap / 2) {
         if (lseek(b->fd, (off_t)rem, SEEK_CUR) < 0)
             return trc__file_error(err, DMS_EIO, b->path, "seek failed: %s", strerror(errno));
         b->base += (int64_t)rem;
@@ -132,8 +169,16 @@ int trc__buf_skip(struct trc__buf *b, uint64_t n, struct dms_error *err)
 
 int trc__buf_rewind(struct trc__buf *b, struct dms_error *err)
 {
-    if (lseek(b->fd, 0, SEEK_SET) < 0)
+    if (b->in) {
+        struct dms_error e;
+        dms_error_clear(&e);
+        if (b->in->rewind(b->in->ud, &e) < 0)
+            return trc__file_error(err, DMS_EIO, b->path, "cannot rewind: %s", e.msg);
+        b->pend = NULL;
+        b->pend_len = 0;
+    } else if (lseek(b->fd, 0, SEEK_SET) < 0) {
         return trc__file_error(err, DMS_EIO, b->path, "cannot rewind: %s", strerror(errno));
+    }
     b->base = 0;
     b->pos = b->len = 0;
     b->eof = false;

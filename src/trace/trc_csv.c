@@ -261,7 +261,7 @@ static const struct trc__reader_ops k_csv_ops = {
 int trc__csv_open(struct trc__reader *rd, const struct trc__open_args *a, struct dms_error *err)
 {
     struct csv_rd *r = dms_xcalloc(1, sizeof *r);
-    int rc = trc__buf_open(&r->buf, a->path, a->buffer_bytes, a->hash, err);
+    int rc = trc__buf_open(&r->buf, a->path, a->buffer_bytes, a->hash, a->input, err);
     if (rc < 0) {
         free(r);
         return rc;

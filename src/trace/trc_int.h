@@ -53,6 +53,7 @@ struct trc__open_args {
     gsl_rng *rng;              /* synthetic only */
     const struct trc_synth *synth;
     struct trc_counters *ctr;  /* the reader fills format, link and resolution fields */
+    const struct trc_input *input; /* bytes through this callback instead of path, or NULL */
 };
 
 /* A reader. fill writes up to max raw records, returns how many, and sets *status. rewind
@@ -98,10 +99,15 @@ void trc__sha256_final(struct trc__sha256 *s, char hex[65]);
 
 /*
  * A buffered sequential file reader (trc_buf.c). mem[pos, len) holds the file bytes from
- * offset base + pos on. Invariant: the file position of the descriptor is base + len.
+ * offset base + pos on. The bytes come from the descriptor fd, or from an input callback
+ * (in; fd is then -1) whose last piece may not have been taken whole yet (pend). Invariant:
+ * the input position (the descriptor's, or the callback's minus pend_len) is base + len.
  */
 struct trc__buf {
     int fd;
+    const struct trc_input *in;
+    const uint8_t *pend;  /* the rest of the callback's last piece */
+    size_t pend_len;
     uint8_t *mem;
     size_t cap, pos, len;
     int64_t base;       /* file offset of mem[0] */
@@ -112,8 +118,10 @@ struct trc__buf {
     uint64_t bytes_read;
     const char *path;   /* borrowed from the reader, for errors */
 };
+/* Opens path, or reads through in when it is not NULL (borrowed; path then only names the
+ * file in errors). */
 int trc__buf_open(struct trc__buf *b, const char *path, size_t cap, bool hash,
-                  struct dms_error *err);
+                  const struct trc_input *in, struct dms_error *err);
 void trc__buf_close(struct trc__buf *b);
 /* Makes at least need bytes available at pos (growing the buffer if need > cap) unless the
  * file ends first. Returns the bytes available (< need only at the end), or DMS_EIO. */

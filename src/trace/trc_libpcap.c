@@ -6,9 +6,11 @@
  * the path a spec can force, and the oracle the tests compare the native readers with.
  * Time stamps are asked for in nanoseconds. libpcap reports neither record offsets nor
  * pcapng direction flags: a damage error carries the file position where libpcap stopped,
- * and the flags rule falls back to the link header (SLL packet type) or RX.
+ * and the flags rule falls back to the link header (SLL packet type) or RX. A source read
+ * through an input callback reaches libpcap as a stdio stream over that callback
+ * (fopencookie), hashed as libpcap reads it.
  */
-#define _DEFAULT_SOURCE /* pcap.h needs the BSD u_int types */
+#define _GNU_SOURCE /* fopencookie; pcap.h needs the BSD u_int types */
 #include "trc_int.h"
 
 #include <pcap/pcap.h>
@@ -25,6 +27,10 @@ struct lp_rd {
     bool as_is;
     bool hash;
     int64_t index;    /* next record's index in the file */
+    const struct trc_input *in; /* the bytes come from this callback, or NULL */
+    const uint8_t *pend; /* the rest of the callback's last piece */
+    size_t pend_len;
+    struct trc__sha256 sha; /* with in: hash of the bytes libpcap has read */
     uint64_t done_bytes; /* file bytes of finished passes */
 };
 
@@ -38,10 +44,50 @@ static uint32_t linktype_of(int dlt)
     return (uint32_t)dlt;
 }
 
+/* fopencookie's read: the bytes of the input callback, hashed on the way when asked. */
+static ssize_t cookie_read(void *c, char *buf, size_t size)
+{
+    struct lp_rd *r = c;
+    if (r->pend_len == 0) {
+        struct dms_error e;
+        dms_error_clear(&e);
+        size_t n = 0;
+        const void *piece = r->in->read(r->in->ud, &n, &e);
+        if (!piece && e.code < 0)
+            return -1;
+        r->pend = piece;
+        r->pend_len = piece ? n : 0;
+    }
+    size_t n = size < r->pend_len ? size : r->pend_len;
+    memcpy(buf, r->pend, n);
+    if (r->hash)
+        trc__sha256_update(&r->sha, r->pend, n);
+    r->pend += n;
+    r->pend_len -= n;
+    return (ssize_t)n;
+}
+
+static FILE *cookie_open(struct lp_rd *r)
+{
+    cookie_io_functions_t io = {.read = cookie_read};
+    r->pend = NULL;
+    r->pend_len = 0;
+    return fopencookie(r, "r", io);
+}
+
 static int lp_openp(struct lp_rd *r, struct dms_error *err)
 {
     char eb[PCAP_ERRBUF_SIZE] = "";
-    r->p = pcap_open_offline_with_tstamp_precision(r->path, PCAP_TSTAMP_PRECISION_NANO, eb);
+    if (r->in) {
+        FILE *f = cookie_open(r);
+        r->p = f ? pcap_fopen_offline_with_tstamp_precision(f, PCAP_TSTAMP_PRECISION_NANO, eb)
+                 : NULL;
+        if (f && !r->p)
+            fclose(f);
+    } else {
+        r->p = pcap_open_offline_with_tstamp_precision(r->path, PCAP_TSTAMP_PRECISION_NANO,
+                                                       eb);
+    }
     if (!r->p)
         return trc__file_error(err, DMS_EFORMAT, r->path, "libpcap cannot read it: %s", eb);
     r->lt = linktype_of(pcap_datalink(r->p));
@@ -99,6 +145,12 @@ static int lp_rewind(void *vr, struct dms_error *err)
     pcap_close(r->p);
     r->p = NULL;
     r->hash = false;
+    if (r->in) {
+        struct dms_error e;
+        dms_error_clear(&e);
+        if (r->in->rewind(r->in->ud, &e) < 0)
+            return trc__file_error(err, DMS_EIO, r->path, "cannot rewind: %s", e.msg);
+    }
     return lp_openp(r, err);
 }
 
@@ -109,7 +161,16 @@ static int lp_finish_hash(void *vr, char hex[65], struct dms_error *err)
     if (!r->hash)
         return 0;
     r->hash = false;
-    return trc_file_sha256(r->path, hex, err);
+    if (!r->in)
+        return trc_file_sha256(r->path, hex, err);
+    char rest[4096];
+    bool was = r->hash;
+    r->hash = true;
+    while (cookie_read(r, rest, sizeof rest) > 0)
+        ; /* the bytes libpcap did not need, hashed in order after the ones it read */
+    r->hash = was;
+    trc__sha256_final(&r->sha, hex);
+    return 0;
 }
 
 static uint64_t lp_file_bytes(const void *vr)
@@ -144,6 +205,8 @@ int trc__libpcap_open(struct trc__reader *rd, const struct trc__open_args *a,
     memcpy(r->mac, a->mac, 6);
     r->as_is = a->unknown_link_as_is;
     r->hash = a->hash;
+    r->in = a->input;
+    trc__sha256_init(&r->sha);
     int rc = lp_openp(r, err);
     if (rc < 0) {
         lp_close(r);

@@ -126,7 +126,7 @@ int trc_file_sha256(const char *path, char hex[65], struct dms_error *err)
 {
     struct trc__buf b;
     hex[0] = '\0';
-    int rc = trc__buf_open(&b, path, TRC_BUFFER_DEFAULT, true, err);
+    int rc = trc__buf_open(&b, path, TRC_BUFFER_DEFAULT, true, NULL, err);
     if (rc < 0)
         return rc;
     rc = trc__buf_finish_hash(&b, hex, err);

@@ -108,7 +108,7 @@ static int open_capture(trc_source *s, const struct trc__open_args *a, struct dm
     struct trc__buf b;
     if (s->spec.reader == TRC_READER_LIBPCAP)
         return trc__libpcap_open(&s->rd, a, err);
-    int rc = trc__buf_open(&b, a->path, a->buffer_bytes, a->hash, err);
+    int rc = trc__buf_open(&b, a->path, a->buffer_bytes, a->hash, a->input, err);
     if (rc < 0)
         return rc;
     int64_t got = trc__buf_fill(&b, 4, err);
@@ -126,6 +126,8 @@ static int open_capture(trc_source *s, const struct trc__open_args *a, struct dm
     else
         rc = 1;
     trc__buf_close(&b);
+    if (rc == 1 && a->input && a->input->rewind(a->input->ud, err) < 0)
+        rc = trc__file_error(err, DMS_EIO, a->path, "cannot rewind: %s", err->msg);
     if (rc == 1)
         rc = trc__libpcap_open(&s->rd, a, err);
     return rc;
@@ -187,6 +189,7 @@ int trc_open(trc_source **out, const struct trc_spec *spec, gsl_rng *rng,
         .rng = rng,
         .synth = &s->spec.synth,
         .ctr = &s->ctr,
+        .input = spec->kind == TRC_KIND_SYNTHETIC ? NULL : spec->input,
     };
     memcpy(a.mac, spec->tx_mac, 6);
     if (spec->kind == TRC_KIND_PCAP)

@@ -238,6 +238,29 @@ static void write_outcome(dms_jw *w, const struct cfg_scenario *sc, const struct
 
 /* ---------------------------------------------------------------- result.json */
 
+static const char *kind_name(const struct cfg_trace *t)
+{
+    return t->kind == CFG_TRACE_PCAP ? "pcap" : t->kind == CFG_TRACE_CSV ? "csv" : "synthetic";
+}
+
+/* The sources merged with a NIC's first: kind, path and hash of each. */
+static void write_merged(dms_jw *w, const struct cfg_nic *c, const struct run_trace_info *ti)
+{
+    if (c->n_extra_traces == 0)
+        return;
+    dms_jw_arr_begin(w, "merged_with");
+    for (size_t k = 0; k < c->n_extra_traces; k++) {
+        const struct cfg_trace *t = &c->extra_traces[k];
+        const char *sha = k < ti->n_extra ? ti->extra_sha256[k] : "";
+        dms_jw_obj_begin(w, NULL);
+        dms_jw_str(w, "kind", kind_name(t));
+        dms_jw_str(w, "path", t->path);
+        dms_jw_str(w, "sha256", sha[0] ? sha : NULL);
+        dms_jw_obj_end(w);
+    }
+    dms_jw_arr_end(w);
+}
+
 static void write_traces(dms_jw *w, const struct cfg_scenario *sc, const struct run_rep *r0,
                          const struct rpt_meta *meta)
 {
@@ -247,9 +270,7 @@ static void write_traces(dms_jw *w, const struct cfg_scenario *sc, const struct 
         const struct run_trace_info *ti = &r0->traces[i];
         dms_jw_obj_begin(w, NULL);
         dms_jw_str(w, "nic", sc->nics[i].name);
-        dms_jw_str(w, "kind", t->kind == CFG_TRACE_PCAP  ? "pcap"
-                              : t->kind == CFG_TRACE_CSV ? "csv"
-                                                         : "synthetic");
+        dms_jw_str(w, "kind", kind_name(t));
         dms_jw_str(w, "path", t->path);
         const char *sha = meta->traces ? meta->traces[i].sha256 : ti->sha256;
         dms_jw_str(w, "sha256", sha[0] ? sha : NULL);
@@ -262,6 +283,7 @@ static void write_traces(dms_jw *w, const struct cfg_scenario *sc, const struct 
         dms_jw_uint(w, "split_frames", ti->split_frames);
         dms_jw_uint(w, "damaged", ti->damaged);
         dms_jw_str(w, "damage", ti->damage_msg[0] ? ti->damage_msg : NULL);
+        write_merged(w, &sc->nics[i], ti);
         dms_jw_obj_end(w);
     }
     dms_jw_arr_end(w);

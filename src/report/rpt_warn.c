@@ -60,12 +60,15 @@ static int random_parts(const struct cfg_scenario *sc, char *buf, size_t len)
     } while (0)
     for (size_t i = 0; i < sc->n_nics; i++) {
         const struct cfg_nic *c = &sc->nics[i];
-        const struct cfg_synthetic *sy = &c->trace.synthetic;
-        if (c->trace.kind == CFG_TRACE_SYNTHETIC &&
-            (sy->arrivals != CFG_ARRIVALS_CONSTANT || sy->sizes != CFG_SIZES_FIXED))
-            PART("%s's synthetic traffic", c->name);
-        if (c->trace.direction == CFG_DIR_RANDOM)
-            PART("%s's random directions", c->name);
+        for (size_t s = 0; s <= c->n_extra_traces; s++) {
+            const struct cfg_trace *t = s == 0 ? &c->trace : &c->extra_traces[s - 1];
+            const struct cfg_synthetic *sy = &t->synthetic;
+            if (t->kind == CFG_TRACE_SYNTHETIC &&
+                (sy->arrivals != CFG_ARRIVALS_CONSTANT || sy->sizes != CFG_SIZES_FIXED))
+                PART("%s's synthetic traffic", c->name);
+            if (t->direction == CFG_DIR_RANDOM)
+                PART("%s's random directions", c->name);
+        }
         if (c->protocol.hold.dist != CFG_HOLD_CONSTANT)
             PART("%s's hold times", c->name);
         if (c->sender.high_memory_share > 0 && sc->system.pae)

@@ -164,6 +164,8 @@ struct run_trace_info {
     char format[16];
     char link[32];
     char sha256[65];       /* hex SHA-256 of the trace file, "" for synthetic traffic */
+    size_t n_extra;        /* sources merged with the first (counts above cover all) */
+    char extra_sha256[CFG_MAX_SOURCES - 1][65]; /* theirs, "" for synthetic traffic */
 };
 
 /* The result of one replication. */

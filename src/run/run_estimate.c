@@ -12,11 +12,10 @@
 
 #define SYNTH_MAX_RECORDS 10000000u
 
-/* The end of NIC c's traffic (trace spec t), or -1 if it is not cheap to know. */
-static int64_t nic_end_ns(const struct cfg_nic *c, const struct trc_spec *t,
-                          uint64_t max_file_bytes)
+/* The end of source ct's traffic (trace spec t), or -1 if it is not cheap to know. */
+static int64_t source_end_ns(const struct cfg_trace *ct, const struct trc_spec *t,
+                             uint64_t max_file_bytes)
 {
-    const struct cfg_trace *ct = &c->trace;
     if (ct->kind == CFG_TRACE_SYNTHETIC) {
         const struct cfg_synthetic *sy = &ct->synthetic;
         if (sy->count == 0 || (uint64_t)sy->count > SYNTH_MAX_RECORDS)
@@ -54,8 +53,13 @@ int64_t run_traffic_estimate_ns(const struct cfg_scenario *sc, uint64_t max_file
     run__params_init(p, sc);
     int64_t end = 0;
     for (size_t i = 0; i < sc->n_nics && end >= 0; i++) {
-        int64_t e = nic_end_ns(&sc->nics[i], &p->nics[i].trace, max_file_bytes);
-        end = e < 0 ? -1 : e > end ? e : end;
+        const struct cfg_nic *c = &sc->nics[i];
+        for (size_t k = 0; k <= c->n_extra_traces && end >= 0; k++) {
+            int64_t e = k == 0 ? source_end_ns(&c->trace, &p->nics[i].trace, max_file_bytes)
+                               : source_end_ns(&c->extra_traces[k - 1], &p->nics[i].extra[k - 1],
+                                               max_file_bytes);
+            end = e < 0 ? -1 : e > end ? e : end;
+        }
     }
     run__params_fini(p);
     free(p);

@@ -386,6 +386,33 @@ completion) # dmasim help COMMAND; bash and zsh completion from the command tabl
     cmp "$tmp/inst/share/bash-completion/completions/dmasim" "$tmp/bash" || fail "installed bash completion"
     cmp "$tmp/inst/share/zsh/site-functions/_dmasim" "$tmp/zsh" || fail "installed zsh completion"
     ;;
+two-sources) # one NIC takes a received capture and a synthetic send stream, merged in time
+    cat >"$tmp/two.yaml" <<YAML
+nics:
+  - trace:
+      - {pcap: $(pwd)/traces/default-mix.pcap, direction: rx}
+      - {synthetic: {sizes: 1518, arrivals: constant, rate: 20kpps, duration: 100ms}, direction: tx}
+run: {replications: 2, warmup: 0s}
+YAML
+    expect_exit 0 "$dmasim" run "$tmp/two.yaml" -q -j 1 -o "$tmp/a"
+    check_result "$tmp/a"
+    # every capture frame received side, every synthetic frame sent; the capture lasts
+    # 100.472 ms: merged in time, both end together (one after the other would take 200 ms)
+    jq -e '.nics[0].rx.frames == 10000 and .nics[0].tx.packets == 2000 and
+           .traces[0].packets == 12000 and .traces[0].merged_with[0].kind == "synthetic" and
+           (.scenario.nics[0].trace | length) == 2 and
+           .system.simulated_ns == 100472000' "$tmp/a/result.json" >/dev/null ||
+        fail "two sources: $(jq -c '{rx: .nics[0].rx.frames, tx: .nics[0].tx.packets, t: .traces, sim: .system.simulated_ns}' "$tmp/a/result.json")"
+    expect_exit 0 "$dmasim" run "$tmp/two.yaml" -q -j 2 -o "$tmp/b"
+    cmp "$tmp/a/result.json" "$tmp/b/result.json" || fail "the merge depends on the thread count"
+    # errors name the list entry; a list needs at least two sources
+    printf 'nics: [{trace: [{synthetic: {rate: 1kpps, count: 5}}, {synthetic: {rate: 1kpps, bogus: 1}}]}]\n' >"$tmp/bad.yaml"
+    expect_exit 65 "$dmasim" run "$tmp/bad.yaml" -o "$tmp/bad"
+    grep -q 'nics\[0\].trace\[1\].synthetic.bogus: unknown key' "$tmp/stderr" || { cat "$tmp/stderr"; fail "entry not named"; }
+    printf 'nics: [{trace: [{synthetic: {rate: 1kpps, count: 5}}]}]\n' >"$tmp/one.yaml"
+    expect_exit 65 "$dmasim" run "$tmp/one.yaml" -o "$tmp/bad"
+    grep -q 'expected 2 to 8 entries, got 1' "$tmp/stderr" || fail "a list of one accepted"
+    ;;
 *) fail "unknown case $case_" ;;
 esac
 echo "ok: $case_ $arg"

@@ -91,14 +91,24 @@ static int parse_opts(int argc, char **argv, struct run_opts *o)
     return 0;
 }
 
-/* The JUnit file, written whole before the result folder; 0 or the exit status. */
+/* The JUnit file, written whole (its missing parent folders first) before the result
+ * folder; 0 or the exit status. */
 static int write_junit(const struct run_opts *o, const struct cfg_scenario *sc,
                        const struct run_rep *reps, size_t n)
 {
     struct dms_error err;
     dms_error_clear(&err);
+    char *parent = dms_xstrdup(o->junit);
+    char *slash = strrchr(parent, '/');
+    int rc = 0;
+    if (slash && slash != parent) {
+        *slash = '\0';
+        rc = dms_mkdir_p(parent, &err);
+    }
+    free(parent);
     char *xml = rpt_junit(sc, reps, n);
-    int rc = dms_write_file_atomic(o->junit, xml, strlen(xml), &err);
+    if (!rc)
+        rc = dms_write_file_atomic(o->junit, xml, strlen(xml), &err);
     free(xml);
     if (rc) {
         cli_print_error(&err);

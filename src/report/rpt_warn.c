@@ -100,8 +100,8 @@ static void identical(const struct cfg_scenario *sc, struct rpt_warning *w, size
     else
         snprintf(w->message, sizeof w->message,
                  "the %zu replications are identical, so every confidence half-width is 0: "
-                 "the random parts (%s) changed no figure, for example because no traffic "
-                 "reached them in the window",
+                 "the random parts (%.200s) changed no figure, for example because no "
+                 "traffic reached them in the window",
                  n, parts);
 }
 

@@ -275,8 +275,11 @@ junit) # --junit writes XML that validates against the JUnit schema CI tools rea
     expect_exit 0 "$dmasim" run configs/default.yaml -q -o "$tmp/c" --junit "$tmp/c.xml"
     xmllint --noout --schema tests/data/junit.xsd "$tmp/c.xml" || fail "c.xml does not validate"
     [ "$(xmllint --xpath 'string(/testsuites/@failures)' "$tmp/c.xml")" = 0 ] || fail "c.xml: failures"
-    # a JUnit file that cannot be written: nothing at all is written
-    expect_exit 73 "$dmasim" run configs/default.yaml -q -o "$tmp/d" --junit "$tmp/none/d.xml"
+    # missing folders of the JUnit path are made; one that cannot be written: nothing is
+    expect_exit 0 "$dmasim" run configs/default.yaml -q -o "$tmp/e" --junit "$tmp/reports/ci/e.xml"
+    xmllint --noout --schema tests/data/junit.xsd "$tmp/reports/ci/e.xml" || fail "e.xml"
+    touch "$tmp/file"
+    expect_exit 73 "$dmasim" run configs/default.yaml -q -o "$tmp/d" --junit "$tmp/file/d.xml"
     [ ! -e "$tmp/d" ] || fail "result folder written although the JUnit file could not be"
     ;;
 drops) # every drop cause on its own, and the balance closes exactly each time

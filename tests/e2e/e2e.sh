@@ -135,6 +135,16 @@ usage) # command-line errors and missing input
     grep -q '^system: .* simulated, CPU .* %, bus .* %' "$tmp/stdout" || fail "-v: no system line"
     expect_exit 0 "$dmasim" run configs/default.yaml -o "$tmp/v"
     ! grep -q '^system: ' "$tmp/stdout" || fail "the system line without -v"
+    # scatter-gather DMA: its own map-register figures, not the base-register ones
+    expect_exit 0 "$dmasim" run configs/scatter-gather.yaml -o "$tmp/sg"
+    grep -q 'scatter-gather map registers peak [1-9]' "$tmp/stdout" || { cat "$tmp/stdout"; fail "no SG figures"; }
+    ! grep -q 'map registers peak in use' "$tmp/stdout" || fail "base-register figures under SG DMA"
+    # the driver's event log in words
+    expect_exit 11 "$dmasim" run configs/default.yaml -o "$tmp/ev" --set nics[0].driver.ReceiveBuffers=300 \
+        --set run.replications=1
+    grep -q 'event log: unsupported configuration: ReceiveBuffers and MaxReceiveBuffers do not go together' \
+        "$tmp/stdout" || { cat "$tmp/stdout"; fail "event log not in words"; }
+    expect_exit 0 "$dmasim" run configs/default.yaml -o "$tmp/v"
     # human units: no bare nanoseconds or exponents in the summary
     ! grep -Eq '[0-9]{7,} ns|e-0[0-9]|nan' "$tmp/stdout" || { cat "$tmp/stdout"; fail "summary not in human units"; }
     touch "$tmp/file"

@@ -372,6 +372,17 @@ static void head_at(struct env *e, hw_nic *n, eng_time_ns t, uint32_t head)
     CHECK_EQ(hw_nic_read32(n, HW_NIC_RX_HEAD), head);
 }
 
+/* Every frame offered is received, dropped for one cause, or still in flight (issue 10). */
+static void check_rx_balance(const hw_nic *n)
+{
+    struct hw_nic_counters c;
+    hw_nic_counters(n, &c);
+    uint64_t in = c.rx_in_flight_start + c.frames_offered;
+    uint64_t out = c.rx_frames + c.fifo_drops + c.no_desc_drops + c.oversize_drops +
+                   c.disabled_drops + c.link_drops + c.reset_discards + hw_nic_rx_in_flight(n);
+    CHECK_EQ(in, out);
+}
+
 /* ---- SimNIC tests ----------------------------------------------------------------------- */
 
 /* Register block: identity registers as in the datasheet, through the ops table too. */
@@ -456,7 +467,10 @@ static void test_rx_no_fifo(void)
     hw_nic_counters(n, &c);
     CHECK_EQ(c.frames_arrived, 5);
     CHECK_EQ(c.rx_frames, 4);
-    CHECK_EQ(c.fifo_drops, 1);
+    CHECK_EQ(c.no_desc_drops, 1); /* no FIFO: the cause is the missing descriptor */
+    CHECK_EQ(c.fifo_drops, 0);
+    CHECK_EQ(hw_nic_rx_in_flight(n), 0);
+    check_rx_balance(n);
     CHECK_EQ(c.rx_dma_bytes, 4 * 1032);
     CHECK_EQ(c.dma_faults, 0);
     CHECK_EQ(c.interrupts, 5); /* no moderation: each of 4 RX_DONE and the RX_DROP */
@@ -497,6 +511,9 @@ static void test_rx_fifo(void)
     hw_nic_counters(n, &c);
     CHECK_EQ(c.fifo_peak_bytes, 4000);
     CHECK_EQ(c.fifo_drops, 1);
+    CHECK_EQ(c.no_desc_drops, 0);
+    CHECK_EQ(hw_nic_rx_in_flight(n), 4); /* waiting in the FIFO */
+    check_rx_balance(n);
     CHECK_EQ(c.no_desc_waits, 1);
     hw_nic_write32(n, HW_NIC_ICR, HW_NIC_INT_ALL);
     head_at(&e, n, 60319, 0);
@@ -518,6 +535,7 @@ static void test_rx_fifo(void)
     hw_nic_write32(n, HW_NIC_CTRL, HW_NIC_CTRL_RESET);
     hw_nic_counters(n, &c);
     CHECK_EQ(c.reset_discards, 2);
+    check_rx_balance(n);
     CHECK_UEQ(hw_nic_read32(n, HW_NIC_RX_HEAD), 0u);
     env_close(&e);
 }
@@ -551,7 +569,45 @@ static void test_rx_oversize(void)
     CHECK_EQ(c.oversize_drops, 1);
     CHECK_EQ(c.disabled_drops, 1);
     CHECK_EQ(c.frames_arrived, 3);
+    check_rx_balance(n);
     CHECK_EQ(stats_level_max(hw_nic_fifo_level(n)), 1000); /* one frame at a time */
+    env_close(&e);
+}
+
+/*
+ * Link overrun: 10 frames of 1000 bytes offered at once with a backlog of 3. The first
+ * starts on the link at once; frames wait upstream while fewer than 4 are queued behind
+ * it; the rest are dropped on arrival (link_drops). Counters reset mid-way keep the
+ * balance: frames in flight then are carried into the new window.
+ */
+static void test_rx_link_overrun(void)
+{
+    struct env e;
+    struct hw_nic_params np;
+    nic_params(&np, 16384);
+    np.link_backlog_frames = 3;
+    env_open(&e, &np, 1);
+    hw_nic *n = e.nic[0];
+    rx_ring(&e, n, 16, 2048);
+    hw_nic_write32(n, HW_NIC_RX_TAIL, 15);
+    hw_nic_write32(n, HW_NIC_CTRL, HW_NIC_CTRL_RX_EN);
+    for (int k = 0; k < 10; k++)
+        hw_nic_frame_arrives(n, 1000);
+    struct hw_nic_counters c;
+    hw_nic_counters(n, &c);
+    CHECK_EQ(c.link_drops, 6); /* 1 on the link, 3 waiting behind it */
+    CHECK_EQ(hw_nic_rx_in_flight(n), 4);
+    check_rx_balance(n);
+    eng_run_until(e.sim, 8192 + 100); /* the first is complete and being copied */
+    hw_nic_stats_reset(n);
+    hw_nic_counters(n, &c);
+    CHECK_EQ(c.rx_in_flight_start, 4);
+    check_rx_balance(n);
+    eng_run(e.sim);
+    hw_nic_counters(n, &c);
+    CHECK_EQ(c.rx_frames, 4);
+    CHECK_EQ(hw_nic_rx_in_flight(n), 0);
+    check_rx_balance(n);
     env_close(&e);
 }
 
@@ -765,6 +821,7 @@ int main(void)
     test_rx_no_fifo();
     test_rx_fifo();
     test_rx_oversize();
+    test_rx_link_overrun();
     test_tx_timing();
     test_moderation();
     test_bus_two_nics();

@@ -56,7 +56,7 @@ static void test_rx_exact_drop(void)
     struct hw_nic_counters hc;
     hw_nic_counters(t->hw, &hc);
     CHECK_UEQ(hc.frames_arrived, N + 1);
-    CHECK_UEQ(hc.fifo_drops, 1);                               /* exactly the (N+1)-th */
+    CHECK_UEQ(hc.no_desc_drops, 1);                            /* exactly the (N+1)-th */
     CHECK_UEQ(hc.rx_frames, N);
     CHECK_UEQ(hw_nic_read32(t->hw, HW_NIC_RX_DROPS), 1);       /* the register agrees */
     CHECK_UEQ(mpt_query_u64(t->ad, OID_GEN_RCV_NO_BUFFER), 1);     /* and the driver's OID */
@@ -79,7 +79,7 @@ static void test_rx_exact_drop(void)
     eng_run_until(w.sim, 3 * DMS_NS_PER_MS);
     hw_nic_counters(t->hw, &hc);
     CHECK_UEQ(hc.rx_frames, N + 1);
-    CHECK_UEQ(hc.fifo_drops, 1);
+    CHECK_UEQ(hc.no_desc_drops, 1);
     mpt_drv_stats(t->ad, &s);
     CHECK_UEQ(s.RxBuffersInUse, 1);
     mpt_world_finish(&w);

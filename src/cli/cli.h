@@ -8,27 +8,32 @@
 
 #include "dms.h"
 
-/* Exit statuses (sysexits-style; documented in docs/dmasim.1). */
+/* Exit statuses: the shared DMS_EXIT_* codes of dms.h (documented in docs/dmasim.1). */
 enum {
-    CLI_EXIT_OK = 0,
-    CLI_EXIT_FINDINGS = 1,    /* the run finished but --strict found verifier diagnostics,
-                                 or a check did not agree with theory */
-    CLI_EXIT_NOT_MET = 10,    /* objectives not met (recommend: no size meets one) */
-    CLI_EXIT_POINTS_FAILED = 14, /* one or more sweep points failed */
-    CLI_EXIT_USAGE = 64,      /* bad command line */
-    CLI_EXIT_DATAERR = 65,    /* bad input data: scenario, trace */
-    CLI_EXIT_NOINPUT = 66,    /* an input file does not exist or cannot be read */
+    CLI_EXIT_OK = DMS_EXIT_OK,
+    CLI_EXIT_FINDINGS = DMS_EXIT_FINDINGS, /* dmasim check: a check disagreed with theory */
+    CLI_EXIT_NOT_MET = DMS_EXIT_OBJECTIVES,   /* objectives not met (recommend: no size meets one) */
+    CLI_EXIT_POINTS_FAILED = DMS_EXIT_POINTS_FAILED, /* one or more sweep points failed */
+    CLI_EXIT_USAGE = DMS_EXIT_USAGE,
+    CLI_EXIT_DATAERR = DMS_EXIT_DATAERR,
+    CLI_EXIT_NOINPUT = DMS_EXIT_NOINPUT,
     CLI_EXIT_UNAVAILABLE = 69, /* a program the command needs (gnuplot) is missing */
-    CLI_EXIT_SOFTWARE = 70,   /* internal error */
-    CLI_EXIT_CANTCREAT = 73,  /* cannot create an output file */
+    CLI_EXIT_SOFTWARE = DMS_EXIT_SOFTWARE,
+    CLI_EXIT_CANTCREAT = DMS_EXIT_CANTCREAT,
 };
 
 struct cli_cmd {
     const char *name;
     int (*fn)(int argc, char **argv); /* argv[0] is the subcommand name */
     const char *summary;
-    const char *usage;                /* full --help text */
+    const char *usage;                /* full --help text; its options feed completion */
+    const char *words;                /* words the first argument may be ("info gen"), or
+                                         NULL: a file */
 };
+
+/* The command table (main.c), in the order --help lists it. */
+extern const struct cli_cmd cli_commands[];
+extern const size_t cli_n_commands;
 
 int cli_cmd_run(int argc, char **argv);
 int cli_cmd_trace(int argc, char **argv);
@@ -38,9 +43,12 @@ int cli_cmd_sweep(int argc, char **argv);
 int cli_cmd_merge(int argc, char **argv);
 int cli_cmd_report(int argc, char **argv);
 int cli_cmd_later(int argc, char **argv);
+int cli_cmd_help(int argc, char **argv);
+int cli_cmd_completion(int argc, char **argv);
 
 extern const char cli_usage_run[], cli_usage_trace[], cli_usage_check[], cli_usage_sweep[],
-    cli_usage_merge[], cli_usage_recommend[], cli_usage_report[];
+    cli_usage_merge[], cli_usage_recommend[], cli_usage_report[], cli_usage_help[],
+    cli_usage_completion[];
 
 /* Prints "dmasim: <formatted error>" to stderr. */
 void cli_print_error(const struct dms_error *err);

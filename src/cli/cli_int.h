@@ -11,6 +11,17 @@
 
 #ifndef DMASIM_VERSION
 #define DMASIM_VERSION "0.0.0"
+/* The progress line of a run (cli_progress.c); cli_progress_fn is a run_progress_fn. */
+struct cli_progress {
+    double start_s, last_s;
+    int64_t per_rep_ns;  /* estimated simulated time of one replication; -1 unknown */
+    int64_t sim_ns;      /* simulated time last reported by a running replication */
+    unsigned threads;
+    bool shown, forced;
+};
+void cli_progress_init(struct cli_progress *p, int64_t per_rep_ns, unsigned threads, bool forced);
+void cli_progress_fn(void *ctx, unsigned done, unsigned total, int64_t sim_ns);
+
 #endif
 
 /* Parses a decimal integer in [lo, hi]; returns 0 or -1. */
@@ -22,8 +33,26 @@ void cli_default_outdir(const char *scenario, char *buf, size_t n);
 /* dmasim report on folder dir into out (NULL: dir/report) with formats ("html,png,svg";
  * NULL: all). Returns the exit status (0, 64-74) and prints its own errors. */
 int cli_report_folder(const char *dir, const char *out, const char *formats, bool quiet);
-/* Prints the human summary of a run to standard output. */
+/* Prints the scenario line (before the run starts) to standard output. */
+void cli_print_header(const struct cfg_scenario *sc);
+/* Prints the human summary of a run to standard output (verbose: more detail). */
 void cli_print_summary(const struct cfg_scenario *sc, const struct run_rep *reps, size_t n,
-                       const char *outdir);
+                       const char *outdir, bool verbose);
+/* The exit status of a finished run (DMS_EXIT_*; precedence in dms.h). */
+int cli_run_exit_status(const struct cfg_scenario *sc, const struct run_rep *reps, size_t n);
+/* An event-log entry in words, e.g. "unsupported configuration: ReceiveBuffers = 300 is
+ * out of range". Writes into buf of size n and returns it. */
+char *cli_errlog_words(const struct run_errlog *e, char *buf, size_t n);
+
+/* The progress line of a run (cli_progress.c); cli_progress_fn is a run_progress_fn. */
+struct cli_progress {
+    double start_s, last_s;
+    int64_t per_rep_ns;  /* estimated simulated time of one replication; -1 unknown */
+    int64_t sim_ns;      /* simulated time last reported by a running replication */
+    unsigned threads;
+    bool shown, forced;
+};
+void cli_progress_init(struct cli_progress *p, int64_t per_rep_ns, unsigned threads, bool forced);
+void cli_progress_fn(void *ctx, unsigned done, unsigned total, int64_t sim_ns);
 
 #endif

@@ -1,34 +1,36 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * dmasim run: parse the options, load the scenario, run its replications (src/run), write
- * the result folder (src/report: staged and renamed into place, interrupts held), print a
- * short summary and pick the exit status.
+ * the result folder (src/report: staged and renamed into place, interrupts held) and the
+ * JUnit file, print a short summary and pick the exit status (cli_run_exit_status).
  */
 #include <getopt.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "cli.h"
 #include "cli_int.h"
+#include "dms_fs.h"
 #include "dms_json.h"
 #include "rpt.h"
 #include "run.h"
 
 const char cli_usage_run[] =
     "usage: dmasim run SCENARIO.yaml [-o DIR] [--set KEY=VALUE]... [--json] [--strict]\n"
-    "                  [-j THREADS] [--series INTERVAL] [--report] [-q]\n\n"
-    "Runs every replication of the scenario and writes DIR/result.json, DIR/result.csv and\n"
+    "                  [--junit FILE] [-j THREADS] [--series INTERVAL] [--report] [-q | -v]\n\n"
+    "Runs every replication of the scenario and writes DIR/result.json, DIR/result.csv\n"
+    "(one row per replication and NIC), DIR/summary.csv (mean, CI half-width, n) and\n"
     "DIR/occupancy.csv, with --series DIR/series.csv too (default DIR: out/<scenario name>).\n"
     "Files appear only once complete.\n\n"
     "  -o, --output DIR     where to write the results\n"
     "  -s, --set KEY=VALUE  override a scenario key, e.g.\n"
     "                       --set nics[0].driver.BaseMapRegistersNeeded=33\n"
     "      --json           print result.json on standard output instead of a summary\n"
-    "      --strict         verifier diagnostics make the exit status 1\n"
+    "      --strict         verifier diagnostics make the exit status 13\n"
+    "      --junit FILE     also write the verdicts as JUnit XML for CI systems\n"
     "  -j, --threads N      replications run on N threads (results do not depend on N;\n"
     "                       default: the number of processors)\n"
     "      --series INTERVAL  record buffers, map registers, FIFO and send queue of\n"
@@ -37,14 +39,20 @@ const char cli_usage_run[] =
     "      --report         then make the plots and HTML report in DIR/report\n"
     "                       (as 'dmasim report DIR')\n"
     "  -q, --quiet          no summary and no progress line\n"
-    "  -h, --help           this text\n";
+    "  -v, --verbose        more detail: the frame accounting and the system figures\n"
+    "  -h, --help           this text\n\n"
+    "Exit status: 0 all objectives met; 10 an objective NOT met; 11 a NIC failed to\n"
+    "initialize; 12 the machine hung; 13 verifier diagnostics under --strict. When several\n"
+    "apply: 12, then 11, then 13, then 10. 64 usage, 65 bad data, 66 no input, 73 cannot\n"
+    "create output.\n";
 
 struct run_opts {
     const char *scenario;
     const char *outdir;
+    const char *junit;
     const char **sets;
     size_t n_sets;
-    bool json, strict, quiet, report;
+    bool json, strict, quiet, verbose, report;
     unsigned threads;
     int64_t series_ns;
 };
@@ -56,6 +64,7 @@ static int parse_opts(int argc, char **argv, struct run_opts *o)
         {"json", no_argument, NULL, 'J'},         {"strict", no_argument, NULL, 'S'},
         {"threads", required_argument, NULL, 'j'}, {"quiet", no_argument, NULL, 'q'},
         {"series", required_argument, NULL, 'T'}, {"report", no_argument, NULL, 'R'},
+        {"junit", required_argument, NULL, 'U'},   {"verbose", no_argument, NULL, 'v'},
         {NULL, 0, NULL, 0},
     };
     memset(o, 0, sizeof *o);
@@ -63,7 +72,7 @@ static int parse_opts(int argc, char **argv, struct run_opts *o)
     long cpus = sysconf(_SC_NPROCESSORS_ONLN);
     o->threads = cpus > 0 ? (unsigned)cpus : 1;
     int c;
-    while ((c = getopt_long(argc, argv, "o:s:j:q", longopts, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, "o:s:j:qv", longopts, NULL)) != -1) {
         switch (c) {
         case 'o': o->outdir = optarg; break;
         case 's': o->sets[o->n_sets++] = optarg; break;
@@ -81,6 +90,8 @@ static int parse_opts(int argc, char **argv, struct run_opts *o)
             }
             break;
         }
+        case 'v': o->verbose = true; break;
+        case 'U': o->junit = optarg; break;
         case 'j':
             if (cli_parse_uint(optarg, 1, 1024, &o->threads)) {
                 cli_errorf("run", "-j needs a number of threads from 1 to 1024, not '%s'",
@@ -99,39 +110,30 @@ static int parse_opts(int argc, char **argv, struct run_opts *o)
     return 0;
 }
 
-/* The progress line: at most a few times a second, and only once the run has taken more
- * than a second of wall time (short runs print nothing). */
-struct progress_state {
-    double start_s, last_s;
-    bool shown;
-    bool forced; /* DMASIM_PROGRESS=1: report from the start */
-};
-
-static double wall_s(void)
+/* The JUnit file, written whole (its missing parent folders first) before the result
+ * folder; 0 or the exit status. */
+static int write_junit(const struct run_opts *o, const struct cfg_scenario *sc,
+                       const struct run_rep *reps, size_t n)
 {
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
-static void progress(void *ctx, unsigned done, unsigned total, int64_t sim_ns)
-{
-    struct progress_state *ps = ctx;
-    double now = wall_s();
-    bool last = done == total && sim_ns < 0;
-    double delay = ps->forced ? 0.0 : 1.0, gap = ps->forced ? 0.0 : 0.25;
-    if (last ? !ps->shown : (now - ps->start_s < delay || now - ps->last_s < gap))
-        return;
-    ps->last_s = now;
-    ps->shown = true;
-    if (sim_ns >= 0)
-        fprintf(stderr, "\rdmasim run: %u/%u replications done, one at %.3f s simulated   ",
-                done, total, (double)sim_ns / 1e9);
-    else
-        fprintf(stderr, "\rdmasim run: %u/%u replications done%-30s", done, total, "");
-    if (last)
-        fputc('\n', stderr);
-    fflush(stderr);
+    struct dms_error err;
+    dms_error_clear(&err);
+    char *parent = dms_xstrdup(o->junit);
+    char *slash = strrchr(parent, '/');
+    int rc = 0;
+    if (slash && slash != parent) {
+        *slash = '\0';
+        rc = dms_mkdir_p(parent, &err);
+    }
+    free(parent);
+    char *xml = rpt_junit(sc, reps, n);
+    if (!rc)
+        rc = dms_write_file_atomic(o->junit, xml, strlen(xml), &err);
+    free(xml);
+    if (rc) {
+        cli_print_error(&err);
+        return CLI_EXIT_CANTCREAT;
+    }
+    return 0;
 }
 
 static int run_and_write(const struct run_opts *o, struct cfg_scenario *sc)
@@ -144,31 +146,35 @@ static int run_and_write(const struct run_opts *o, struct cfg_scenario *sc)
     const char *force = getenv("DMASIM_PROGRESS");
     bool show = !o->quiet && !o->json &&
                 (isatty(STDERR_FILENO) || (force && strcmp(force, "1") == 0));
-    struct progress_state ps = {.start_s = wall_s(), .forced = force && !strcmp(force, "1")};
-    int rc = run_scenario(sc, o->threads, reps, show ? progress : NULL, &ps, &err);
+    struct cli_progress ps;
+    cli_progress_init(&ps, show ? run_traffic_estimate_ns(sc, UINT64_C(256) << 20) : -1,
+                      o->threads, force && !strcmp(force, "1"));
+    if (!o->quiet && !o->json)
+        cli_print_header(sc);
+    int rc = run_scenario(sc, o->threads, reps, show ? cli_progress_fn : NULL, &ps, &err);
     if (rc) {
         cli_print_error(&err);
         free(reps);
         return cli_exit_for(rc);
     }
     dms_jw *json = NULL;
-    int status = 0;
-    if (rpt_write_result(o->outdir, sc, reps, n, DMASIM_VERSION, &json, &err)) {
+    int status = o->junit ? write_junit(o, sc, reps, n) : 0;
+    if (status == 0 && rpt_write_result(o->outdir, sc, reps, n, DMASIM_VERSION, &json, &err)) {
         cli_print_error(&err);
+        if (o->junit)
+            unlink(o->junit); /* all of the run's files, or none */
         status = CLI_EXIT_CANTCREAT;
-    } else {
+    } else if (status == 0) {
         size_t len;
         const char *text = dms_jw_data(json, &len);
         if (o->json)
             fwrite(text, 1, len, stdout);
         else if (!o->quiet)
-            cli_print_summary(sc, reps, n, o->outdir);
-        for (size_t r = 0; r < n; r++)
-            if (reps[r].strict_failed)
-                status = CLI_EXIT_FINDINGS;
+            cli_print_summary(sc, reps, n, o->outdir, o->verbose);
+        status = cli_run_exit_status(sc, reps, n);
         if (o->report) {
             int rs = cli_report_folder(o->outdir, NULL, NULL, o->quiet || o->json);
-            if (rs)
+            if (rs && !status)
                 status = rs;
         }
     }

@@ -25,19 +25,32 @@ const char *pcap_lib_version(void);
     "usage: dmasim " cmd " ...\n\nThis subcommand is part of the planned interface and not "  \
     "available in this\nversion; 'dmasim run' and 'dmasim check' cover its ground for now.\n"
 
-static const struct cli_cmd commands[] = {
-    {"run", cli_cmd_run, "run a scenario and write result.json and result.csv", cli_usage_run},
-    {"trace", cli_cmd_trace, "inspect or generate packet traces (info, gen)", cli_usage_trace},
+const struct cli_cmd cli_commands[] = {
+    {"run", cli_cmd_run, "run a scenario and write result.json, result.csv, summary.csv",
+     cli_usage_run, NULL},
+    {"trace", cli_cmd_trace, "inspect or generate packet traces (info, gen)", cli_usage_trace,
+     "info gen"},
     {"check", cli_cmd_check, "compare the model with queueing theory (erlang)",
-     cli_usage_check},
-    {"sweep", cli_cmd_sweep, "run a parameter sweep (sharded, resumable)", cli_usage_sweep},
+     cli_usage_check, "erlang"},
+    {"sweep", cli_cmd_sweep, "run a parameter sweep (sharded, resumable)", cli_usage_sweep,
+     NULL},
     {"recommend", cli_cmd_recommend,
      "the smallest BaseMapRegistersNeeded and pool sizes meeting the objectives, with reasons",
-     cli_usage_recommend},
+     cli_usage_recommend, NULL},
     {"report", cli_cmd_report, "plots and an HTML capacity report of a result folder",
-     cli_usage_report},
-    {"merge", cli_cmd_merge, "merge the shards of a sweep into one folder", cli_usage_merge},
+     cli_usage_report, NULL},
+    {"merge", cli_cmd_merge, "merge the shards of a sweep into one folder", cli_usage_merge,
+     NULL},
+    {"help", cli_cmd_help, "describe a command: dmasim help COMMAND", cli_usage_help,
+     "run trace check sweep recommend report merge help completion"},
+    {"completion", cli_cmd_completion, "print a bash or zsh completion script",
+     cli_usage_completion, "bash zsh"},
 };
+const size_t cli_n_commands = DMS_ARRAY_LEN(cli_commands);
+
+const char cli_usage_help[] =
+    "usage: dmasim help [COMMAND]\n\n"
+    "Describes COMMAND (the same text as 'dmasim COMMAND --help'), or lists the commands.\n";
 
 static void print_usage(FILE *f)
 {
@@ -45,12 +58,14 @@ static void print_usage(FILE *f)
                "dmasim replays packet traces against an NDIS 5.1 busmaster miniport on a\n"
                "simulated machine and NIC, and reports how its DMA resources hold up.\n\n"
                "commands:\n");
-    for (size_t i = 0; i < DMS_ARRAY_LEN(commands); i++)
-        fprintf(f, "  %-10s %s\n", commands[i].name, commands[i].summary);
-    fprintf(f, "\n'dmasim <command> --help' describes a command. Exit statuses: 0 ok, 1 findings\n"
-               "(--strict diagnostics, failed checks), 14 sweep points failed, 64 usage, 65 bad\n"
-               "data, 66 no input, 69 a needed program (gnuplot) is missing, 70 internal error,\n"
-               "73 cannot create output.\n");
+    for (size_t i = 0; i < cli_n_commands; i++)
+        fprintf(f, "  %-10s %s\n", cli_commands[i].name, cli_commands[i].summary);
+    fprintf(f, "\n'dmasim help COMMAND' describes a command. Exit statuses: 0 ok; 10 objectives\n"
+               "not met; 11 a NIC failed to initialize; 12 the machine hung; 13 verifier\n"
+               "diagnostics under --strict (when several apply: 12, 11, 13, 10); 14 sweep points\n"
+               "failed; 1 a check disagreed with theory; 64 usage, 65 bad data, 66 no input,\n"
+               "69 a needed program (gnuplot) is missing, 70 internal error, 73 cannot create\n"
+               "output. See dmasim(1).\n");
 }
 
 static void print_version(void)
@@ -102,6 +117,26 @@ int cli_wants_help(int argc, char **argv)
     return 0;
 }
 
+int cli_cmd_help(int argc, char **argv)
+{
+    if (argc < 2) {
+        print_usage(stdout);
+        return CLI_EXIT_OK;
+    }
+    if (argc > 2) {
+        cli_errorf("help", "expected one command name (see 'dmasim help')");
+        return CLI_EXIT_USAGE;
+    }
+    for (size_t i = 0; i < cli_n_commands; i++) {
+        if (strcmp(argv[1], cli_commands[i].name) == 0) {
+            fputs(cli_commands[i].usage, stdout);
+            return CLI_EXIT_OK;
+        }
+    }
+    cli_errorf("help", "unknown command '%s' (see 'dmasim help')", argv[1]);
+    return CLI_EXIT_USAGE;
+}
+
 int cli_cmd_later(int argc, char **argv)
 {
     cli_errorf(argv[0], "not available in this version");
@@ -120,18 +155,18 @@ int main(int argc, char **argv)
         print_version();
         return CLI_EXIT_OK;
     }
-    if (strcmp(cmd, "--help") == 0 || strcmp(cmd, "-h") == 0 || strcmp(cmd, "help") == 0) {
+    if (strcmp(cmd, "--help") == 0 || strcmp(cmd, "-h") == 0) {
         print_usage(stdout);
         return CLI_EXIT_OK;
     }
-    for (size_t i = 0; i < DMS_ARRAY_LEN(commands); i++) {
-        if (strcmp(cmd, commands[i].name) == 0) {
+    for (size_t i = 0; i < cli_n_commands; i++) {
+        if (strcmp(cmd, cli_commands[i].name) == 0) {
             if (cli_wants_help(argc - 1, argv + 1)) {
-                fputs(commands[i].usage, stdout);
+                fputs(cli_commands[i].usage, stdout);
                 return CLI_EXIT_OK;
             }
             optind = 1;
-            return commands[i].fn(argc - 1, argv + 1);
+            return cli_commands[i].fn(argc - 1, argv + 1);
         }
     }
     fprintf(stderr, "dmasim: unknown command '%s' (see 'dmasim --help')\n", cmd);

@@ -25,6 +25,30 @@ enum {
     DMS_EINTERNAL = -8,
 };
 
+/*
+ * Exit statuses of the dmasim command, shared by every subcommand (docs/dmasim.1 and
+ * docs/results.md). The outcomes of a run sit below 64 so they never collide with the
+ * sysexits codes. When several outcomes apply the highest in this order wins: a hang (12),
+ * then a NIC that failed to initialize (11), then verifier diagnostics under --strict
+ * (13), then objectives not met (10); a sweep with failed points exits 14.
+ */
+enum {
+    DMS_EXIT_OK = 0,
+    DMS_EXIT_FINDINGS = 1,        /* dmasim check: the model disagrees with theory */
+    DMS_EXIT_OBJECTIVES = 10,     /* an objective is NOT met */
+    DMS_EXIT_INIT_FAILED = 11,    /* a NIC failed to initialize */
+    DMS_EXIT_HANG = 12,           /* the machine hung (PAE map-register wait) */
+    DMS_EXIT_STRICT = 13,         /* verifier diagnostics under --strict */
+    DMS_EXIT_POINTS_FAILED = 14,  /* one or more sweep points failed */
+    DMS_EXIT_USAGE = 64,          /* bad command line */
+    DMS_EXIT_DATAERR = 65,        /* bad input data: scenario, trace */
+    DMS_EXIT_NOINPUT = 66,        /* an input file does not exist or cannot be read */
+    DMS_EXIT_UNAVAILABLE = 69,    /* a needed service or tool is unavailable */
+    DMS_EXIT_SOFTWARE = 70,       /* internal error */
+    DMS_EXIT_CANTCREAT = 73,      /* cannot create an output file */
+    DMS_EXIT_IOERR = 74,          /* an I/O error while writing */
+};
+
 #define DMS_ERR_MSG_MAX 512
 #define DMS_ERR_PATH_MAX 256
 

@@ -25,6 +25,7 @@
 #include "dms_json.h"
 
 #define CFG_MAX_NICS 16
+#define CFG_MAX_SOURCES 8 /* trace sources of one NIC, merged in time */
 #define CFG_MAX_BUSES 16       /* buses listed in the file (one more may be implicit) */
 #define CFG_MAX_PROCESSORS 64
 #define CFG_NAME_MAX 32        /* NIC and bus names, including the NUL */
@@ -268,7 +269,9 @@ struct cfg_nic {
     struct cfg_dma dma;
     struct cfg_driver driver;
     struct cfg_device device;
-    struct cfg_trace trace;
+    struct cfg_trace trace;        /* the first (or only) trace source */
+    size_t n_extra_traces;         /* further sources when trace is a list (0..7) */
+    struct cfg_trace *extra_traces; /* owned by the scenario; merged with trace in time */
     struct cfg_protocol protocol;
     struct cfg_sender sender;
 };

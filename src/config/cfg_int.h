@@ -104,7 +104,8 @@ struct cfg_vctx {
     /* nodes kept for the checks that span sections (NULL: not written, default used) */
     const struct cfg_node *name_at[CFG_MAX_NICS];
     const struct cfg_node *bus_at[CFG_MAX_NICS];
-    const struct cfg_node *synth_at[CFG_MAX_NICS];
+    const struct cfg_node *synth_at[CFG_MAX_NICS][CFG_MAX_SOURCES];
+    size_t source;                /* index of the trace source being read (a list entry) */
     const struct cfg_node *bus_name_at[CFG_MAX_BUSES];
     const struct cfg_node **fault_nic_at; /* one per fault */
 };

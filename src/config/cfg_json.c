@@ -23,6 +23,12 @@ void cfg_scenario_free(struct cfg_scenario *sc)
         free(n->trace.path);
         free(n->trace.path_as_written);
         free(n->trace.synthetic.table);
+        for (size_t k = 0; k < n->n_extra_traces; k++) {
+            free(n->extra_traces[k].path);
+            free(n->extra_traces[k].path_as_written);
+            free(n->extra_traces[k].synthetic.table);
+        }
+        free(n->extra_traces);
         free(n->protocol.hold.values_ns);
         free(n->protocol.hold.weights);
     }
@@ -137,9 +143,9 @@ static void write_synthetic(dms_jw *w, const struct cfg_synthetic *s)
     dms_jw_obj_end(w);
 }
 
-static void write_trace(dms_jw *w, const struct cfg_trace *t)
+static void write_trace(dms_jw *w, const char *key, const struct cfg_trace *t)
 {
-    dms_jw_obj_begin(w, "trace");
+    dms_jw_obj_begin(w, key);
     dms_jw_str(w, "kind", cfg__word(cfg__trace_kinds, (int)t->kind));
     if (t->kind == CFG_TRACE_SYNTHETIC) {
         write_synthetic(w, &t->synthetic);
@@ -198,7 +204,15 @@ static void write_nic(dms_jw *w, const struct cfg_nic *n)
     dms_jw_obj_end(w);
     write_driver(w, &n->driver);
     write_device(w, &n->device);
-    write_trace(w, &n->trace);
+    if (n->n_extra_traces == 0) {
+        write_trace(w, "trace", &n->trace);
+    } else { /* several sources: a list, as written */
+        dms_jw_arr_begin(w, "trace");
+        write_trace(w, NULL, &n->trace);
+        for (size_t k = 0; k < n->n_extra_traces; k++)
+            write_trace(w, NULL, &n->extra_traces[k]);
+        dms_jw_arr_end(w);
+    }
     write_protocol(w, &n->protocol);
     dms_jw_obj_begin(w, "sender");
     dms_jw_int(w, "header_bytes", n->sender.header_bytes);

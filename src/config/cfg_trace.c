@@ -198,7 +198,7 @@ static void trace_synthetic(struct cfg_vctx *c, const struct cfg_node *v, void *
     if (v->kind != CFG_NODE_MAP)
         return;
     if (c->errs->count == before) /* the bound check needs count and duration as written */
-        c->synth_at[c->nic] = v;
+        c->synth_at[c->nic][c->source] = v;
     if (s->arrivals != CFG_ARRIVALS_ONOFF) {
         misfit(c, v, "on", "applies only to arrivals: onoff");
         misfit(c, v, "off", "applies only to arrivals: onoff");
@@ -302,9 +302,9 @@ static void one_source(struct cfg_vctx *c, const struct cfg_node *v, uint64_t se
     }
 }
 
-void cfg__trace(struct cfg_vctx *c, const struct cfg_node *v, void *base)
+/* One trace source: a mapping with exactly one of pcap, csv or synthetic. */
+static void trace_one(struct cfg_vctx *c, const struct cfg_node *v, struct cfg_trace *t)
 {
-    struct cfg_trace *t = &((struct cfg_nic *)base)->trace;
     uint64_t seen = cfg__walk_map(c, v, trace_fields, DMS_ARRAY_LEN(trace_fields), t);
     if (v->kind != CFG_NODE_MAP && !cfg__node_is_null(v))
         return;
@@ -329,18 +329,58 @@ void cfg__trace(struct cfg_vctx *c, const struct cfg_node *v, void *base)
     }
 }
 
+/* Entry i of a list of sources: the first is the NIC's trace, the others its extras, each
+ * starting from the defaults. */
+static void trace_item(struct cfg_vctx *c, const struct cfg_node *v, size_t i, void *arg)
+{
+    struct cfg_nic *nic = arg;
+    struct cfg_trace *t = i == 0 ? &nic->trace : &nic->extra_traces[i - 1];
+    c->source = i;
+    trace_one(c, v, t);
+    c->source = 0;
+}
+
+void cfg__trace(struct cfg_vctx *c, const struct cfg_node *v, void *base)
+{
+    struct cfg_nic *nic = base;
+    if (v->kind != CFG_NODE_SEQ) {
+        trace_one(c, v, &nic->trace);
+        return;
+    }
+    /* several sources, merged in time (docs/config.md) */
+    size_t n = v->n_kids;
+    if (n >= 2 && n <= CFG_MAX_SOURCES) {
+        nic->extra_traces = dms_xcalloc(n - 1, sizeof *nic->extra_traces);
+        for (size_t i = 0; i + 1 < n; i++)
+            nic->extra_traces[i] = nic->trace; /* the defaults: nothing parsed yet */
+        nic->n_extra_traces = n - 1;
+    }
+    cfg__walk_seq(c, v, 2, CFG_MAX_SOURCES, trace_item, nic);
+}
+
+/* The synthetic source s at node at never ends: an error. */
+static void never_ends(struct cfg_vctx *c, size_t nic, size_t k, const struct cfg_synthetic *s,
+                       const struct cfg_node *at)
+{
+    if (!at || s->count != 0 || s->duration_ns != 0 || c->sc->run.duration_ns != 0)
+        return;
+    if (c->sc->nics[nic].n_extra_traces)
+        snprintf(c->path, sizeof c->path, "nics[%zu].trace[%zu].synthetic", nic, k);
+    else
+        snprintf(c->path, sizeof c->path, "nics[%zu].trace.synthetic", nic);
+    c->path_len = strlen(c->path);
+    cfg__err(c, at, DMS_EINVAL,
+             "the synthetic trace never ends: set its count or duration, or run.duration");
+    cfg__pop(c, 0);
+}
+
 void cfg__trace_final(struct cfg_vctx *c, size_t nic)
 {
-    const struct cfg_synthetic *s = &c->sc->nics[nic].trace.synthetic;
-    const struct cfg_node *at = c->synth_at[nic];
-    if (!at || c->sc->nics[nic].trace.kind != CFG_TRACE_SYNTHETIC)
-        return;
-    if (s->count == 0 && s->duration_ns == 0 && c->sc->run.duration_ns == 0) {
-        snprintf(c->path, sizeof c->path, "nics[%zu].trace.synthetic", nic);
-        c->path_len = strlen(c->path);
-        cfg__err(c, at, DMS_EINVAL,
-                 "the synthetic trace never ends: set its count or duration, or run.duration");
-        cfg__pop(c, 0);
+    const struct cfg_nic *n = &c->sc->nics[nic];
+    for (size_t k = 0; k <= n->n_extra_traces; k++) {
+        const struct cfg_trace *t = k == 0 ? &n->trace : &n->extra_traces[k - 1];
+        if (t->kind == CFG_TRACE_SYNTHETIC)
+            never_ends(c, nic, k, &t->synthetic, c->synth_at[nic][k]);
     }
 }
 

@@ -250,6 +250,7 @@ struct host_sender_counters {
     uint64_t buffers;          /* buffer descriptors chained into submitted packets */
     uint64_t straddling;       /* of which crossing a page boundary */
     uint64_t in_flight_peak;
+    uint64_t in_flight_start;  /* packets in flight when the counters were last reset */
 };
 
 /*
@@ -284,6 +285,8 @@ void host_sender_counters(const host_sender *s, struct host_sender_counters *out
 /* Packets in flight as a level; send stall of every completed packet (ns, 0 when not
  * stalled); completion latency (complete - submit, ns). Borrowed. */
 const stats_level *host_sender_in_flight_level(const host_sender *s);
+/* Packets submitted and not yet completed, now. */
+uint64_t host_sender_in_flight(const host_sender *s);
 const stats_hist *host_sender_stall_hist(const host_sender *s);
 const stats_hist *host_sender_latency_hist(const host_sender *s);
 void host_sender_stats_reset(host_sender *s);

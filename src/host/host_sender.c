@@ -326,6 +326,11 @@ const stats_level *host_sender_in_flight_level(const host_sender *s)
     return &s->in_flight_level;
 }
 
+uint64_t host_sender_in_flight(const host_sender *s)
+{
+    return s->in_flight;
+}
+
 const stats_hist *host_sender_stall_hist(const host_sender *s)
 {
     return &s->stall;
@@ -340,6 +345,7 @@ void host_sender_stats_reset(host_sender *s)
 {
     memset(&s->c, 0, sizeof s->c);
     s->c.in_flight_peak = s->in_flight;
+    s->c.in_flight_start = s->in_flight;
     stats_level_reset_window(&s->in_flight_level, eng_now(s->sim));
     stats_hist_reset(&s->stall);
     stats_hist_reset(&s->latency);

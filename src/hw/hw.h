@@ -212,15 +212,25 @@ void hw_nic_frame_arrives(hw_nic *n, uint32_t frame_len);
 /* Link time of a frame of frame_len bytes: ceil((frame_len + 24) * 8 * 1e9 / link_bps) ns. */
 eng_time_ns hw_nic_wire_ns(const hw_nic *n, uint32_t frame_len);
 
+/*
+ * Receive accounting closes exactly: rx_in_flight_start + frames_offered = rx_frames +
+ * fifo_drops + no_desc_drops + oversize_drops + disabled_drops + link_drops +
+ * reset_discards + hw_nic_rx_in_flight(n), at any instant (test_hw checks it).
+ */
 struct hw_nic_counters {
+    uint64_t frames_offered;     /* hw_nic_frame_arrives calls */
+    uint64_t rx_in_flight_start; /* frames in flight when the counters were last reset */
     uint64_t frames_arrived;     /* frames whose last bit arrived (dropped or not) */
     uint64_t rx_frames;          /* received into descriptors (RX_FRAMES) */
     uint64_t rx_bytes;           /* their bytes */
-    uint64_t fifo_drops;         /* dropped: FIFO full, or no descriptor without FIFO */
+    uint64_t fifo_drops;         /* dropped: the FIFO had no room for the frame */
+    uint64_t no_desc_drops;      /* dropped: no FIFO and no free descriptor */
     uint64_t oversize_drops;     /* dropped: larger than the descriptor's buffer (RX_ERRORS) */
     uint64_t disabled_drops;     /* dropped: arrived with RX_EN clear */
-    uint64_t link_drops;         /* dropped upstream: link backlog full */
-    uint64_t reset_discards;     /* frames in the FIFO discarded by a reset */
+    uint64_t link_drops;         /* dropped upstream: the link's backlog was full (a trace
+                                    offering frames faster than the link carries them) */
+    uint64_t reset_discards;     /* frames in the FIFO or being written back, discarded by
+                                    a reset */
     uint64_t no_desc_waits;      /* times the head frame had to wait for a descriptor */
     uint64_t fifo_peak_bytes;    /* highest FIFO occupancy */
     uint64_t rx_dma_bytes;       /* bus bytes for receive (data and descriptor write-back) */
@@ -239,6 +249,10 @@ void hw_nic_counters(const hw_nic *n, struct hw_nic_counters *out);
 /* The time-weighted FIFO occupancy in bytes (including the frame being copied out), with
  * its exact histogram. Borrowed; valid until hw_nic_free. Query with t_end = eng_now(). */
 const stats_level *hw_nic_fifo_level(const hw_nic *n);
+
+/* Receive frames in flight now: on or waiting for the link, in the FIFO (including the one
+ * being copied), or being written back. */
+uint64_t hw_nic_rx_in_flight(const hw_nic *n);
 
 /* Zeroes the counters and restarts the FIFO level's window at now (end of a warm-up). The
  * hardware registers RX_FRAMES, RX_DROPS and RX_ERRORS are not affected. */

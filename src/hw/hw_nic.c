@@ -330,9 +330,15 @@ const stats_level *hw_nic_fifo_level(const hw_nic *n)
     return &n->fifo_level;
 }
 
+uint64_t hw_nic_rx_in_flight(const hw_nic *n)
+{
+    return (uint64_t)n->wire.len + n->fifo.len + (n->rx_in_wb ? 1u : 0u);
+}
+
 void hw_nic_stats_reset(hw_nic *n)
 {
     memset(&n->c, 0, sizeof n->c);
+    n->c.rx_in_flight_start = hw_nic_rx_in_flight(n);
     n->c.fifo_peak_bytes = n->fifo_used;
     n->c.link_backlog_peak = n->wire.len;
     int rc = stats_level_reset_window(&n->fifo_level, eng_now(n->sim));

@@ -96,7 +96,8 @@ void hw__rx_fini(hw_nic *n)
 
 void hw__rx_reset(hw_nic *n)
 {
-    n->c.reset_discards += n->fifo.len;
+    /* the frame being written back has left the FIFO but not reached the driver */
+    n->c.reset_discards += n->fifo.len + (n->rx_in_wb ? 1u : 0u);
     n->fifo.head = n->fifo.len = 0;
     fifo_add(n, -(int64_t)n->fifo_used);
     n->rx_busy = false;
@@ -212,7 +213,10 @@ static void admit(hw_nic *n, struct hw__frame f)
     bool fits = n->p.fifo_bytes == 0 ? free_descriptors(n) > 0
                                      : n->fifo_used + f.len <= n->p.fifo_bytes;
     if (!fits) {
-        n->c.fifo_drops++;
+        if (n->p.fifo_bytes == 0)
+            n->c.no_desc_drops++;
+        else
+            n->c.fifo_drops++;
         n->reg_rx_drops++;
         hw__cause(n, HW_NIC_INT_RX_DROP);
         return;
@@ -241,6 +245,7 @@ void hw_nic_frame_arrives(hw_nic *n, uint32_t frame_len)
 {
     eng_time_ns now = eng_now(n->sim);
     eng_time_ns start = DMS_MAX(now, n->rx_link_free_ns);
+    n->c.frames_offered++;
     if (start > now && n->wire.len > n->p.link_backlog_frames) {
         n->c.link_drops++;
         return;

@@ -13,6 +13,7 @@
 #include "cfg.h"
 #include "dms_json.h"
 #include "run.h"
+#include "vrd.h"
 
 #define RPT_SCHEMA_VERSION 1
 
@@ -34,6 +35,8 @@ struct rpt_summary {
     double half[CFG_MAX_NICS][RUN_NIC_METRIC_COUNT]; /* NaN with one replication */
     double sys_mean[RUN_SYS_METRIC_COUNT];
     double sys_half[RUN_SYS_METRIC_COUNT];
+    size_t count[CFG_MAX_NICS][RUN_NIC_METRIC_COUNT]; /* replications that measured it */
+    size_t sys_count[RUN_SYS_METRIC_COUNT];
     bool initialized[CFG_MAX_NICS]; /* the NIC initialized in every replication */
 };
 
@@ -45,9 +48,9 @@ void rpt_summarise(const struct run_rep *reps, size_t n, double confidence,
 void rpt_result_json(const struct cfg_scenario *sc, const struct run_rep *reps, size_t n,
                      const struct rpt_meta *meta, dms_jw *w);
 
-/* The CSV result: one row per replication and NIC, then "mean" and (with more than one
- * replication) "ci_half" rows; columns are the metric names, system figures prefixed
- * "system.". Returns a heap string the caller frees. */
+/* result.csv: one numeric row per replication and NIC ("nic,replication" then the metric
+ * names, system figures prefixed "system."; an empty field is a figure not measured).
+ * Returns a heap string the caller frees. */
 char *rpt_result_csv(const struct cfg_scenario *sc, const struct run_rep *reps, size_t n);
 
 /* series.csv of a replication's time series: a header "nic,time_ns,rx_buffers_held,
@@ -65,8 +68,70 @@ char *rpt_occupancy_csv(const struct cfg_scenario *sc, const struct run_rep *rep
 void rpt_occupancy_pool(const struct run_rep *reps, size_t n_reps, size_t nic,
                         enum run_occ_resource r, struct run_occ *out);
 
+/* summary.csv: one row per NIC (or "system") and metric: "scope,metric,mean,ci_half,n",
+ * where n is the number of replications that measured the figure and ci_half is empty
+ * with fewer than two. Returns a heap string the caller frees. */
+char *rpt_summary_csv(const struct cfg_scenario *sc, const struct run_rep *reps, size_t n);
+
+/* The verdicts of NIC i's objectives (see vrd.h); returns how many the scenario sets. */
+size_t rpt_nic_verdicts(const struct cfg_scenario *sc, const struct rpt_summary *s, size_t i,
+                        struct vrd_verdict out[VRD_OBJECTIVE_COUNT]);
+
+/* The outcome of the run (hang, initialization failure, strict diagnostics, objectives),
+ * from which vrd_exit_status picks the exit status. */
+void rpt_outcome(const struct cfg_scenario *sc, const struct run_rep *reps, size_t n,
+                 const struct rpt_summary *s, struct vrd_outcome *out);
+
+/* Whether every replication's frame accounting closes for NIC i: 1 yes, 0 no (first
+ * failing replication in *bad_rep), -1 nothing measured. */
+int rpt_balance_closes(const struct run_rep *reps, size_t n, size_t i, size_t *bad_rep);
+
+/* ---- warnings (rpt_warn.c) */
+
+#define RPT_MAX_WARNINGS 16
+struct rpt_warning {
+    const char *code;       /* "empty_window", "trace_shorter_than_warmup",
+                               "identical_replications" */
+    int nic;                /* NIC index, or -1 for the whole run */
+    char message[400];      /* one sentence or two, saying what and why */
+};
+
+/* Fills out with what limits what the run can say (at most RPT_MAX_WARNINGS, in a fixed
+ * order) and returns how many. Pure. */
+size_t rpt_warnings(const struct cfg_scenario *sc, const struct run_rep *reps, size_t n,
+                    const struct rpt_summary *s, struct rpt_warning *out);
+
+/* ---- JUnit XML (rpt_junit.c) */
+
 /*
- * Writes the result folder of one run: dir/result.json, dir/result.csv and
+ * The run as JUnit XML (the schema Jenkins, GitLab and others read): one <testsuite> per
+ * scenario with, per NIC, a test case for its initialization, one per objective (not
+ * measured: <skipped>), and one for its frame accounting; plus one for the hang and one
+ * for the verifier (a failure under --strict). Returns a heap string the caller frees.
+ */
+char *rpt_junit(const struct cfg_scenario *sc, const struct run_rep *reps, size_t n);
+
+/* The files of a run's result folder, in memory: result.json, result.csv, summary.csv,
+ * occupancy.csv, and series.csv when replication 0 recorded a time series. */
+#define RPT_MAX_FILES 8
+struct rpt_files {
+    size_t n;
+    const char *names[RPT_MAX_FILES];
+    const char *data[RPT_MAX_FILES];
+    size_t lens[RPT_MAX_FILES];
+    char *owned[RPT_MAX_FILES]; /* what rpt_files_fini frees */
+    dms_jw *json;               /* the result document (data[0]) */
+};
+
+/* Builds the result files of n replications into *out (release with rpt_files_fini). All
+ * inputs borrowed. Used by rpt_write_result and by every command that writes result
+ * folders of its own (sweep points, recommend candidates). */
+void rpt_result_files(const struct cfg_scenario *sc, const struct run_rep *reps, size_t n,
+                      const struct rpt_meta *meta, struct rpt_files *out);
+void rpt_files_fini(struct rpt_files *f);
+
+/*
+ * Writes the result folder of one run: dir/result.json, dir/result.csv, dir/summary.csv and
  * dir/occupancy.csv, and dir/series.csv when replication 0 recorded a time series. SIGINT, SIGTERM
  * and SIGHUP wait (in the calling thread) while the files are written and renamed into
  * place, so an interrupt never leaves one file, or a temporary, behind. A folder that does
@@ -79,14 +144,5 @@ void rpt_occupancy_pool(const struct run_rep *reps, size_t n_reps, size_t nic,
  */
 int rpt_write_result(const char *dir, const struct cfg_scenario *sc, const struct run_rep *reps,
                      size_t n, const char *version, dms_jw **json, struct dms_error *err);
-
-/* Whether NIC i of the summary meets each objective the scenario sets: fills met[k] for
- * the objectives in the order rx_drop_rate, resources_share, tx_stall_p99, memory with
- * RPT_NO_TARGET, RPT_NOT_MET, RPT_MET or RPT_NO_DATA (the figure was not measured, e.g.
- * stalls without sends). A NIC that did not initialize meets none. Returns 1 if no set
- * objective is RPT_NOT_MET. */
-enum { RPT_NO_TARGET = -1, RPT_NOT_MET = 0, RPT_MET = 1, RPT_NO_DATA = 2 };
-int rpt_objectives_met(const struct cfg_scenario *sc, const struct rpt_summary *s, size_t i,
-                       int met[4]);
 
 #endif

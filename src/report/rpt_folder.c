@@ -31,25 +31,57 @@ static int make_parent(const char *dir, struct dms_error *err)
     return rc;
 }
 
-static int write_files(const char *dir, const char *json, size_t json_len, const char *csv,
-                       const char *occ, const char *series, struct dms_error *err)
+void rpt_result_files(const struct cfg_scenario *sc, const struct run_rep *reps, size_t n,
+                      const struct rpt_meta *meta, struct rpt_files *out)
 {
-    static const char *const names[] = {"result.json", "result.csv", "occupancy.csv",
+    memset(out, 0, sizeof *out);
+    out->json = dms_jw_new();
+    rpt_result_json(sc, reps, n, meta, out->json);
+    size_t json_len;
+    const char *text = dms_jw_data(out->json, &json_len);
+    out->names[0] = "result.json";
+    out->data[0] = text;
+    out->lens[0] = json_len;
+    char *owned[] = {rpt_result_csv(sc, reps, n), rpt_summary_csv(sc, reps, n),
+                     rpt_occupancy_csv(sc, reps, n),
+                     n && reps[0].series ? rpt_series_csv(sc, reps[0].series) : NULL};
+    static const char *const names[] = {"result.csv", "summary.csv", "occupancy.csv",
                                         "series.csv"};
-    const void *data[] = {json, csv, occ, series};
-    size_t lens[] = {json_len, strlen(csv), strlen(occ), series ? strlen(series) : 0};
-    size_t n = series ? 4 : 3;
+    out->n = 1;
+    for (size_t k = 0; k < DMS_ARRAY_LEN(owned); k++) {
+        if (!owned[k])
+            continue;
+        out->names[out->n] = names[k];
+        out->data[out->n] = owned[k];
+        out->lens[out->n] = strlen(owned[k]);
+        out->owned[out->n] = owned[k];
+        out->n++;
+    }
+}
+
+void rpt_files_fini(struct rpt_files *f)
+{
+    for (size_t k = 0; k < f->n; k++)
+        free(f->owned[k]);
+    dms_jw_free(f->json);
+    memset(f, 0, sizeof *f);
+}
+
+static int write_files(const char *dir, const struct rpt_files *f, struct dms_error *err)
+{
     struct stat st;
     if (stat(dir, &st) != 0) {
         int rc = make_parent(dir, err);
-        return rc ? rc : dms_write_dir_atomic(dir, names, data, lens, n, err);
+        return rc ? rc
+                  : dms_write_dir_atomic(dir, f->names, (const void *const *)f->data, f->lens,
+                                         f->n, err);
     }
     dms_stage *stage = dms_stage_new();
     int rc = 0;
-    for (size_t i = 0; i < n && !rc; i++) {
+    for (size_t k = 0; k < f->n && !rc; k++) {
         char path[4096];
-        snprintf(path, sizeof path, "%s/%s", dir, names[i]);
-        rc = dms_stage_add(stage, path, data[i], lens[i], err);
+        snprintf(path, sizeof path, "%s/%s", dir, f->names[k]);
+        rc = dms_stage_add(stage, path, f->data[k], f->lens[k], err);
     }
     if (!rc)
         rc = dms_stage_commit(stage, err);
@@ -61,27 +93,20 @@ int rpt_write_result(const char *dir, const struct cfg_scenario *sc, const struc
                      size_t n, const char *version, dms_jw **json, struct dms_error *err)
 {
     struct rpt_meta meta = {.dmasim_version = version, .generator = eng_rng_type()->name};
-    dms_jw *w = dms_jw_new();
-    rpt_result_json(sc, reps, n, &meta, w);
-    size_t json_len;
-    const char *text = dms_jw_data(w, &json_len);
-    char *csv = rpt_result_csv(sc, reps, n);
-    char *occ = rpt_occupancy_csv(sc, reps, n);
-    char *series = n && reps[0].series ? rpt_series_csv(sc, reps[0].series) : NULL;
+    struct rpt_files files;
+    rpt_result_files(sc, reps, n, &meta, &files);
     sigset_t block, old;
     sigemptyset(&block);
     sigaddset(&block, SIGINT);
     sigaddset(&block, SIGTERM);
     sigaddset(&block, SIGHUP);
     pthread_sigmask(SIG_BLOCK, &block, &old);
-    int rc = write_files(dir, text, json_len, csv, occ, series, err);
+    int rc = write_files(dir, &files, err);
     pthread_sigmask(SIG_SETMASK, &old, NULL);
-    free(csv);
-    free(occ);
-    free(series);
-    if (json && rc == 0)
-        *json = w;
-    else
-        dms_jw_free(w);
+    if (json && rc == 0) {
+        *json = files.json;
+        files.json = NULL;
+    }
+    rpt_files_fini(&files);
     return rc;
 }

@@ -35,6 +35,7 @@ void rpt_summarise(const struct run_rep *reps, size_t n, double confidence,
         double *half = sys ? &out->sys_half[m] : &out->half[nic][m];
         *mean = cnt ? ci.mean : NAN;
         *half = cnt > 1 ? ci.half_width : NAN;
+        *(sys ? &out->sys_count[m] : &out->count[nic][m]) = cnt;
     }
     free(x);
     for (size_t i = 0; i < CFG_MAX_NICS; i++) {
@@ -110,66 +111,155 @@ static void names_init(struct names *nm)
         nm->sys[i] = run_sys_metric_name((enum run_sys_metric)i);
 }
 
-/* ---------------------------------------------------------------- objectives */
+/* ---------------------------------------------------------------- verdicts */
 
-static int objective(bool has, double value, double target, bool initialized)
+size_t rpt_nic_verdicts(const struct cfg_scenario *sc, const struct rpt_summary *s, size_t i,
+                        struct vrd_verdict out[VRD_OBJECTIVE_COUNT])
 {
-    if (!has)
-        return RPT_NO_TARGET;
-    if (!initialized)
-        return RPT_NOT_MET;
-    if (!isfinite(value))
-        return RPT_NO_DATA;
-    return value <= target ? RPT_MET : RPT_NOT_MET;
+    return vrd_judge_nic(&sc->objectives, s->initialized[i], s->mean[i], s->half[i], out);
 }
 
-int rpt_objectives_met(const struct cfg_scenario *sc, const struct rpt_summary *s, size_t i,
-                       int met[4])
+/* A NIC failed to initialize: its status is neither success nor one a hang explains. */
+static bool init_failed(const struct run_nic_result *r)
 {
-    const struct cfg_objectives *o = &sc->objectives;
-    const double *m = s->mean[i];
-    bool ok = s->initialized[i];
-    met[0] = objective(o->has_rx_drop_rate, m[RUN_M_RX_DROP_RATE], o->rx_drop_rate, ok);
-    met[1] = objective(o->has_resources_share, m[RUN_M_RX_RESOURCES_SHARE],
-                       o->resources_share, ok);
-    met[2] = objective(o->has_tx_stall_p99, m[RUN_M_TX_STALL_P99],
-                       (double)o->tx_stall_p99_ns, ok);
-    met[3] = objective(o->has_memory, m[RUN_M_MEM_SHARED_PEAK], (double)o->memory_bytes, ok);
-    int all = 1;
-    for (int k = 0; k < 4; k++)
-        all &= met[k] != RPT_NOT_MET;
-    return all;
+    return !r->initialized && strcmp(r->init_status, "SYSTEM_HANG") != 0 &&
+           strcmp(r->init_status, "NOT_STARTED") != 0;
+}
+
+void rpt_outcome(const struct cfg_scenario *sc, const struct run_rep *reps, size_t n,
+                 const struct rpt_summary *s, struct vrd_outcome *out)
+{
+    memset(out, 0, sizeof *out);
+    for (size_t r = 0; r < n; r++) {
+        out->hung |= reps[r].hung;
+        out->strict_failed |= reps[r].strict_failed;
+        for (size_t i = 0; i < sc->n_nics; i++)
+            out->init_failed |= init_failed(&reps[r].nics[i]);
+    }
+    for (size_t i = 0; i < sc->n_nics; i++) {
+        struct vrd_verdict v[VRD_OBJECTIVE_COUNT];
+        size_t k = rpt_nic_verdicts(sc, s, i, v);
+        out->objectives_not_met |= !vrd_all_met(v, k);
+    }
+}
+
+int rpt_balance_closes(const struct run_rep *reps, size_t n, size_t i, size_t *bad_rep)
+{
+    int res = -1;
+    for (size_t r = 0; r < n; r++) {
+        struct vrd_balance b;
+        vrd_balance(reps[r].nics[i].m, &b);
+        if (!b.measured)
+            continue;
+        if (!b.closes) {
+            if (bad_rep)
+                *bad_rep = r;
+            return 0;
+        }
+        res = 1;
+    }
+    return res;
 }
 
 static void write_objectives(dms_jw *w, const struct cfg_scenario *sc,
                              const struct rpt_summary *s, size_t i)
 {
-    static const char *const names[4] = {"rx_drop_rate", "resources_share", "tx_stall_p99_ns",
-                                         "memory_bytes"};
-    static const enum run_nic_metric metric[4] = {RUN_M_RX_DROP_RATE, RUN_M_RX_RESOURCES_SHARE,
-                                                  RUN_M_TX_STALL_P99, RUN_M_MEM_SHARED_PEAK};
-    const struct cfg_objectives *o = &sc->objectives;
-    double target[4] = {o->rx_drop_rate, o->resources_share, (double)o->tx_stall_p99_ns,
-                        (double)o->memory_bytes};
-    int met[4];
-    rpt_objectives_met(sc, s, i, met);
+    struct vrd_verdict v[VRD_OBJECTIVE_COUNT];
+    size_t k = rpt_nic_verdicts(sc, s, i, v);
     dms_jw_obj_begin(w, "objectives");
-    for (int k = 0; k < 4; k++) {
-        if (met[k] == RPT_NO_TARGET)
-            continue;
-        dms_jw_obj_begin(w, names[k]);
-        dms_jw_double(w, "target", target[k]);
-        dms_jw_double(w, "value", s->mean[i][metric[k]]);
-        if (met[k] == RPT_NO_DATA)
+    for (size_t j = 0; j < k; j++) {
+        dms_jw_obj_begin(w, v[j].name);
+        dms_jw_double(w, "target", v[j].target);
+        dms_jw_double(w, "value", v[j].value);
+        dms_jw_double(w, "ci_half", v[j].ci_half);
+        dms_jw_str(w, "verdict", vrd_state_name(v[j].state));
+        if (v[j].state == VRD_NOT_MEASURED)
             dms_jw_null(w, "met");
         else
-            dms_jw_bool(w, "met", met[k] == RPT_MET);
+            dms_jw_bool(w, "met", v[j].state == VRD_MET);
+        dms_jw_bool(w, "confident", v[j].confident);
+        dms_jw_str(w, "reason", v[j].reason);
         dms_jw_obj_end(w);
     }
     dms_jw_obj_end(w);
 }
 
+/* Replication 0's balance, and whether every replication's closes. */
+static void write_accounting(dms_jw *w, const struct run_rep *reps, size_t n, size_t i)
+{
+    struct vrd_balance b;
+    vrd_balance(reps[0].nics[i].m, &b);
+    size_t bad = 0;
+    int closes = rpt_balance_closes(reps, n, i, &bad);
+    dms_jw_obj_begin(w, "accounting");
+    dms_jw_double(w, "rx_frames", b.rx_frames);
+    dms_jw_double(w, "rx_accounted", b.measured ? b.rx_accounted : NAN);
+    dms_jw_double(w, "tx_packets", b.tx_packets);
+    dms_jw_double(w, "tx_accounted", b.measured ? b.tx_accounted : NAN);
+    if (closes < 0)
+        dms_jw_null(w, "closes");
+    else
+        dms_jw_bool(w, "closes", closes == 1);
+    if (closes == 0)
+        dms_jw_uint(w, "first_failing_replication", bad);
+    dms_jw_obj_end(w);
+}
+
+static void write_warnings(dms_jw *w, const struct cfg_scenario *sc, const struct run_rep *reps,
+                           size_t n, const struct rpt_summary *s)
+{
+    struct rpt_warning *warn = dms_xcalloc(RPT_MAX_WARNINGS, sizeof *warn);
+    size_t k = rpt_warnings(sc, reps, n, s, warn);
+    dms_jw_arr_begin(w, "warnings");
+    for (size_t j = 0; j < k; j++) {
+        dms_jw_obj_begin(w, NULL);
+        dms_jw_str(w, "code", warn[j].code);
+        dms_jw_str(w, "nic", warn[j].nic >= 0 ? sc->nics[warn[j].nic].name : NULL);
+        dms_jw_str(w, "message", warn[j].message);
+        dms_jw_obj_end(w);
+    }
+    dms_jw_arr_end(w);
+    free(warn);
+}
+
+static void write_outcome(dms_jw *w, const struct cfg_scenario *sc, const struct run_rep *reps,
+                          size_t n, const struct rpt_summary *s)
+{
+    struct vrd_outcome o;
+    rpt_outcome(sc, reps, n, s, &o);
+    dms_jw_obj_begin(w, "outcome");
+    dms_jw_int(w, "exit_status", vrd_exit_status(&o));
+    dms_jw_bool(w, "hung", o.hung);
+    dms_jw_bool(w, "init_failed", o.init_failed);
+    dms_jw_bool(w, "strict_failed", o.strict_failed);
+    dms_jw_bool(w, "objectives_met", !o.objectives_not_met);
+    dms_jw_obj_end(w);
+}
+
 /* ---------------------------------------------------------------- result.json */
+
+static const char *kind_name(const struct cfg_trace *t)
+{
+    return t->kind == CFG_TRACE_PCAP ? "pcap" : t->kind == CFG_TRACE_CSV ? "csv" : "synthetic";
+}
+
+/* The sources merged with a NIC's first: kind, path and hash of each. */
+static void write_merged(dms_jw *w, const struct cfg_nic *c, const struct run_trace_info *ti)
+{
+    if (c->n_extra_traces == 0)
+        return;
+    dms_jw_arr_begin(w, "merged_with");
+    for (size_t k = 0; k < c->n_extra_traces; k++) {
+        const struct cfg_trace *t = &c->extra_traces[k];
+        const char *sha = k < ti->n_extra ? ti->extra_sha256[k] : "";
+        dms_jw_obj_begin(w, NULL);
+        dms_jw_str(w, "kind", kind_name(t));
+        dms_jw_str(w, "path", t->path);
+        dms_jw_str(w, "sha256", sha[0] ? sha : NULL);
+        dms_jw_obj_end(w);
+    }
+    dms_jw_arr_end(w);
+}
 
 static void write_traces(dms_jw *w, const struct cfg_scenario *sc, const struct run_rep *r0,
                          const struct rpt_meta *meta)
@@ -180,9 +270,7 @@ static void write_traces(dms_jw *w, const struct cfg_scenario *sc, const struct 
         const struct run_trace_info *ti = &r0->traces[i];
         dms_jw_obj_begin(w, NULL);
         dms_jw_str(w, "nic", sc->nics[i].name);
-        dms_jw_str(w, "kind", t->kind == CFG_TRACE_PCAP  ? "pcap"
-                              : t->kind == CFG_TRACE_CSV ? "csv"
-                                                         : "synthetic");
+        dms_jw_str(w, "kind", kind_name(t));
         dms_jw_str(w, "path", t->path);
         const char *sha = meta->traces ? meta->traces[i].sha256 : ti->sha256;
         dms_jw_str(w, "sha256", sha[0] ? sha : NULL);
@@ -195,6 +283,7 @@ static void write_traces(dms_jw *w, const struct cfg_scenario *sc, const struct 
         dms_jw_uint(w, "split_frames", ti->split_frames);
         dms_jw_uint(w, "damaged", ti->damaged);
         dms_jw_str(w, "damage", ti->damage_msg[0] ? ti->damage_msg : NULL);
+        write_merged(w, &sc->nics[i], ti);
         dms_jw_obj_end(w);
     }
     dms_jw_arr_end(w);
@@ -378,6 +467,7 @@ static void write_nics(dms_jw *w, const struct cfg_scenario *sc, const struct ru
             dms_jw_obj_end(w);
         }
         write_objectives(w, sc, s, i);
+        write_accounting(w, reps, n, i);
         write_little(w, reps, n, i, sc->objectives.confidence);
         dms_jw_obj_end(w);
     }
@@ -399,6 +489,8 @@ void rpt_result_json(const struct cfg_scenario *sc, const struct run_rep *reps, 
     dms_jw_obj_begin(w, "scenario");
     cfg_scenario_write_json(sc, w);
     dms_jw_obj_end(w);
+    write_outcome(w, sc, reps, n, s);
+    write_warnings(w, sc, reps, n, s);
     write_traces(w, sc, &reps[0], meta);
     write_system(w, sc, reps, n, s);
     write_nics(w, sc, reps, n, s);
@@ -438,10 +530,10 @@ static void sb_num(struct sbuf *b, double v)
         sb_put(b, ",");
 }
 
-static void csv_row(struct sbuf *b, const char *nic, const char *rep, const double *m,
+static void csv_row(struct sbuf *b, const char *nic, size_t rep, const double *m,
                     const double *sys)
 {
-    sb_put(b, "%s,%s", nic, rep);
+    sb_put(b, "%s,%zu", nic, rep);
     for (size_t k = 0; k < RUN_NIC_METRIC_COUNT; k++)
         sb_num(b, m[k]);
     for (size_t k = 0; k < RUN_SYS_METRIC_COUNT; k++)
@@ -460,19 +552,35 @@ char *rpt_result_csv(const struct cfg_scenario *sc, const struct run_rep *reps, 
     for (size_t k = 0; k < RUN_SYS_METRIC_COUNT; k++)
         sb_put(&b, ",system.%s", nm.sys[k]);
     sb_put(&b, "\n");
-    for (size_t r = 0; r < n; r++) {
-        char rep[24];
-        snprintf(rep, sizeof rep, "%zu", r);
+    for (size_t r = 0; r < n; r++)
         for (size_t i = 0; i < sc->n_nics; i++)
-            csv_row(&b, sc->nics[i].name, rep, reps[r].nics[i].m, reps[r].sys);
-    }
+            csv_row(&b, sc->nics[i].name, r, reps[r].nics[i].m, reps[r].sys);
+    return b.p;
+}
+
+static void summary_row(struct sbuf *b, const char *scope, const char *metric, double mean,
+                        double half, size_t count)
+{
+    sb_put(b, "%s,%s", scope, metric);
+    sb_num(b, mean);
+    sb_num(b, half);
+    sb_put(b, ",%zu\n", count);
+}
+
+char *rpt_summary_csv(const struct cfg_scenario *sc, const struct run_rep *reps, size_t n)
+{
+    struct names nm;
+    names_init(&nm);
     struct rpt_summary *s = dms_xcalloc(1, sizeof *s);
     rpt_summarise(reps, n, sc->objectives.confidence, s);
+    struct sbuf b = {.p = dms_xmalloc(4096), .cap = 4096};
+    sb_put(&b, "scope,metric,mean,ci_half,n\n");
     for (size_t i = 0; i < sc->n_nics; i++)
-        csv_row(&b, sc->nics[i].name, "mean", s->mean[i], s->sys_mean);
-    if (n > 1)
-        for (size_t i = 0; i < sc->n_nics; i++)
-            csv_row(&b, sc->nics[i].name, "ci_half", s->half[i], s->sys_half);
+        for (size_t k = 0; k < RUN_NIC_METRIC_COUNT; k++)
+            summary_row(&b, sc->nics[i].name, nm.nic[k], s->mean[i][k], s->half[i][k],
+                        s->count[i][k]);
+    for (size_t k = 0; k < RUN_SYS_METRIC_COUNT; k++)
+        summary_row(&b, "system", nm.sys[k], s->sys_mean[k], s->sys_half[k], s->sys_count[k]);
     free(s);
     return b.p;
 }

@@ -64,11 +64,19 @@ static void source_done(struct run_nic *n)
 
 static void on_record(eng_sim *sim, void *ctx, uint64_t arg);
 
+/* The next record of n's source, or of its sources merged in time. */
+static int next_record(struct run_nic *n)
+{
+    if (n->merge)
+        return run__merge_next(n->merge, &n->next, &n->w->err);
+    return trc_next(n->src, &n->next, &n->w->err);
+}
+
 /* Reads the next record of n's source and schedules it, or closes the source. */
 static void pull(struct run_nic *n)
 {
     struct run_world *w = n->w;
-    int rc = trc_next(n->src, &n->next, &w->err);
+    int rc = next_record(n);
     if (rc < 0) {
         if (!w->err_code)
             w->err_code = rc;
@@ -88,12 +96,16 @@ static void pull(struct run_nic *n)
 
 static void on_record(eng_sim *sim, void *ctx, uint64_t arg)
 {
-    (void)sim;
     (void)arg;
     struct run_nic *n = ctx;
     const struct trc_record *r = &n->next;
     bool mine = r->nic < 0 || (unsigned)r->nic == n->index;
     n->for_nic += mine;
+    if (mine) {
+        if (n->first_ns < 0)
+            n->first_ns = eng_now(sim);
+        n->last_ns = eng_now(sim);
+    }
     if (mine && n->running) {
         if (r->dir != TRC_TX)
             hw_nic_frame_arrives(n->hw, r->wire_len);
@@ -107,7 +119,7 @@ static void start_sources(struct run_world *w)
 {
     for (unsigned i = 0; i < w->sc->n_nics; i++) {
         struct run_nic *n = &w->nics[i];
-        int rc = trc_next(n->src, &n->next, &w->err);
+        int rc = next_record(n);
         if (rc < 0) {
             w->err_code = rc;
             return;
@@ -223,10 +235,15 @@ static void trace_info(struct run_world *w, struct run_rep *out)
     for (unsigned i = 0; i < w->sc->n_nics; i++) {
         if (!w->nics[i].src)
             continue;
-        const struct trc_counters *c = trc_counters(w->nics[i].src);
+        struct trc_counters sum = *trc_counters(w->nics[i].src);
+        if (w->nics[i].merge)
+            run__merge_counters(w->nics[i].merge, &sum);
+        const struct trc_counters *c = &sum;
         struct run_trace_info *t = &out->traces[i];
         t->records = c->records_out;
         t->for_nic = w->nics[i].for_nic;
+        t->first_ns = w->nics[i].first_ns;
+        t->last_ns = w->nics[i].last_ns;
         t->out_of_order = c->out_of_order;
         t->damaged = c->damaged;
         t->split_frames = c->split_frames;
@@ -236,6 +253,12 @@ static void trace_info(struct run_world *w, struct run_rep *out)
         snprintf(t->link, sizeof t->link, "%.31s", c->link_name);
         if (w->nics[i].img)
             snprintf(t->sha256, sizeof t->sha256, "%s", run__image_sha256(w->nics[i].img));
+        const struct run_merge *m = w->nics[i].merge;
+        t->n_extra = m ? m->n - 1 : 0;
+        for (size_t k = 0; k < t->n_extra; k++)
+            if (m->extra[k].img)
+                snprintf(t->extra_sha256[k], sizeof t->extra_sha256[k], "%s",
+                         run__image_sha256(m->extra[k].img));
     }
 }
 

@@ -48,7 +48,13 @@
     X(RX_DROPPED, "rx.dropped")                                                            \
     X(RX_DROP_RATE, "rx.drop_rate")                                                        \
     X(RX_FIFO_DROPS, "rx.fifo_drops")                                                      \
+    X(RX_NODESC_DROPS, "rx.no_descriptor_drops")                                           \
     X(RX_OVERSIZE_DROPS, "rx.oversize_drops")                                              \
+    X(RX_LINK_DROPS, "rx.link_overrun_drops")                                              \
+    X(RX_DISABLED_DROPS, "rx.disabled_drops")                                              \
+    X(RX_RESET_DROPS, "rx.reset_drops")                                                    \
+    X(RX_IN_FLIGHT_START, "rx.in_flight_start")                                            \
+    X(RX_IN_FLIGHT, "rx.in_flight")                                                        \
     X(RX_INDICATED, "rx.indicated")                                                        \
     X(RX_RESOURCES, "rx.resources_indications")                                            \
     X(RX_RESOURCES_SHARE, "rx.resources_share")                                            \
@@ -71,6 +77,10 @@
     X(RX_FIFO_PEAK, "rx.fifo_peak_bytes")                                                  \
     X(TX_PACKETS, "tx.packets")                                                            \
     X(TX_COMPLETED, "tx.completed")                                                        \
+    X(TX_FAILED, "tx.failed")                                                              \
+    X(TX_UNSENT, "tx.unsent")                                                              \
+    X(TX_IN_FLIGHT_START, "tx.in_flight_start")                                            \
+    X(TX_IN_FLIGHT, "tx.in_flight")                                                        \
     X(TX_COPIED, "tx.copied")                                                              \
     X(TX_MAPPED, "tx.mapped")                                                              \
     X(TX_BOUNCED, "tx.bounced")                                                            \
@@ -81,7 +91,6 @@
     X(TX_STALL_P99, "tx.stall_ns.p99")                                                     \
     X(TX_STALL_MAX, "tx.stall_ns.max")                                                     \
     X(TX_LAT_P99, "tx.latency_ns.p99")                                                     \
-    X(TX_UNSENT, "tx.unsent")                                                              \
     X(TX_QUEUE_PEAK, "tx.queue_peak")                                                      \
     X(TX_RESOURCES, "tx.resources_returned")                                               \
     X(TX_BASE_PEAK, "tx.base_map_registers_peak_in_use")                                   \
@@ -197,10 +206,14 @@ struct run_trace_info {
     uint64_t records;      /* records the source delivered */
     uint64_t for_nic;      /* of which for this NIC (a CSV nic column may name others) */
     uint64_t out_of_order, damaged, split_frames, oversize;
+    int64_t first_ns, last_ns; /* simulated times of the first and last record delivered
+                                  (-1: none) */
     char damage_msg[160];
     char format[16];
     char link[32];
     char sha256[65];       /* hex SHA-256 of the trace file, "" for synthetic traffic */
+    size_t n_extra;        /* sources merged with the first (counts above cover all) */
+    char extra_sha256[CFG_MAX_SOURCES - 1][65]; /* theirs, "" for synthetic traffic */
 };
 
 /*
@@ -370,6 +383,16 @@ size_t run_points(const struct run_point *points, size_t n, const struct run_poo
  */
 int run_scenario(const struct cfg_scenario *sc, unsigned threads, struct run_rep *reps,
                  run_progress_fn progress, void *progress_ctx, struct dms_error *err);
+
+/*
+ * An estimate, made before the run for progress reports, of the simulated time one
+ * replication of sc replays traffic for: run.duration when it is set, else the latest end
+ * of the NICs' traces, found by reading one pass of each (captures of at most
+ * max_file_bytes, synthetic sources of at most 10^7 records) and scaling it by the loop
+ * count. Returns the estimate in ns, or -1 when a trace is too large to read for it or
+ * cannot be read (the run then reports the error). Reads files; never prints.
+ */
+int64_t run_traffic_estimate_ns(const struct cfg_scenario *sc, uint64_t max_file_bytes);
 
 /* The engine seed of replication index under scenario seed (a stable hash). */
 uint64_t run_replication_seed(uint64_t seed, unsigned index);

@@ -49,14 +49,22 @@ static void collect_rx(struct run_nic *n, double *m, eng_time_ns t_end, double w
     struct host_protocol_counters pc;
     host_protocol_counters(pr, &pc);
 
-    double dropped = (double)(hc.fifo_drops + hc.oversize_drops + hc.disabled_drops +
-                              hc.link_drops);
-    m[RUN_M_RX_FRAMES] = (double)(hc.frames_arrived + hc.link_drops);
+    /* Every frame of the window is accounted for: those in flight when it opened plus
+     * those offered during it are received, dropped for one cause, or still in flight. */
+    uint64_t dropped = hc.fifo_drops + hc.no_desc_drops + hc.oversize_drops +
+                       hc.link_drops + hc.disabled_drops + hc.reset_discards;
+    m[RUN_M_RX_FRAMES] = (double)(hc.rx_in_flight_start + hc.frames_offered);
     m[RUN_M_RX_RECEIVED] = (double)hc.rx_frames;
-    m[RUN_M_RX_DROPPED] = dropped;
-    m[RUN_M_RX_DROP_RATE] = ratio(dropped, m[RUN_M_RX_FRAMES]);
+    m[RUN_M_RX_DROPPED] = (double)dropped;
+    m[RUN_M_RX_DROP_RATE] = ratio((double)dropped, m[RUN_M_RX_FRAMES]);
     m[RUN_M_RX_FIFO_DROPS] = (double)hc.fifo_drops;
+    m[RUN_M_RX_NODESC_DROPS] = (double)hc.no_desc_drops;
     m[RUN_M_RX_OVERSIZE_DROPS] = (double)hc.oversize_drops;
+    m[RUN_M_RX_LINK_DROPS] = (double)hc.link_drops;
+    m[RUN_M_RX_DISABLED_DROPS] = (double)hc.disabled_drops;
+    m[RUN_M_RX_RESET_DROPS] = (double)hc.reset_discards;
+    m[RUN_M_RX_IN_FLIGHT_START] = (double)hc.rx_in_flight_start;
+    m[RUN_M_RX_IN_FLIGHT] = (double)hw_nic_rx_in_flight(n->hw);
     m[RUN_M_RX_INDICATED] = (double)pc.indicated;
     m[RUN_M_RX_RESOURCES] = (double)pc.resources;
     m[RUN_M_RX_RESOURCES_SHARE] = ratio((double)pc.resources, (double)pc.indicated);
@@ -95,8 +103,13 @@ static void collect_tx(struct run_nic *n, double *m)
     host_sender *s = host_nic_sender(n->host);
     struct host_sender_counters sc;
     host_sender_counters(s, &sc);
-    m[RUN_M_TX_PACKETS] = (double)sc.submitted;
+    /* packets: in flight when the window opened, plus the trace's transmit records in it
+     * (submitted, or unsent because no sender builds them) */
+    m[RUN_M_TX_PACKETS] = (double)(sc.in_flight_start + sc.submitted + n->unsent);
     m[RUN_M_TX_COMPLETED] = (double)sc.completed;
+    m[RUN_M_TX_FAILED] = (double)sc.failed;
+    m[RUN_M_TX_IN_FLIGHT_START] = (double)sc.in_flight_start;
+    m[RUN_M_TX_IN_FLIGHT] = (double)host_sender_in_flight(s);
     m[RUN_M_TX_STALLS] = (double)sc.stalled;
     m[RUN_M_TX_STALL_SHARE] = ratio((double)sc.stalled, (double)sc.completed);
     const stats_hist *st = host_sender_stall_hist(s);

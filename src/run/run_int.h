@@ -33,6 +33,10 @@ struct run_nic_params {
     struct trc_spec trace;        /* input unset: the world supplies it */
     struct trc_size_weight *table; /* synthetic empirical size table (owned) */
     bool trace_is_file;           /* a capture or CSV file: read through a trace image */
+    size_t n_extra;               /* further sources merged with trace in time */
+    struct trc_spec extra[CFG_MAX_SOURCES - 1];
+    struct trc_size_weight *extra_table[CFG_MAX_SOURCES - 1]; /* owned */
+    bool extra_is_file[CFG_MAX_SOURCES - 1];
 };
 
 struct run_params {
@@ -68,6 +72,31 @@ void run__image_input(const struct run_image *img, struct run_cursor *cur,
 /* The hex SHA-256 of an image's bytes. */
 const char *run__image_sha256(const struct run_image *img);
 
+/*
+ * The further trace sources of one NIC, merged with its first in time (run_merge.c): each
+ * keeps one record of lookahead; the earliest is delivered next, equal times in source
+ * order (the first source, then the list's order), so the merge is deterministic.
+ */
+struct run_extra_source {
+    trc_source *src;
+    const struct run_image *img;  /* its file's image, or NULL (synthetic) */
+    struct run_cursor cursor;
+    struct trc_input input;
+};
+struct run_merge {
+    size_t n;                     /* sources, the first included: 2..CFG_MAX_SOURCES */
+    trc_source *src[CFG_MAX_SOURCES];   /* src[0] is the NIC's own (borrowed) */
+    struct trc_record next[CFG_MAX_SOURCES];
+    uint8_t state[CFG_MAX_SOURCES];     /* 0 to read, 1 next holds a record, 2 ended */
+    struct run_extra_source extra[CFG_MAX_SOURCES - 1];
+};
+
+/* The next record of the merged sources into *out: 1, 0 when all have ended, or a source's
+ * error (err filled). */
+int run__merge_next(struct run_merge *m, struct trc_record *out, struct dms_error *err);
+/* Adds the counters of every merged source into *sum (sources after the first). */
+void run__merge_counters(const struct run_merge *m, struct trc_counters *sum);
+
 /* One NIC: its device, host side, adapter and trace source. */
 struct run_nic {
     struct run_world *w;
@@ -84,12 +113,14 @@ struct run_nic {
     const struct run_image *img;  /* the trace file's image, or NULL (synthetic) */
     struct run_cursor cursor;     /* this source's position in it */
     struct trc_input input;
+    struct run_merge *merge;      /* further sources merged with src, or NULL (owned) */
     /* snapshots taken at the end of initialization and at the end of the warm-up */
     uint64_t shared_after_init;
     struct nd_adapter_counters nd_w;
     DMASIM_DRIVER_STATISTICS drv_w;
     bool drv_ok;
     uint64_t for_nic;             /* records of the source addressed to this NIC */
+    int64_t first_ns, last_ns;    /* times of the first and last of them (-1: none yet) */
     uint64_t unsent;              /* transmit records the host could not build (counted in
                                      the window) */
     struct run_occ_track *occ;    /* occupancy of the adapter's resources (owned) */

@@ -132,11 +132,11 @@ static void trace_spec_synth(const struct cfg_synthetic *s, struct trc_spec *t)
     t->synth.duration_ns = s->duration_ns;
 }
 
-/* The trace spec of NIC c; the empirical size table goes to n->table. */
-static void trace_spec(const struct cfg_nic *c, int64_t duration_ns, struct run_nic_params *n)
+/* The trace spec of source ct of NIC c into *t; the empirical size table goes to *table;
+ * *is_file says whether it reads a file. */
+static void source_spec(const struct cfg_nic *c, const struct cfg_trace *ct, int64_t duration_ns,
+                        struct trc_spec *t, struct trc_size_weight **table, bool *is_file)
 {
-    const struct cfg_trace *ct = &c->trace;
-    struct trc_spec *t = &n->trace;
     static const enum trc_dir_rule dir[] = {
         [CFG_DIR_RX] = TRC_DIR_ALL_RX,        [CFG_DIR_TX] = TRC_DIR_ALL_TX,
         [CFG_DIR_ALTERNATE] = TRC_DIR_ALTERNATE, [CFG_DIR_RANDOM] = TRC_DIR_RANDOM,
@@ -163,20 +163,31 @@ static void trace_spec(const struct cfg_nic *c, int64_t duration_ns, struct run_
     t->loops = (uint32_t)ct->loop;
     t->on_damage = ct->on_damage == CFG_DAMAGE_KEEP ? TRC_DAMAGE_KEEP : TRC_DAMAGE_STOP;
     t->max_time_ns = duration_ns;
-    n->trace_is_file = ct->kind != CFG_TRACE_SYNTHETIC && ct->path;
+    *is_file = ct->kind != CFG_TRACE_SYNTHETIC && ct->path;
+    *table = NULL;
     if (ct->kind == CFG_TRACE_SYNTHETIC) {
         trace_spec_synth(&ct->synthetic, t);
         size_t len = ct->synthetic.table_len;
         if (len) {
-            n->table = dms_xcalloc(len, sizeof *n->table);
+            *table = dms_xcalloc(len, sizeof **table);
             for (size_t i = 0; i < len; i++) {
-                n->table[i].size_bytes = (uint32_t)ct->synthetic.table[i].size_bytes;
-                n->table[i].weight = ct->synthetic.table[i].weight;
+                (*table)[i].size_bytes = (uint32_t)ct->synthetic.table[i].size_bytes;
+                (*table)[i].weight = ct->synthetic.table[i].weight;
             }
-            t->synth.table = n->table;
+            t->synth.table = *table;
             t->synth.table_len = len;
         }
     }
+}
+
+/* The trace specs of NIC c: its first source, then the ones merged with it. */
+static void trace_spec(const struct cfg_nic *c, int64_t duration_ns, struct run_nic_params *n)
+{
+    source_spec(c, &c->trace, duration_ns, &n->trace, &n->table, &n->trace_is_file);
+    n->n_extra = c->n_extra_traces;
+    for (size_t k = 0; k < n->n_extra; k++)
+        source_spec(c, &c->extra_traces[k], duration_ns, &n->extra[k], &n->extra_table[k],
+                    &n->extra_is_file[k]);
 }
 
 void run__params_init(struct run_params *p, const struct cfg_scenario *sc)
@@ -215,6 +226,8 @@ void run__params_fini(struct run_params *p)
     for (size_t i = 0; i < CFG_MAX_NICS; i++) {
         free(p->nics[i].hold_values);
         free(p->nics[i].table);
+        for (size_t k = 0; k < p->nics[i].n_extra; k++)
+            free(p->nics[i].extra_table[k]);
     }
     memset(p, 0, sizeof *p);
 }

@@ -131,8 +131,8 @@ static int load(struct run_image *img)
         rc = read_whole(img, fd);
     }
     close(fd);
-    if (rc == 0)
-        trc_sha256_hex(img->data ? (const void *)img->data : "", img->len, img->sha256);
+    if (rc == 0) /* an empty file has no mapping: hash zero bytes of a valid pointer */
+        trc_sha256_hex(img->len ? img->data : (const void *)"", img->len, img->sha256);
     return rc;
 }
 

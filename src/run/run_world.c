@@ -29,6 +29,7 @@ static int build_nic(struct run_world *w, unsigned i, struct dms_error *err)
     n->index = i;
     n->cfg = &w->sc->nics[i];
     n->p = p;
+    n->first_ns = n->last_ns = -1;
     int rc = hw_nic_new(&n->hw, w->sim, w->m, w->buses[p->bus], &p->hw, err);
     if (rc)
         return rc;
@@ -107,6 +108,12 @@ void run__world_free(struct run_world *w)
         struct run_nic *n = &w->nics[i];
         run__occ_free(n);
         trc_close(n->src);
+        if (n->merge) {
+            for (size_t k = 1; k < n->merge->n; k++)
+                trc_close(n->merge->extra[k - 1].src);
+            free(n->merge);
+            n->merge = NULL;
+        }
         if (n->hw)
             hw_nic_attach(n->hw, NULL);
         hw_nic_free(n->hw);
@@ -122,8 +129,49 @@ void run__world_free(struct run_world *w)
     eng_free(w->sim);
 }
 
+/* Opens one source of spec t (copied), reading a file through its image in w->traces
+ * (img, cur and in receive the image and this source's cursor), with the random stream of
+ * key. */
+static int open_one(struct run_world *w, const struct trc_spec *t, bool is_file,
+                    const char *key, trc_source **src, const struct run_image **img,
+                    struct run_cursor *cur, struct trc_input *in, struct dms_error *err)
+{
+    struct trc_spec spec = *t;
+    if (is_file) {
+        int rc = run__traces_get(w->traces, spec.path, img, err);
+        if (rc)
+            return rc;
+        run__image_input(*img, cur, in);
+        spec.input = in;
+    }
+    return trc_open(src, &spec, eng_rng_stream(w->sim, key), err);
+}
+
+/* The sources merged with NIC n's first, each with its own random stream
+ * ("<nic>/trace/<k>"; the first keeps "<nic>/trace", so one source gives what it did). */
+static int open_extra(struct run_world *w, struct run_nic *n, struct dms_error *err)
+{
+    struct run_merge *m = dms_xcalloc(1, sizeof *m);
+    n->merge = m;
+    m->n = 1;
+    m->src[0] = n->src;
+    for (size_t k = 0; k < n->p->n_extra; k++) {
+        struct run_extra_source *x = &m->extra[k];
+        char key[80];
+        snprintf(key, sizeof key, "%s/trace/%zu", n->p->name, k + 1);
+        int rc = open_one(w, &n->p->extra[k], n->p->extra_is_file[k], key, &x->src, &x->img,
+                          &x->cursor, &x->input, err);
+        if (rc) {
+            snprintf(err->path, sizeof err->path, "nics[%u].trace[%zu]", n->index, k + 1);
+            return rc;
+        }
+        m->src[m->n++] = x->src;
+    }
+    return 0;
+}
+
 /*
- * Opens each NIC's source. A trace file is read through its image in w->traces (loaded
+ * Opens each NIC's sources. A trace file is read through its image in w->traces (loaded
  * from disk at most once per process, whatever the number of points and replications),
  * each source with its own cursor; synthetic traffic needs no file.
  */
@@ -131,19 +179,14 @@ int run__open_sources(struct run_world *w, struct dms_error *err)
 {
     for (unsigned i = 0; i < w->p->n_nics; i++) {
         struct run_nic *n = &w->nics[i];
-        struct trc_spec spec = n->p->trace;
-        if (n->p->trace_is_file) {
-            int rc = run__traces_get(w->traces, spec.path, &n->img, err);
-            if (rc) {
-                snprintf(err->path, sizeof err->path, "nics[%u].trace", i);
-                return rc;
-            }
-            run__image_input(n->img, &n->cursor, &n->input);
-            spec.input = &n->input;
-        }
         char key[64];
         snprintf(key, sizeof key, "%s/trace", n->p->name);
-        int rc = trc_open(&n->src, &spec, eng_rng_stream(w->sim, key), err);
+        int rc = open_one(w, &n->p->trace, n->p->trace_is_file, key, &n->src, &n->img,
+                          &n->cursor, &n->input, err);
+        if (rc && n->p->trace_is_file && !err->path[0])
+            snprintf(err->path, sizeof err->path, "nics[%u].trace", i);
+        if (!rc && n->p->n_extra)
+            rc = open_extra(w, n, err);
         if (rc)
             return rc;
     }

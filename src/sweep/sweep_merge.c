@@ -167,7 +167,8 @@ static int gather(const char *dir, const struct shard *s, struct slot *slots,
 static int copy_point(const char *from, const char *to, struct dms_error *err)
 {
     static const char *const names[] = {SWEEP__POINT, SWEEP__ROW, SWEEP__LINE, "result.json",
-                                        "result.csv", "occupancy.csv"};
+                                        "result.csv", "summary.csv", "occupancy.csv",
+                                        "series.csv"};
     enum { N_NAMES = sizeof names / sizeof names[0] };
     const void *data[N_NAMES];
     size_t lens[N_NAMES], n = 0;

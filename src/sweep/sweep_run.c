@@ -165,8 +165,9 @@ static void row_and_line(const struct ctx *c, const struct sweep_point *pt,
         }
     }
     for (size_t i = 0; s && i < r->sc->n_nics; i++) {
-        int met[4];
-        bool ok = rpt_objectives_met(r->sc, s, i, met) == 1;
+        struct vrd_verdict v[VRD_OBJECTIVE_COUNT];
+        size_t k = rpt_nic_verdicts(r->sc, s, i, v);
+        bool ok = s->initialized[i] && vrd_all_met(v, k);
         sweep__sb_put(line, "%s{\"name\":", i ? "," : "");
         sweep__sb_json(line, r->sc->nics[i].name);
         sweep__sb_put(line, ",\"initialized\":%s,\"objectives_met\":%s,\"figures\":{",
@@ -241,32 +242,28 @@ static void point_done(void *vctx, size_t i, struct run_point_result *r)
     struct sweep__sb row = {0}, line = {0};
     row_and_line(c, pt, r, error, &row, &line);
     char *meta = point_meta(c, pt, error);
-    const char *names[6] = {SWEEP__POINT, SWEEP__ROW, SWEEP__LINE, "result.json",
-                            "result.csv", "occupancy.csv"};
-    const void *data[6] = {meta, row.p, line.p, NULL, NULL, NULL};
-    size_t lens[6] = {strlen(meta), row.n, line.n, 0, 0, 0};
-    size_t n_files = 3;
-    dms_jw *w = NULL;
-    char *csv = NULL, *occ = NULL;
+    struct rpt_files f = {.n = 3,
+                          .names = {SWEEP__POINT, SWEEP__ROW, SWEEP__LINE},
+                          .data = {meta, row.p, line.p},
+                          .lens = {strlen(meta), row.n, line.n}};
     if (r->rc == 0) {
-        const struct cfg_scenario *sc = r->sc;
         struct rpt_meta m = {.dmasim_version = c->o->version,
                              .generator = eng_rng_type()->name};
-        w = dms_jw_new();
-        rpt_result_json(sc, r->reps, r->n_reps, &m, w);
-        data[3] = dms_jw_data(w, &lens[3]);
-        csv = rpt_result_csv(sc, r->reps, r->n_reps);
-        data[4] = csv;
-        lens[4] = strlen(csv);
-        occ = rpt_occupancy_csv(sc, r->reps, r->n_reps);
-        data[5] = occ;
-        lens[5] = strlen(occ);
-        n_files = 6;
+        struct rpt_files res;
+        rpt_result_files(r->sc, r->reps, r->n_reps, &m, &res);
+        for (size_t k = 0; k < res.n; k++) {
+            f.names[f.n] = res.names[k];
+            f.data[f.n] = res.data[k];
+            f.lens[f.n] = res.lens[k];
+            f.owned[f.n] = res.owned[k];
+            f.n++;
+        }
+        f.json = res.json;
     }
     char *dir = path2(c->dir, pt->folder);
     struct dms_error e;
     dms_error_clear(&e);
-    int rc = dms_write_dir_atomic(dir, names, data, lens, n_files, &e);
+    int rc = dms_write_dir_atomic(dir, f.names, (const void *const *)f.data, f.lens, f.n, &e);
     if (rc && !c->write_rc) {
         c->write_rc = rc;
         c->write_err = e;
@@ -278,9 +275,7 @@ static void point_done(void *vctx, size_t i, struct run_point_result *r)
     if (c->o->progress)
         c->o->progress(c->o->progress_ctx, pt, error != NULL, error, c->t);
     free(dir);
-    free(csv);
-    free(occ);
-    dms_jw_free(w);
+    rpt_files_fini(&f);
     free(meta);
     free(row.p);
     free(line.p);

@@ -8,8 +8,11 @@
  * not copied, except the few a direction rule needs. When the rule needs none, the reader
  * also offers trc_source a cursor (struct trc__pcap_direct) to parse records in place, and
  * its own fill only sees what that path declines. Damage (a cut record header or data, a
- * captured length above both the snaplen and 256 KiB) ends the batch with TRC__DAMAGE and
- * the record's index and offset. Formats it does not know are left to libpcap.
+ * captured length above 256 KiB, a fraction of a second of 10^6 us or 10^9 ns or more) ends
+ * the batch with TRC__DAMAGE and the record's index and offset; these are the records
+ * libpcap refuses too, so the two readers agree. Seconds are unsigned 32-bit, as the format
+ * defines them. Only versions 2.0 to 2.4 are read (libpcap's set). Formats it does not know
+ * are left to libpcap.
  */
 #include "trc_int.h"
 
@@ -21,7 +24,10 @@ struct pcap_rd {
     const char *path;
     bool swap;             /* file byte order differs from the host's */
     uint32_t frac_mult;    /* ns per unit of the fraction field: 1000 (us) or 1 (ns) */
-    uint32_t snaplen;
+    uint32_t frac_limit;   /* fractions per second: 10^6 (us) or 10^9 (ns) */
+    uint32_t snaplen;      /* as the header gives it */
+    uint32_t snap;         /* what captured lengths are cut to: the snaplen, or 256 KiB when
+                              it is 0 or larger (libpcap reports the same) */
     uint32_t lt;           /* link type without the FCS bits */
     int32_t delta;         /* orig_len -> wire_len, FCS removed */
     enum trc__dirmode dirmode;
@@ -45,7 +51,13 @@ static int parse_header(struct pcap_rd *r, bool as_is, struct dms_error *err)
     r->swap = magic == 0xd4c3b2a1u || magic == 0x4d3cb2a1u;
     magic = trc__rd32(h, r->swap);
     r->frac_mult = magic == 0xa1b23c4du ? 1 : 1000;
+    r->frac_limit = magic == 0xa1b23c4du ? 1000000000u : 1000000u;
+    uint16_t major = trc__rd16(h + 4, r->swap), minor = trc__rd16(h + 6, r->swap);
+    if (major != 2 || minor > 4)
+        return trc__file_error(err, DMS_EFORMAT, r->path, "pcap version %u.%u is not "
+                               "supported (2.0 to 2.4 are)", major, minor);
     r->snaplen = trc__rd32(h + 16, r->swap);
+    r->snap = r->snaplen == 0 || r->snaplen > TRC_MAX_CAPLEN ? TRC_MAX_CAPLEN : r->snaplen;
     uint32_t network = trc__rd32(h + 20, r->swap);
     r->lt = network & 0x03FFFFFFu;
     int32_t fcs = (network & 0x04000000u) ? (int32_t)((network >> 28) & 0xFu) * 2 : 0;
@@ -71,6 +83,13 @@ static int trunc_data(struct pcap_rd *r, int64_t off, uint32_t incl, struct dms_
                        (long long)left);
 }
 
+static int bad_fraction(struct pcap_rd *r, uint32_t frac, struct dms_error *err)
+{
+    return trc__damage(err, r->path, r->index, trc__buf_offset(&r->buf),
+                       "time stamp fraction %u is not below one second (%u %s)", frac,
+                       r->frac_limit, r->frac_mult == 1 ? "ns" : "us");
+}
+
 static int absurd(struct pcap_rd *r, uint32_t incl, struct dms_error *err)
 {
     return trc__damage(err, r->path, r->index, trc__buf_offset(&r->buf),
@@ -87,7 +106,7 @@ take(const struct pcap_rd *r, const uint8_t *h, bool swap, uint32_t incl, size_t
     o->ts_ns = (int64_t)trc__rd32(h, swap) * DMS_NS_PER_S +
                (int64_t)trc__rd32(h + 4, swap) * r->frac_mult;
     o->orig_len = trc__rd32(h + 12, swap);
-    o->cap_len = incl;
+    o->cap_len = DMS_MIN(incl, r->snap);
     o->wire_len = trc__map_len(o->orig_len, r->delta);
     o->offset = off;
     o->line = 0;
@@ -109,7 +128,7 @@ fast_batch(struct pcap_rd *restrict r, struct trc__raw *restrict out, int max, b
 {
     const uint8_t *mem = r->buf.mem;
     const size_t len = r->buf.len;
-    const uint32_t snaplen = r->snaplen;
+    const uint32_t frac_limit = r->frac_limit;
     const int64_t base = r->buf.base;
     size_t pos = r->buf.pos;
     int n = 0;
@@ -117,7 +136,8 @@ fast_batch(struct pcap_rd *restrict r, struct trc__raw *restrict out, int max, b
         const uint8_t *h = mem + pos;
         __builtin_prefetch(h + 512); /* keep the next records in L1 */
         uint32_t incl = trc__rd32(h + 8, swap);
-        if (len - pos - 16 < incl || (incl > snaplen && incl > TRC_MAX_CAPLEN))
+        if (len - pos - 16 < incl || incl > TRC_MAX_CAPLEN ||
+            trc__rd32(h + 4, swap) >= frac_limit)
             break;
         take(r, h, swap, incl, incl, base + (int64_t)pos, out + n);
         pos += 16 + (size_t)incl;
@@ -143,9 +163,13 @@ static int slow_one(struct pcap_rd *r, struct trc__raw *o, int *status, struct d
         avail = (size_t)got;
     }
     const uint8_t *h = b->mem + b->pos;
-    uint32_t incl = trc__rd32(h + 8, r->swap);
-    if (incl > r->snaplen && incl > TRC_MAX_CAPLEN) {
+    uint32_t incl = trc__rd32(h + 8, r->swap), frac = trc__rd32(h + 4, r->swap);
+    if (incl > TRC_MAX_CAPLEN) {
         *status = absurd(r, incl, err);
+        return 0;
+    }
+    if (frac >= r->frac_limit) {
+        *status = bad_fraction(r, frac, err);
         return 0;
     }
     int64_t off = trc__buf_offset(b);
@@ -237,7 +261,7 @@ int trc__pcap_open(struct trc__reader *rd, struct trc__buf *b, const struct trc_
     if (a->dirmode == TRC__DIR_NONE ||
         (a->dirmode == TRC__DIR_FLAGS && r->lt != 113 && r->lt != 276)) {
         r->direct = (struct trc__pcap_direct){&r->buf, &r->index, r->swap, r->frac_mult,
-                                              r->snaplen, r->delta};
+                                              r->frac_limit, r->snap, r->delta};
         rd->direct = &r->direct;
     }
     return 0;

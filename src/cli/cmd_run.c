@@ -137,8 +137,11 @@ static int hash_traces(const struct cfg_scenario *sc, struct rpt_trace_src *t,
 }
 
 static int write_results(const struct run_opts *o, const char *json, size_t json_len,
-                         const char *csv)
+                         const char *csv, time_t started)
 {
+    /* temporaries of an earlier run into this folder that was killed while writing */
+    static const char *const names[] = {"result.json", "result.csv"};
+    dms_remove_stale_temps(o->outdir, names, 2, started);
     struct dms_error err;
     dms_error_clear(&err);
     char a[4096], b[4096];
@@ -174,11 +177,7 @@ static int run_and_write(const struct run_opts *o, struct cfg_scenario *sc)
     struct dms_error err;
     dms_error_clear(&err);
     struct rpt_trace_src traces[CFG_MAX_NICS];
-    int rc = hash_traces(sc, traces, &err);
-    if (rc) {
-        cli_print_error(&err);
-        return cli_exit_for(rc);
-    }
+    time_t started = time(NULL);
     size_t n = (size_t)sc->run.replications;
     struct run_rep *reps = dms_xcalloc(n, sizeof *reps);
     /* DMASIM_PROGRESS=1 forces the progress line without a terminal (for tests). */
@@ -186,7 +185,9 @@ static int run_and_write(const struct run_opts *o, struct cfg_scenario *sc)
     bool show = !o->quiet && !o->json &&
                 (isatty(STDERR_FILENO) || (force && strcmp(force, "1") == 0));
     struct progress_state ps = {.start_s = wall_s(), .forced = force && !strcmp(force, "1")};
-    rc = run_scenario(sc, o->threads, reps, show ? progress : NULL, &ps, &err);
+    int rc = run_scenario(sc, o->threads, reps, show ? progress : NULL, &ps, &err);
+    if (!rc) /* after the run, which checked each trace's format: no hashing of a non-trace */
+        rc = hash_traces(sc, traces, &err);
     if (rc) {
         cli_print_error(&err);
         free(reps);
@@ -200,7 +201,7 @@ static int run_and_write(const struct run_opts *o, struct cfg_scenario *sc)
     size_t json_len;
     const char *json = dms_jw_data(w, &json_len);
     char *csv = rpt_result_csv(sc, reps, n);
-    int status = write_results(o, json, json_len, csv);
+    int status = write_results(o, json, json_len, csv, started);
     if (status == 0) {
         if (o->json)
             fwrite(json, 1, json_len, stdout);

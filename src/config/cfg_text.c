@@ -35,7 +35,8 @@ static int file_error(struct cfg_errors *errs, int code, const char *path, const
     return code;
 }
 
-/* Reads up to max + 1 bytes of fd (so that a file that grew past max is seen). */
+/* Reads up to max + 1 bytes of fd into buf (max + 1 bytes), so that a file that grew past
+ * max is seen. */
 static int read_all(int fd, char *buf, size_t max, size_t *len)
 {
     size_t n = 0;
@@ -79,19 +80,20 @@ int cfg__read_text(const char *path, char **text, size_t *len, struct cfg_errors
         return file_error(errs, DMS_EFORMAT, path, "the scenario is %lld bytes, above the "
                           "limit of %d MiB", (long long)st.st_size, CFG_MAX_FILE_BYTES >> 20);
     }
-    char *buf = dms_xmalloc(CFG_MAX_FILE_BYTES + 2);
+    size_t want = (size_t)st.st_size; /* a file that grows meanwhile is cut here, and seen */
+    char *buf = dms_xmalloc(want + 2);
     size_t n = 0;
-    int rc = read_all(fd, buf, CFG_MAX_FILE_BYTES, &n);
+    int rc = read_all(fd, buf, want, &n);
     int e = errno;
     close(fd);
-    if (rc != 0 || n > CFG_MAX_FILE_BYTES) {
+    if (rc != 0 || n > want) {
         free(buf);
         return rc != 0 ? file_error(errs, DMS_EIO, path, "cannot read: %s", strerror(e))
-                       : file_error(errs, DMS_EFORMAT, path, "%s", "the scenario grew beyond "
-                                    "the size limit while it was read");
+                       : file_error(errs, DMS_EFORMAT, path, "%s", "the scenario changed size "
+                                    "while it was read");
     }
     buf[n] = '\0';
-    *text = dms_xrealloc(buf, n + 1);
+    *text = buf;
     *len = n;
     return 0;
 }

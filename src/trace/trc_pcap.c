@@ -11,7 +11,9 @@
  * captured length above 256 KiB, a fraction of a second of 10^6 us or 10^9 ns or more) ends
  * the batch with TRC__DAMAGE and the record's index and offset; these are the records
  * libpcap refuses too, so the two readers agree. Seconds are unsigned 32-bit, as the format
- * defines them. Only versions 2.0 to 2.4 are read (libpcap's set). Formats it does not know
+ * defines them. Only versions 2.0 to 2.4 are read (libpcap's set); as in libpcap, files
+ * before 2.3 have the captured and original lengths the other way round, and 2.3 files may
+ * have (when the first is larger); such files take the slow path. Formats it does not know
  * are left to libpcap.
  */
 #include "trc_int.h"
@@ -34,6 +36,7 @@ struct pcap_rd {
     uint8_t mac[6];
     uint32_t need;         /* bytes wanted at a record: header + what direction needs */
     int64_t index;         /* next record's index in the file */
+    int len_swap;          /* 0: lengths in 2.4 order; 1: swapped (< 2.3); 2: maybe (2.3) */
     struct trc__pcap_direct direct;
 };
 
@@ -56,6 +59,7 @@ static int parse_header(struct pcap_rd *r, bool as_is, struct dms_error *err)
     if (major != 2 || minor > 4)
         return trc__file_error(err, DMS_EFORMAT, r->path, "pcap version %u.%u is not "
                                "supported (2.0 to 2.4 are)", major, minor);
+    r->len_swap = minor < 3 ? 1 : minor == 3 ? 2 : 0;
     r->snaplen = trc__rd32(h + 16, r->swap);
     r->snap = r->snaplen == 0 || r->snaplen > TRC_MAX_CAPLEN ? TRC_MAX_CAPLEN : r->snaplen;
     uint32_t network = trc__rd32(h + 20, r->swap);
@@ -100,12 +104,12 @@ static int absurd(struct pcap_rd *r, uint32_t incl, struct dms_error *err)
 /* Fills one raw record from the header at h, followed by avail bytes of the frame (at most
  * incl count), found at file offset off. */
 static inline __attribute__((always_inline)) void
-take(const struct pcap_rd *r, const uint8_t *h, bool swap, uint32_t incl, size_t avail,
-     int64_t off, struct trc__raw *o)
+take(const struct pcap_rd *r, const uint8_t *h, bool swap, uint32_t incl, uint32_t orig,
+     size_t avail, int64_t off, struct trc__raw *o)
 {
     o->ts_ns = (int64_t)trc__rd32(h, swap) * DMS_NS_PER_S +
                (int64_t)trc__rd32(h + 4, swap) * r->frac_mult;
-    o->orig_len = trc__rd32(h + 12, swap);
+    o->orig_len = orig;
     o->cap_len = DMS_MIN(incl, r->snap);
     o->wire_len = trc__map_len(o->orig_len, r->delta);
     o->offset = off;
@@ -139,7 +143,7 @@ fast_batch(struct pcap_rd *restrict r, struct trc__raw *restrict out, int max, b
         if (len - pos - 16 < incl || incl > TRC_MAX_CAPLEN ||
             trc__rd32(h + 4, swap) >= frac_limit)
             break;
-        take(r, h, swap, incl, incl, base + (int64_t)pos, out + n);
+        take(r, h, swap, incl, trc__rd32(h + 12, swap), incl, base + (int64_t)pos, out + n);
         pos += 16 + (size_t)incl;
         n++;
     }
@@ -164,6 +168,12 @@ static int slow_one(struct pcap_rd *r, struct trc__raw *o, int *status, struct d
     }
     const uint8_t *h = b->mem + b->pos;
     uint32_t incl = trc__rd32(h + 8, r->swap), frac = trc__rd32(h + 4, r->swap);
+    uint32_t orig = trc__rd32(h + 12, r->swap);
+    if (r->len_swap == 1 || (r->len_swap == 2 && incl > orig)) {
+        uint32_t t = incl;
+        incl = orig;
+        orig = t;
+    }
     if (incl > TRC_MAX_CAPLEN) {
         *status = absurd(r, incl, err);
         return 0;
@@ -173,7 +183,7 @@ static int slow_one(struct pcap_rd *r, struct trc__raw *o, int *status, struct d
         return 0;
     }
     int64_t off = trc__buf_offset(b);
-    take(r, h, r->swap, incl, avail - 16, off, o);
+    take(r, h, r->swap, incl, orig, avail - 16, off, o);
     int rc = trc__buf_skip(b, 16 + (uint64_t)incl, err);
     if (rc != 0) {
         *status = rc < 0 ? rc : trunc_data(r, off, incl, err);
@@ -190,8 +200,9 @@ static int pcap_fill(void *vr, struct trc__raw *out, int max, int *status,
     int n = 0;
     *status = TRC__MORE;
     while (n < max) {
-        n += r->swap ? fast_batch(r, out + n, max - n, true)
-                     : fast_batch(r, out + n, max - n, false);
+        if (!r->len_swap)
+            n += r->swap ? fast_batch(r, out + n, max - n, true)
+                         : fast_batch(r, out + n, max - n, false);
         if (n == max)
             break;
         if (!slow_one(r, out + n, status, err))
@@ -258,8 +269,8 @@ int trc__pcap_open(struct trc__reader *rd, struct trc__buf *b, const struct trc_
     rd->rd = r;
     /* In-place parsing when direction needs no frame bytes: no rule, or the flags rule on a
      * link type that records no direction. The header does not change on rewind. */
-    if (a->dirmode == TRC__DIR_NONE ||
-        (a->dirmode == TRC__DIR_FLAGS && r->lt != 113 && r->lt != 276)) {
+    if (!r->len_swap && (a->dirmode == TRC__DIR_NONE ||
+                         (a->dirmode == TRC__DIR_FLAGS && r->lt != 113 && r->lt != 276))) {
         r->direct = (struct trc__pcap_direct){&r->buf, &r->index, r->swap, r->frac_mult,
                                               r->frac_limit, r->snap, r->delta};
         rd->direct = &r->direct;

@@ -301,7 +301,9 @@ static int next_pass_start(trc_source *s, int64_t *next, struct dms_error *err)
                         "scenario: trace.loop_period)", (long long)s->file_index);
         return fail(s, &e, err);
     } else {
-        step = span + span / (s->file_index - 1); /* duration plus the mean gap */
+        /* duration plus the mean gap; an overflow here is caught as one below */
+        if (__builtin_add_overflow(span, span / (s->file_index - 1), &step))
+            step = INT64_MAX;
     }
     if (__builtin_add_overflow(s->pass_start, step, next) || *next > TRC_MAX_TIME_NS) {
         trc__damage(&e, s->path ? s->path : "", s->file_index, -1, "pass %llu would start "

@@ -17,6 +17,8 @@
 #include <stdint.h>
 #include <string.h>
 
+#include <nettle/sha2.h>
+
 #include "trc.h"
 
 /* Reader status after a fill: more may follow, the pass ended, damage (err filled with
@@ -86,12 +88,9 @@ struct trc__reader {
     struct trc__pcap_direct *direct; /* NULL unless the reader allows in-place parsing */
 };
 
-/* SHA-256 (trc_sha256.c). */
+/* SHA-256 (trc_sha256.c, through nettle). */
 struct trc__sha256 {
-    uint32_t h[8];
-    uint64_t total;    /* bytes hashed */
-    uint8_t block[64];
-    size_t used;       /* bytes in block */
+    struct sha256_ctx ctx;
 };
 void trc__sha256_init(struct trc__sha256 *s);
 void trc__sha256_update(struct trc__sha256 *s, const void *data, size_t n);

@@ -63,7 +63,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     free(text);
     if (sc) {
         dms_jw *w = dms_jw_new();
+        dms_jw_obj_begin(w, NULL);
         cfg_scenario_write_json(sc, w);
+        dms_jw_obj_end(w);
         dms_jw_free(w);
         cfg_scenario_free(sc);
     }

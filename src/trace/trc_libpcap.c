@@ -55,6 +55,9 @@ static int lp_openp(struct lp_rd *r, struct dms_error *err)
     r->classic = pcap_major_version(r->p) == 2;
     if (trc__link_delta(r->lt, &r->delta) < 0 && !r->as_is)
         return trc__link_error(err, r->path, r->lt);
+    int ext = pcap_datalink_ext(r->p); /* a classic pcap's FCS bits, as the native reader */
+    if (ext & 0x04000000)
+        r->delta -= (int32_t)(((unsigned)ext >> 28) & 0xFu) * 2;
     r->index = 0;
     return 0;
 }

@@ -75,109 +75,6 @@ static void test_pcap_variants(const char *dir)
     }
 }
 
-static void block_begin(struct bb *b, uint32_t type, size_t *start)
-{
-    *start = b->n;
-    tr_u32(b, type);
-    tr_u32(b, 0); /* length, patched by block_end */
-}
-
-static void block_end(struct bb *b, size_t start)
-{
-    while ((b->n - start) % 4)
-        tr_put(b, NULL, 1);
-    uint32_t len = (uint32_t)(b->n - start + 4);
-    tr_u32(b, len);
-    struct bb tmp = {.be = b->be};
-    tr_u32(&tmp, len);
-    memcpy(b->p + start + 4, tmp.p, 4);
-}
-
-static void opt(struct bb *b, uint32_t code, const void *v, uint32_t len)
-{
-    tr_u16(b, code);
-    tr_u16(b, len);
-    tr_put(b, v, len);
-    while (len++ % 4)
-        tr_put(b, NULL, 1);
-}
-
-static void ng_shb(struct bb *b)
-{
-    size_t s;
-    block_begin(b, 0x0A0D0D0A, &s);
-    tr_u32(b, 0x1A2B3C4D);
-    tr_u16(b, 1);
-    tr_u16(b, 0);
-    tr_u32(b, 0xFFFFFFFF);
-    tr_u32(b, 0xFFFFFFFF);
-    opt(b, 4, "test", 4); /* shb_userappl: skipped */
-    tr_u32(b, 0);            /* opt_endofopt */
-    block_end(b, s);
-}
-
-static void ng_idb(struct bb *b, uint32_t lt, int tsresol, int fcslen, uint32_t tsoff_s)
-{
-    size_t s;
-    block_begin(b, 1, &s);
-    tr_u16(b, lt);
-    tr_u16(b, 0);
-    tr_u32(b, 0);
-    if (tsresol >= 0) {
-        uint8_t r = (uint8_t)tsresol;
-        opt(b, 9, &r, 1);
-    }
-    if (fcslen >= 0) {
-        uint8_t f = (uint8_t)fcslen;
-        opt(b, 13, &f, 1);
-    }
-    if (tsoff_s) {
-        struct bb o = {.be = b->be};
-        tr_u32(&o, b->be ? 0 : tsoff_s);
-        tr_u32(&o, b->be ? tsoff_s : 0);
-        opt(b, 14, o.p, 8);
-    }
-    tr_u32(b, 0);
-    block_end(b, s);
-}
-
-/* An EPB (type 6) or OPB (type 2); flags < 0: no flags option. */
-static void ng_pkt(struct bb *b, uint32_t type, uint32_t ifid, uint64_t ts, uint32_t len,
-                   const uint8_t *data, int flags)
-{
-    size_t s;
-    block_begin(b, type, &s);
-    if (type == 6) {
-        tr_u32(b, ifid);
-    } else {
-        tr_u16(b, ifid);
-        tr_u16(b, 0);
-    }
-    tr_u32(b, (uint32_t)(ts >> 32));
-    tr_u32(b, (uint32_t)ts);
-    tr_u32(b, len);
-    tr_u32(b, len);
-    tr_put(b, data, len);
-    while ((b->n - s) % 4)
-        tr_put(b, NULL, 1);
-    if (flags >= 0) {
-        struct bb f = {.be = b->be};
-        tr_u32(&f, (uint32_t)flags);
-        opt(b, 2, f.p, 4);
-        tr_u32(b, 0);
-    }
-    block_end(b, s);
-}
-
-static void ng_spb(struct bb *b, uint32_t len)
-{
-    size_t s;
-    block_begin(b, 3, &s);
-    tr_u32(b, len);
-    tr_put(b, NULL, len);
-    block_end(b, s);
-}
-
 /* pcapng: sections, interfaces with ns / 2^-20 / us+offset resolutions, FCS, SLL, EPB flags,
  * SPB, OPB, an unknown block, both byte orders. */
 static void test_pcapng(const char *dir)
@@ -187,21 +84,21 @@ static void test_pcapng(const char *dir)
         struct bb b = {.be = be};
         uint8_t sll[64] = {0, 4}; /* packet type 4: outgoing */
         size_t s;
-        ng_shb(&b);
-        ng_idb(&b, 1, 9, -1, 0);
-        ng_idb(&b, 1, 0x80 | 20, 4, 0);
-        ng_idb(&b, 113, -1, -1, 100);
-        block_begin(&b, 0xBAD, &s);
+        tr_ng_shb(&b);
+        tr_ng_idb(&b, 1, 9, -1, 0);
+        tr_ng_idb(&b, 1, 0x80 | 20, 4, 0);
+        tr_ng_idb(&b, 113, -1, -1, 100);
+        tr_block_begin(&b, 0xBAD, &s);
         tr_u32(&b, 7);
-        block_end(&b, s);
-        ng_pkt(&b, 6, 0, 5000000123u, 50, NULL, 2);
-        ng_pkt(&b, 6, 1, (UINT64_C(6) << 20) + (1u << 19), 1518, NULL, 1);
-        ng_pkt(&b, 6, 2, 7000000, 64, sll, -1);
-        ng_spb(&b, 80);
-        ng_pkt(&b, 2, 0, 108000000000u, 70, NULL, 2);
-        ng_shb(&b);
-        ng_idb(&b, 1, -1, -1, 0);
-        ng_pkt(&b, 6, 0, 109000000, 70, NULL, -1);
+        tr_block_end(&b, s);
+        tr_ng_pkt(&b, 6, 0, 5000000123u, 50, NULL, 2);
+        tr_ng_pkt(&b, 6, 1, (UINT64_C(6) << 20) + (1u << 19), 1518, NULL, 1);
+        tr_ng_pkt(&b, 6, 2, 7000000, 64, sll, -1);
+        tr_ng_spb(&b, 80);
+        tr_ng_pkt(&b, 2, 0, 108000000000u, 70, NULL, 2);
+        tr_ng_shb(&b);
+        tr_ng_idb(&b, 1, -1, -1, 0);
+        tr_ng_pkt(&b, 6, 0, 109000000, 70, NULL, -1);
         const char *path = tr_write_file(dir, "t.pcapng", b.p, b.n);
         struct trc_spec sp;
         struct dms_error err;
@@ -239,10 +136,10 @@ static void test_pcapng_oracle(const char *dir)
     static struct trc_record r[MAXREC];
     for (int be = 0; be < 2; be++) {
         struct bb b = {.be = be};
-        ng_shb(&b);
-        ng_idb(&b, 1, 9, -1, 0);
+        tr_ng_shb(&b);
+        tr_ng_idb(&b, 1, 9, -1, 0);
         for (uint32_t i = 0; i < 20; i++)
-            ng_pkt(&b, 6, 0, 1600000000000000000u + i * 777u, 60 + i * 13, NULL, -1);
+            tr_ng_pkt(&b, 6, 0, 1600000000000000000u + i * 777u, 60 + i * 13, NULL, -1);
         const char *path = tr_write_file(dir, "o.pcapng", b.p, b.n);
         struct trc_spec sp;
         struct dms_error err;
@@ -315,21 +212,21 @@ static void test_pcapng_damage(const char *dir)
     static struct trc_record r[MAXREC];
     for (int k = 0; k < 4; k++) {
         struct bb b = {0};
-        ng_shb(&b);
-        ng_idb(&b, 1, -1, -1, 0);
-        ng_pkt(&b, 6, 0, 1000, 60, NULL, -1);
+        tr_ng_shb(&b);
+        tr_ng_idb(&b, 1, -1, -1, 0);
+        tr_ng_pkt(&b, 6, 0, 1000, 60, NULL, -1);
         size_t off = b.n;
         if (k == 0) {
-            ng_pkt(&b, 6, 0, 2000, 60, NULL, -1);
+            tr_ng_pkt(&b, 6, 0, 2000, 60, NULL, -1);
             b.n -= 10;
         } else if (k == 1) {
             tr_u32(&b, 6);
             tr_u32(&b, 13);
             tr_put(&b, NULL, 8);
         } else if (k == 2) {
-            ng_pkt(&b, 6, 5, 2000, 60, NULL, -1);
+            tr_ng_pkt(&b, 6, 5, 2000, 60, NULL, -1);
         } else {
-            ng_pkt(&b, 6, 0, 2000, 60, NULL, -1);
+            tr_ng_pkt(&b, 6, 0, 2000, 60, NULL, -1);
             b.p[b.n - 4] ^= 4;
         }
         const char *path = tr_write_file(dir, "d.pcapng", b.p, b.n);

@@ -66,6 +66,109 @@ void tr_pcap_rec_claim(struct bb *b, uint32_t incl, uint32_t present)
     tr_put(b, NULL, present);
 }
 
+void tr_block_begin(struct bb *b, uint32_t type, size_t *start)
+{
+    *start = b->n;
+    tr_u32(b, type);
+    tr_u32(b, 0); /* length, patched by block_end */
+}
+
+void tr_block_end(struct bb *b, size_t start)
+{
+    while ((b->n - start) % 4)
+        tr_put(b, NULL, 1);
+    uint32_t len = (uint32_t)(b->n - start + 4);
+    tr_u32(b, len);
+    struct bb tmp = {.be = b->be};
+    tr_u32(&tmp, len);
+    memcpy(b->p + start + 4, tmp.p, 4);
+}
+
+void tr_opt(struct bb *b, uint32_t code, const void *v, uint32_t len)
+{
+    tr_u16(b, code);
+    tr_u16(b, len);
+    tr_put(b, v, len);
+    while (len++ % 4)
+        tr_put(b, NULL, 1);
+}
+
+void tr_ng_shb(struct bb *b)
+{
+    size_t s;
+    tr_block_begin(b, 0x0A0D0D0A, &s);
+    tr_u32(b, 0x1A2B3C4D);
+    tr_u16(b, 1);
+    tr_u16(b, 0);
+    tr_u32(b, 0xFFFFFFFF);
+    tr_u32(b, 0xFFFFFFFF);
+    tr_opt(b, 4, "test", 4); /* shb_userappl: skipped */
+    tr_u32(b, 0);            /* opt_endofopt */
+    tr_block_end(b, s);
+}
+
+void tr_ng_idb(struct bb *b, uint32_t lt, int tsresol, int fcslen, uint64_t tsoff_s)
+{
+    size_t s;
+    tr_block_begin(b, 1, &s);
+    tr_u16(b, lt);
+    tr_u16(b, 0);
+    tr_u32(b, 0);
+    if (tsresol >= 0) {
+        uint8_t r = (uint8_t)tsresol;
+        tr_opt(b, 9, &r, 1);
+    }
+    if (fcslen >= 0) {
+        uint8_t f = (uint8_t)fcslen;
+        tr_opt(b, 13, &f, 1);
+    }
+    if (tsoff_s) {
+        struct bb o = {.be = b->be};
+        tr_u32(&o, (uint32_t)(b->be ? tsoff_s >> 32 : tsoff_s));
+        tr_u32(&o, (uint32_t)(b->be ? tsoff_s : tsoff_s >> 32));
+        tr_opt(b, 14, o.p, 8);
+    }
+    tr_u32(b, 0);
+    tr_block_end(b, s);
+}
+
+/* An EPB (type 6) or OPB (type 2); flags < 0: no flags option. */
+void tr_ng_pkt(struct bb *b, uint32_t type, uint32_t ifid, uint64_t ts, uint32_t len,
+                   const uint8_t *data, int flags)
+{
+    size_t s;
+    tr_block_begin(b, type, &s);
+    if (type == 6) {
+        tr_u32(b, ifid);
+    } else {
+        tr_u16(b, ifid);
+        tr_u16(b, 0);
+    }
+    tr_u32(b, (uint32_t)(ts >> 32));
+    tr_u32(b, (uint32_t)ts);
+    tr_u32(b, len);
+    tr_u32(b, len);
+    tr_put(b, data, len);
+    while ((b->n - s) % 4)
+        tr_put(b, NULL, 1);
+    if (flags >= 0) {
+        struct bb f = {.be = b->be};
+        tr_u32(&f, (uint32_t)flags);
+        tr_opt(b, 2, f.p, 4);
+        tr_u32(b, 0);
+    }
+    tr_block_end(b, s);
+}
+
+void tr_ng_spb(struct bb *b, uint32_t len)
+{
+    size_t s;
+    tr_block_begin(b, 3, &s);
+    tr_u32(b, len);
+    tr_put(b, NULL, len);
+    tr_block_end(b, s);
+}
+
 const char *tr_tmpfile(const char *dir, const char *name)
 {
     static char path[4][256];

@@ -35,6 +35,18 @@ void tr_pcap_hdr(struct bb *b, bool ns, uint32_t snaplen, uint32_t network);
 void tr_pcap_rec(struct bb *b, uint32_t sec, uint32_t frac, uint32_t incl, uint32_t orig, const uint8_t *data);
 void tr_pcap_rec_claim(struct bb *b, uint32_t incl, uint32_t present);
 
+/* pcapng: a block begun at *start (its length patched by tr_block_end), an option, a
+ * section header, an interface (tsresol, fcslen < 0: none; tsoff_s 0: none; link type lt),
+ * an EPB (type 6) or OPB (type 2) with flags (< 0: none), a simple packet block. */
+void tr_block_begin(struct bb *b, uint32_t type, size_t *start);
+void tr_block_end(struct bb *b, size_t start);
+void tr_opt(struct bb *b, uint32_t code, const void *v, uint32_t len);
+void tr_ng_shb(struct bb *b);
+void tr_ng_idb(struct bb *b, uint32_t lt, int tsresol, int fcslen, uint64_t tsoff_s);
+void tr_ng_pkt(struct bb *b, uint32_t type, uint32_t ifid, uint64_t ts, uint32_t len,
+               const uint8_t *data, int flags);
+void tr_ng_spb(struct bb *b, uint32_t len);
+
 /* dir/name (one of four rotating static buffers); writes n bytes there and returns it. */
 const char *tr_tmpfile(const char *dir, const char *name);
 const char *tr_write_file(const char *dir, const char *name, const void *p, size_t n);

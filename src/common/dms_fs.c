@@ -4,6 +4,7 @@
 
 #include <dirent.h>
 #include <errno.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -237,4 +238,45 @@ int dms_read_file(const char *path, char **data, size_t *len, struct dms_error *
     if (len)
         *len = n;
     return 0;
+}
+
+/* True if entry is name + ".tmp." + six characters of mkstemp's alphabet. */
+static bool is_temp_of(const char *entry, const char *name)
+{
+    size_t n = strlen(name);
+    if (strncmp(entry, name, n) != 0 || strncmp(entry + n, ".tmp.", 5) != 0)
+        return false;
+    const char *x = entry + n + 5;
+    if (strlen(x) != 6)
+        return false;
+    for (int i = 0; i < 6; i++)
+        if (!((x[i] >= 'a' && x[i] <= 'z') || (x[i] >= 'A' && x[i] <= 'Z') ||
+              (x[i] >= '0' && x[i] <= '9')))
+            return false;
+    return true;
+}
+
+int dms_remove_stale_temps(const char *dir, const char *const *names, size_t n_names,
+                           time_t before)
+{
+    DIR *d = opendir(dir);
+    if (!d)
+        return 0;
+    int removed = 0;
+    struct dirent *e;
+    while ((e = readdir(d)) != NULL) {
+        for (size_t i = 0; i < n_names; i++) {
+            if (!is_temp_of(e->d_name, names[i]))
+                continue;
+            char path[4096];
+            struct stat st;
+            snprintf(path, sizeof path, "%s/%s", dir, e->d_name);
+            if (lstat(path, &st) == 0 && S_ISREG(st.st_mode) && st.st_mtime < before &&
+                unlink(path) == 0)
+                removed++;
+            break;
+        }
+    }
+    closedir(d);
+    return removed;
 }

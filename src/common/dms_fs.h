@@ -11,6 +11,7 @@
 #define DMS_FS_H
 
 #include <stddef.h>
+#include <time.h>
 
 #include "dms.h"
 
@@ -50,5 +51,15 @@ int dms_remove_flat_dir(const char *dir, struct dms_error *err);
 /* Reads a whole file into a NUL-terminated heap buffer (caller frees). Returns 0,
  * DMS_ENOENT or DMS_EIO. */
 int dms_read_file(const char *path, char **data, size_t *len, struct dms_error *err);
+
+/*
+ * Removes the temporary files a staged write of one of names (e.g. "result.json") left in
+ * dir when its process was killed: regular files named NAME.tmp.XXXXXX (six characters, as
+ * dms_stage makes them) last modified before `before` (the caller's start, so that a write
+ * in progress in another process is left alone). Other files are never touched. Returns
+ * how many were removed; a missing folder is 0.
+ */
+int dms_remove_stale_temps(const char *dir, const char *const *names, size_t n_names,
+                           time_t before);
 
 #endif

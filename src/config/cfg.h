@@ -236,6 +236,8 @@ struct cfg_trace {
     double random_tx_share;  /* CFG_DIR_RANDOM: probability of TX, 0..1 */
     double speedup;          /* > 0: trace time is divided by it */
     int64_t loop;            /* passes over the trace, >= 1 */
+    int64_t loop_period_ns;  /* time from one pass's start to the next's; 0 = not given (each
+                                pass then starts its duration plus its mean gap later) */
     enum cfg_oversize oversize;
     enum cfg_on_damage on_damage;
     enum cfg_reader reader;

@@ -218,7 +218,7 @@ bool cfg__get_time(struct cfg_vctx *c, const struct cfg_node *v, int64_t lo, int
         return false;
     if (cfg_parse_time(s, &x, &e) != 0)
         return cfg__err(c, v, e.code, "%s", e.msg), false;
-    if (!check_range(c, v, x, lo, hi, fmt_time))
+    if (!check_range(c, v, x, lo, DMS_MIN(hi, CFG_TIME_MAX_NS), fmt_time))
         return false;
     *out = x;
     return true;

@@ -4,8 +4,10 @@
  *
  * libyaml's event parser drives a recursive builder, so every node gets the mark of its
  * first character (libyaml counts lines and columns from 0; the tree stores them from 1).
- * Anchors are supported by copying the anchored subtree at each alias, with a cap on the
- * total node count so that an alias bomb is an error rather than an exhausted host. Only
+ * Anchors are supported by copying the anchored subtree at each alias, with caps on the
+ * total node count and on the total bytes of scalar text, aliases expanded, checked before
+ * each copy, so that an alias bomb is an error at the alias that would cross the limit
+ * rather than an exhausted host. The text is checked first (UTF-8, no NUL; cfg_text.c). Only
  * one document per file; an empty file is an empty mapping. A resolve never touches the
  * loaded tree: it copies it, applies the overrides to the copy and validates that.
  */
@@ -17,7 +19,6 @@
 #include <yaml.h>
 
 #include "cfg_int.h"
-#include "dms_fs.h"
 
 #define MAX_DEPTH 64         /* nesting of collections */
 #define MAX_NODES 1000000    /* nodes in one document, aliases expanded */
@@ -25,6 +26,7 @@
 struct anchor {
     char *name;
     const struct cfg_node *node;
+    size_t nodes, bytes; /* size of the subtree: nodes, bytes of scalar text */
 };
 
 struct builder {
@@ -34,6 +36,7 @@ struct builder {
     struct anchor *anchors;
     size_t n_anchors, cap_anchors;
     size_t n_nodes;
+    size_t n_bytes; /* scalar text so far, aliases expanded */
     bool failed; /* a fatal error was reported: stop */
 };
 
@@ -104,12 +107,12 @@ const struct cfg_node *cfg__map_get(const struct cfg_node *map, const char *key)
 
 /* ---- YAML events -> tree -------------------------------------------------------------------- */
 
-static size_t count_nodes(const struct cfg_node *n)
+static void measure(const struct cfg_node *n, size_t *nodes, size_t *bytes)
 {
-    size_t c = 1;
+    *nodes += 1;
+    *bytes += n->text ? strlen(n->text) : 0;
     for (size_t i = 0; i < n->n_kids; i++)
-        c += count_nodes(n->kids[i]);
-    return c;
+        measure(n->kids[i], nodes, bytes);
 }
 
 static void fatal(struct builder *b, int line, int column, const char *fmt, ...)
@@ -162,8 +165,11 @@ static void add_anchor(struct builder *b, const yaml_char_t *name, const struct 
         b->cap_anchors = b->cap_anchors ? b->cap_anchors * 2 : 8;
         b->anchors = dms_xrealloc(b->anchors, b->cap_anchors * sizeof *b->anchors);
     }
-    b->anchors[b->n_anchors].name = dms_xstrdup((const char *)name);
-    b->anchors[b->n_anchors++].node = n;
+    struct anchor *a = &b->anchors[b->n_anchors++];
+    a->name = dms_xstrdup((const char *)name);
+    a->node = n;
+    a->nodes = a->bytes = 0;
+    measure(n, &a->nodes, &a->bytes);
 }
 
 /* An alias: a copy of the latest node with that anchor. */
@@ -172,9 +178,15 @@ static struct cfg_node *alias_node(struct builder *b, const yaml_event_t *ev, in
     const char *name = (const char *)ev->data.alias.anchor;
     for (size_t i = b->n_anchors; i-- > 0;) {
         if (strcmp(b->anchors[i].name, name) == 0) {
-            b->n_nodes += count_nodes(b->anchors[i].node);
+            b->n_nodes += b->anchors[i].nodes;
+            b->n_bytes += b->anchors[i].bytes;
             if (b->n_nodes > MAX_NODES) {
                 fatal(b, line, col, "too many nodes after expanding alias '*%s'", name);
+                return NULL;
+            }
+            if (b->n_bytes > CFG_MAX_EXPANDED_BYTES) {
+                fatal(b, line, col, "alias '*%s' would expand the document beyond %u MiB of "
+                      "text (each alias is a copy)", name, CFG_MAX_EXPANDED_BYTES >> 20);
                 return NULL;
             }
             return cfg__node_copy(b->anchors[i].node);
@@ -190,6 +202,12 @@ static struct cfg_node *scalar_node(struct builder *b, const yaml_event_t *ev, i
     size_t len = ev->data.scalar.length;
     if (memchr(ev->data.scalar.value, '\0', len)) {
         fatal(b, line, col, "%s", "a NUL character in a scalar");
+        return NULL;
+    }
+    b->n_bytes += len;
+    if (b->n_bytes > CFG_MAX_EXPANDED_BYTES) {
+        fatal(b, line, col, "the document holds more than %u MiB of text",
+              CFG_MAX_EXPANDED_BYTES >> 20);
         return NULL;
     }
     bool plain = ev->data.scalar.style == YAML_PLAIN_SCALAR_STYLE;
@@ -321,6 +339,9 @@ int cfg__parse_yaml(const char *text, size_t len, const struct cfg_origin *origi
     memset(&b, 0, sizeof b);
     b.origin = origin;
     b.errs = errs;
+    *root = NULL;
+    if (cfg__check_text(text, len, origin, errs) != 0)
+        return DMS_EFORMAT;
     if (!yaml_parser_initialize(&b.parser))
         abort(); /* libyaml only fails here when the host is out of memory */
     yaml_parser_set_input_string(&b.parser, (const unsigned char *)text, len);
@@ -357,23 +378,14 @@ int cfg_doc_load(const char *path, cfg_doc **out, struct cfg_errors *errs)
 {
     char *text = NULL;
     size_t len = 0;
-    struct dms_error e;
-    dms_error_clear(&e);
     *out = NULL;
-    int rc = dms_read_file(path, &text, &len, &e);
-    if (rc != 0) {
-        cfg__error_add(errs, rc, NULL, 0, 0, "", "%s", e.msg);
-        if (errs)
-            snprintf(errs->items[errs->count - 1].file, DMS_ERR_PATH_MAX, "%s", path);
+    int rc = cfg__read_text(path, &text, &len, errs);
+    if (rc != 0)
         return rc;
-    }
-    if (strlen(text) != len) {
-        struct cfg_origin o = {(char *)path, NULL};
-        cfg__error_add(errs, DMS_EFORMAT, &o, 0, 0, "", "a NUL byte in the file");
-        free(text);
-        return DMS_EFORMAT;
-    }
-    rc = cfg_doc_load_string(text, path, out, errs);
+    struct cfg_origin o = {(char *)path, NULL};
+    rc = cfg__check_text(text, len, &o, errs); /* before the string form stops at a NUL */
+    if (rc == 0)
+        rc = cfg_doc_load_string(text, path, out, errs);
     free(text);
     return rc;
 }

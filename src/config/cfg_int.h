@@ -18,6 +18,16 @@
 
 #include "cfg.h"
 
+/* The largest time any key takes, ns (10^6 s, about 11.6 days), and the largest cost of one
+ * step of work (an ISR, a DPC, a bus transaction's overhead, an interrupt's moderation: 1 s).
+ * With them every sum the simulation forms stays far inside int64 ns. */
+#define CFG_TIME_MAX_NS (INT64_C(1000000) * DMS_NS_PER_S)
+#define CFG_COST_MAX_NS DMS_NS_PER_S
+
+#define CFG_MAX_FILE_BYTES (4 << 20)    /* a scenario file, bytes */
+#define CFG_MAX_EXPANDED_BYTES (8u << 20) /* scalar text of a document, aliases expanded */
+
+
 /* Where nodes came from: the scenario file or one override argument. */
 struct cfg_origin {
     char *label;    /* file name as given, or "--set[i]" */
@@ -217,5 +227,14 @@ extern const struct cfg_word cfg__dma_models[], cfg__trace_kinds[], cfg__sizes_w
     cfg__arrivals_words[], cfg__direction_words[], cfg__oversize_words[],
     cfg__damage_words[], cfg__reader_words[], cfg__hold_words[], cfg__servers_words[],
     cfg__fault_words[], cfg__pool_draw_words[];
+
+/* Reads the scenario at path (a regular file of at most CFG_MAX_FILE_BYTES) into a NUL-
+ * terminated heap string (*text, caller frees) of *len bytes. Returns 0, or DMS_ENOENT /
+ * DMS_EIO / DMS_EFORMAT with one error in errs naming the file (cfg_text.c). */
+int cfg__read_text(const char *path, char **text, size_t *len, struct cfg_errors *errs);
+/* Checks that text (len bytes) is UTF-8 without NUL bytes; a UTF-16/32 file is named as
+ * such. Returns 0, or DMS_EFORMAT with one error at the line and column (cfg_text.c). */
+int cfg__check_text(const char *text, size_t len, const struct cfg_origin *origin,
+                    struct cfg_errors *errs);
 
 #endif

@@ -160,6 +160,8 @@ static void write_trace(dms_jw *w, const char *key, const struct cfg_trace *t)
         dms_jw_double(w, "random_tx_share", t->random_tx_share);
     dms_jw_double(w, "speedup", t->speedup);
     dms_jw_int(w, "loop", t->loop);
+    if (t->loop_period_ns > 0)
+        dms_jw_int(w, "loop_period_ns", t->loop_period_ns);
     dms_jw_str(w, "oversize", cfg__word(cfg__oversize_words, (int)t->oversize));
     dms_jw_str(w, "on_damage", cfg__word(cfg__damage_words, (int)t->on_damage));
     if (t->kind == CFG_TRACE_PCAP)

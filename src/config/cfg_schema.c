@@ -184,9 +184,9 @@ static void cache_line(struct cfg_vctx *c, const struct cfg_node *v, void *base)
 }
 
 static const struct cfg_field cpu_fields[] = {
-    CFG_TIME("isr", struct cfg_cpu, isr_ns, 0, NO_MAX),
-    CFG_TIME("dpc", struct cfg_cpu, dpc_ns, 0, NO_MAX),
-    CFG_TIME("per_packet", struct cfg_cpu, per_packet_ns, 0, NO_MAX),
+    CFG_TIME("isr", struct cfg_cpu, isr_ns, 0, CFG_COST_MAX_NS),
+    CFG_TIME("dpc", struct cfg_cpu, dpc_ns, 0, CFG_COST_MAX_NS),
+    CFG_TIME("per_packet", struct cfg_cpu, per_packet_ns, 0, CFG_COST_MAX_NS),
 };
 
 static const struct cfg_field system_fields[] = {
@@ -268,7 +268,7 @@ static void bus_bandwidth(struct cfg_vctx *c, const struct cfg_node *v, void *ba
 static const struct cfg_field bus_fields[] = {
     CFG_CUSTOM("name", bus_name, 0),
     CFG_CUSTOM("bandwidth", bus_bandwidth, 0),
-    CFG_TIME("overhead", struct cfg_bus, overhead_ns, 0, NO_MAX),
+    CFG_TIME("overhead", struct cfg_bus, overhead_ns, 0, CFG_COST_MAX_NS),
 };
 
 static void bus_item(struct cfg_vctx *c, const struct cfg_node *v, size_t i, void *arg)
@@ -440,7 +440,7 @@ static void device_bus(struct cfg_vctx *c, const struct cfg_node *v, void *base)
 static const struct cfg_field device_fields[] = {
     CFG_CUSTOM("link", device_link, 0),
     CFG_SIZE("fifo", struct cfg_device, fifo_bytes, 0, CFG_FIFO_MAX),
-    CFG_TIME("moderation_delay", struct cfg_device, moderation_delay_ns, 0, NO_MAX),
+    CFG_TIME("moderation_delay", struct cfg_device, moderation_delay_ns, 0, CFG_COST_MAX_NS),
     CFG_INT("moderation_packets", struct cfg_device, moderation_packets, 1, 65536),
     CFG_CUSTOM("bus", device_bus, 0),
 };

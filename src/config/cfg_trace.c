@@ -19,6 +19,9 @@
 #define NO_MAX INT64_MAX
 #define MIN_FRAME 64       /* smallest Ethernet frame, FCS included */
 #define MAX_FRAME 262148   /* largest captured length (256 KiB) plus the FCS */
+#define MIN_RATE_BPS 1e3   /* a synthetic rate in bit/s: the slowest is 1 kbit/s */
+#define MIN_RATE_PPS 1e-3  /* in packets/s: one frame per 1000 s (as trace's TRC_SYNTH_) */
+#define MAX_RATE_PPS 1e10
 
 const struct cfg_word cfg__trace_kinds[] = {
     {"pcap", CFG_TRACE_PCAP},
@@ -170,8 +173,12 @@ static void synth_rate(struct cfg_vctx *c, const struct cfg_node *v, void *base)
     struct cfg_rate r;
     if (!cfg__get_rate(c, v, CFG_RATE_BITS | CFG_RATE_PACKETS, &r))
         return;
-    if (!(r.value > 0) || r.value > 1e15) {
-        cfg__err(c, v, DMS_ERANGE, "%s is out of range: a rate must be > 0", v->text);
+    if (r.packets && !(r.value >= MIN_RATE_PPS && r.value <= MAX_RATE_PPS)) {
+        cfg__err(c, v, DMS_ERANGE, "%s is out of range 0.001pps..1e10pps", v->text);
+        return;
+    }
+    if (!r.packets && !(r.value >= MIN_RATE_BPS && r.value <= 1e15)) {
+        cfg__err(c, v, DMS_ERANGE, "%s is out of range 1kbit/s..1000000Gbit/s", v->text);
         return;
     }
     s->rate_pps = r.packets ? r.value : 0.0;
@@ -272,6 +279,7 @@ static const struct cfg_field trace_fields[] = {
     CFG_CUSTOM("direction", trace_direction, 0),
     CFG_DOUBLE("speedup", struct cfg_trace, speedup, 1e-6, 1e6, 0),
     CFG_INT("loop", struct cfg_trace, loop, 1, 1000000000),
+    CFG_TIME("loop_period", struct cfg_trace, loop_period_ns, 1, CFG_TIME_MAX_NS),
     CFG_ENUM("oversize", struct cfg_trace, oversize, cfg__oversize_words),
     CFG_ENUM("on_damage", struct cfg_trace, on_damage, cfg__damage_words),
     CFG_ENUM("reader", struct cfg_trace, reader, cfg__reader_words),
@@ -311,6 +319,8 @@ static void trace_one(struct cfg_vctx *c, const struct cfg_node *v, struct cfg_t
     one_source(c, v, seen);
     if ((seen & 7) != 1 && (seen & 7) != 2 && (seen & 7) != 4)
         return; /* no source or several: the rules below would only add noise */
+    if (t->loop == 1)
+        misfit(c, v, "loop_period", "applies only with loop > 1");
     if (t->kind != CFG_TRACE_PCAP) {
         misfit(c, v, "reader", "applies only to pcap traces");
         if (t->direction == CFG_DIR_TX_MAC) {

@@ -8,6 +8,7 @@
  */
 #include <errno.h>
 #include <signal.h>
+#include <time.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -95,6 +96,8 @@ int rpt_write_result(const char *dir, const struct cfg_scenario *sc, const struc
     struct rpt_meta meta = {.dmasim_version = version, .generator = eng_rng_type()->name};
     struct rpt_files files;
     rpt_result_files(sc, reps, n, &meta, &files);
+    /* temporaries of an earlier run into this folder that was killed while writing */
+    dms_remove_stale_temps(dir, files.names, files.n, time(NULL));
     sigset_t block, old;
     sigemptyset(&block);
     sigaddset(&block, SIGINT);

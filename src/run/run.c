@@ -322,6 +322,7 @@ static int replay(struct run_world *w, struct run_rep *out, struct dms_error *er
     return 0;
 fail:
     *err = w->err;
+    drain_and_halt(w); /* a source failed mid-run: sends in flight complete, nothing leaks */
     return w->err_code;
 }
 

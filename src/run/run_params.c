@@ -161,6 +161,7 @@ static void source_spec(const struct cfg_nic *c, const struct cfg_trace *ct, int
     t->mtu_frame = (uint32_t)(mbs > TRC_MTU_FRAME_DEFAULT ? mbs : TRC_MTU_FRAME_DEFAULT);
     t->speedup = ct->speedup;
     t->loops = (uint32_t)ct->loop;
+    t->loop_period_ns = ct->loop_period_ns;
     t->on_damage = ct->on_damage == CFG_DAMAGE_KEEP ? TRC_DAMAGE_KEEP : TRC_DAMAGE_STOP;
     t->max_time_ns = duration_ns;
     *is_file = ct->kind != CFG_TRACE_SYNTHETIC && ct->path;

@@ -81,7 +81,7 @@ static int load_error(struct run_image *img, int code, const char *what, int e)
     return img->rc;
 }
 
-/* Reads a file that cannot be mapped (a pipe, a character device) into the heap. */
+/* Reads a regular file that cannot be mapped into the heap. */
 static int read_whole(struct run_image *img, int fd)
 {
     size_t cap = 1u << 20, len = 0;
@@ -108,27 +108,21 @@ static int read_whole(struct run_image *img, int fd)
 /* Maps (or reads) the file and hashes it: the one pass over its bytes from disk. */
 static int load(struct run_image *img)
 {
-    int fd = open(img->path, O_RDONLY | O_CLOEXEC);
+    int64_t size;
+    int fd = trc_open_regular(img->path, &size, &img->err);
     if (fd < 0)
-        return load_error(img, errno == ENOENT ? DMS_ENOENT : DMS_EIO, "cannot open", errno);
-    struct stat st;
+        return img->rc = fd;
     int rc = 0;
-    if (fstat(fd, &st) != 0)
-        rc = load_error(img, DMS_EIO, "cannot read", errno);
-    else if (S_ISDIR(st.st_mode))
-        rc = load_error(img, DMS_EIO, "cannot read", EISDIR);
-    else if (S_ISREG(st.st_mode) && st.st_size > 0) {
-        void *m = mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_PRIVATE, fd, 0);
+    if (size > 0) {
+        void *m = mmap(NULL, (size_t)size, PROT_READ, MAP_PRIVATE, fd, 0);
         if (m == MAP_FAILED) {
             rc = read_whole(img, fd);
         } else {
-            (void)posix_madvise(m, (size_t)st.st_size, POSIX_MADV_SEQUENTIAL);
+            (void)posix_madvise(m, (size_t)size, POSIX_MADV_SEQUENTIAL);
             img->data = m;
-            img->len = (size_t)st.st_size;
+            img->len = (size_t)size;
             img->mapped = true;
         }
-    } else if (!S_ISREG(st.st_mode)) {
-        rc = read_whole(img, fd);
     }
     close(fd);
     if (rc == 0) /* an empty file has no mapping: hash zero bytes of a valid pointer */

@@ -36,6 +36,14 @@
 #define TRC_MIN_FRAME 60u             /* Ethernet minimum without FCS; shorter frames pad */
 #define TRC_MAX_CAPLEN 262144u        /* larger captured lengths are damage (with snaplen) */
 #define TRC_BUFFER_DEFAULT (1u << 20) /* read buffer of a file source, bytes */
+/* Largest time a source handles, ns (2^62, about 146 years): a time stamp beyond +-this, or
+ * a delivered time beyond it after offsets, loops and speedup, is damage. The headroom up
+ * to INT64_MAX keeps the simulation's own delays from overflowing. */
+#define TRC_MAX_TIME_NS (INT64_C(1) << 62)
+/* Rates a synthetic source accepts, packets/s (a rate in bit/s is converted first): at
+ * least one frame per 1000 s, at most one per 0.1 ns. */
+#define TRC_SYNTH_MIN_PPS 1e-3
+#define TRC_SYNTH_MAX_PPS 1e10
 
 enum trc_dir { TRC_RX = 0, TRC_TX = 1 };
 
@@ -173,9 +181,15 @@ struct trc_spec {
     double speedup;            /* time is divided by it; > 0; 0 = 1 */
     uint32_t loops;            /* passes over the source, back to back; 0 = 1. Pass k+1
                                   starts one mean inter-arrival of pass k (its span divided
-                                  by its record count - 1; 0 for a single record) after the
-                                  last record of pass k. A synthetic source draws new frames
+                                  by its record count - 1) after the last record of pass k,
+                                  or loop_period_ns after the first record of pass k if that
+                                  is set. A pass of zero span (one record, or all at one
+                                  time) followed by another is an error (DMS_EINVAL) unless
+                                  loop_period_ns is set. A synthetic source draws new frames
                                   in every pass. */
+    int64_t loop_period_ns;    /* time from one pass's first record to the next's, ns; 0 =
+                                  the rule above; >= the span of every pass (else
+                                  DMS_EINVAL at the pass that is longer) */
     enum trc_damage on_damage;
     bool unknown_link_as_is;   /* an unknown link type gives wire_len = orig_len */
     bool sha256;               /* hash the whole file while reading it (the rest is read at
@@ -331,5 +345,11 @@ void trc_pcap_writer_abort(trc_pcap_writer *w);
  */
 int trc_pcap_write_source(const char *path, const struct trc_spec *spec, gsl_rng *rng,
                           const struct trc_pcap_writer_opts *opts, struct dms_error *err);
+
+/* Opens path for reading if it is a regular file. Returns the descriptor (size in *size;
+ * the caller closes it), or a negative DMS_E* code with err naming the file: devices, FIFOs
+ * and sockets are refused without blocking (/dev/zero would never end, a FIFO could wait
+ * for a writer forever). */
+int trc_open_regular(const char *path, int64_t *size, struct dms_error *err);
 
 #endif

@@ -6,9 +6,10 @@
  * that only grows when a single pcapng block is larger (up to TRC__MAX_BLOCK), so memory
  * stays bounded whatever the file size. The bytes come from the file's descriptor, or from
  * a caller's input callback (struct trc_input: a file image shared by many sources), copied
- * piece by piece into the same buffer, so the readers above never know which. Record data
- * that a reader does not need is skipped: inside the buffer by moving pos, beyond it by lseek
- * when the file is regular, read directly and not being hashed. Invariant: the descriptor's position is base + len, and
+ * piece by piece into the same buffer, so the readers above never know which. Only regular
+ * files are read. Record data that a reader does not need is skipped: inside the buffer by
+ * moving pos, beyond it by lseek when the file is read directly and not being hashed.
+ * Invariant: the descriptor's position is base + len, and
  * when hashing every byte from offset 0 up to it has gone through the SHA-256 state exactly
  * once, in order.
  */
@@ -21,10 +22,45 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+/* See trc.h. A FIFO is opened without waiting for a writer, then
+ * refused like a device or a socket: /dev/zero would never end, a FIFO could block. */
+int trc_open_regular(const char *path, int64_t *size, struct dms_error *err)
+{
+    struct stat st;
+    int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
+    if (fd < 0)
+        return trc__file_error(err, errno == ENOENT ? DMS_ENOENT : DMS_EIO, path,
+                               "cannot open: %s", strerror(errno));
+    if (fstat(fd, &st) != 0) {
+        int e = errno;
+        close(fd);
+        return trc__file_error(err, DMS_EIO, path, "cannot read: %s", strerror(e));
+    }
+    if (!S_ISREG(st.st_mode)) {
+        close(fd);
+        return trc__file_error(err, DMS_EIO, path, "%s", S_ISDIR(st.st_mode)
+                               ? "cannot read: Is a directory"
+                               : "is not a regular file (a device, FIFO or socket): traces "
+                                 "are read from files");
+    }
+    (void)fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK);
+    *size = (int64_t)st.st_size;
+    return fd;
+}
+
+int trc__check_regular(const char *path, struct dms_error *err)
+{
+    int64_t size;
+    int fd = trc_open_regular(path, &size, err);
+    if (fd < 0)
+        return fd;
+    close(fd);
+    return 0;
+}
+
 int trc__buf_open(struct trc__buf *b, const char *path, size_t cap, bool hash,
                   const struct trc_input *in, struct dms_error *err)
 {
-    struct stat st;
     memset(b, 0, sizeof *b);
     b->fd = -1;
     b->path = path;
@@ -32,17 +68,10 @@ int trc__buf_open(struct trc__buf *b, const char *path, size_t cap, bool hash,
         b->in = in;
         b->size = in->size_bytes;
     } else {
-        b->fd = open(path, O_RDONLY | O_CLOEXEC);
-        if (b->fd < 0)
-            return trc__file_error(err, errno == ENOENT ? DMS_ENOENT : DMS_EIO, path,
-                                   "cannot open: %s", strerror(errno));
-        if (fstat(b->fd, &st) != 0 || S_ISDIR(st.st_mode)) {
-            int e = S_ISDIR(st.st_mode) ? EISDIR : errno;
-            close(b->fd);
-            b->fd = -1;
-            return trc__file_error(err, DMS_EIO, path, "cannot read: %s", strerror(e));
-        }
-        b->size = S_ISREG(st.st_mode) ? (int64_t)st.st_size : -1;
+        int fd = trc_open_regular(path, &b->size, err);
+        if (fd < 0)
+            return fd;
+        b->fd = fd;
         (void)posix_fadvise(b->fd, 0, 0, POSIX_FADV_SEQUENTIAL);
     }
     b->cap = cap < 64 ? 64 : cap;

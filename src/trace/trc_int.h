@@ -17,6 +17,8 @@
 #include <stdint.h>
 #include <string.h>
 
+#include <nettle/sha2.h>
+
 #include "trc.h"
 
 /* Reader status after a fill: more may follow, the pass ended, damage (err filled with
@@ -76,7 +78,8 @@ struct trc__pcap_direct {
     int64_t *index;        /* the reader's next record index (set by the caller) */
     bool swap;
     uint32_t frac_mult;    /* ns per fraction unit */
-    uint32_t snaplen;
+    uint32_t frac_limit;   /* fraction units per second */
+    uint32_t snap;         /* captured lengths above it are reported as it (libpcap's rule) */
     int32_t delta;         /* orig_len -> wire_len */
 };
 
@@ -86,12 +89,9 @@ struct trc__reader {
     struct trc__pcap_direct *direct; /* NULL unless the reader allows in-place parsing */
 };
 
-/* SHA-256 (trc_sha256.c). */
+/* SHA-256 (trc_sha256.c, through nettle). */
 struct trc__sha256 {
-    uint32_t h[8];
-    uint64_t total;    /* bytes hashed */
-    uint8_t block[64];
-    size_t used;       /* bytes in block */
+    struct sha256_ctx ctx;
 };
 void trc__sha256_init(struct trc__sha256 *s);
 void trc__sha256_update(struct trc__sha256 *s, const void *data, size_t n);
@@ -115,7 +115,7 @@ struct trc__buf {
     uint8_t *mem;         /* the window: own, or a borrowed piece */
     size_t cap, pos, len;
     int64_t base;       /* file offset of mem[0] */
-    int64_t size;       /* file size for a regular file, else -1 */
+    int64_t size;       /* file size (only regular files are opened) */
     bool eof;
     bool hashing;
     struct trc__sha256 sha;
@@ -127,6 +127,8 @@ struct trc__buf {
 int trc__buf_open(struct trc__buf *b, const char *path, size_t cap, bool hash,
                   const struct trc_input *in, struct dms_error *err);
 void trc__buf_close(struct trc__buf *b);
+/* 0 if path is a regular file that can be opened, else DMS_ENOENT / DMS_EIO with err. */
+int trc__check_regular(const char *path, struct dms_error *err);
 /* Makes at least need bytes available at pos (growing the buffer if need > cap) unless the
  * file ends first. Returns the bytes available (< need only at the end), or DMS_EIO. */
 int64_t trc__buf_fill(struct trc__buf *b, size_t need, struct dms_error *err);
@@ -208,7 +210,7 @@ static inline int8_t trc__dir_from_frame(enum trc__dirmode mode, uint32_t lt, co
 /* A classic pcap record parsed in place. */
 struct trc__pcap_peek {
     int64_t ts_ns;
-    uint32_t incl, orig, wire;
+    uint32_t incl, orig, wire; /* incl: bytes in the file */
 };
 
 /* Parses the record at the buffer position if it lies whole in the buffer and its length is
@@ -222,7 +224,8 @@ static inline bool trc__pcap_peek(const struct trc__pcap_direct *d, struct trc__
     const uint8_t *h = b->mem + b->pos;
     __builtin_prefetch(h + 512); /* records are read in order: keep the next ones in L1 */
     p->incl = trc__rd32(h + 8, d->swap);
-    if (avail - 16 < p->incl || (p->incl > d->snaplen && p->incl > TRC_MAX_CAPLEN))
+    if (avail - 16 < p->incl || p->incl > TRC_MAX_CAPLEN ||
+        trc__rd32(h + 4, d->swap) >= d->frac_limit)
         return false;
     p->ts_ns = (int64_t)trc__rd32(h, d->swap) * DMS_NS_PER_S +
                (int64_t)trc__rd32(h + 4, d->swap) * d->frac_mult;

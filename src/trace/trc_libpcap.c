@@ -8,7 +8,9 @@
  * pcapng direction flags: a damage error carries the file position where libpcap stopped,
  * and the flags rule falls back to the link header (SLL packet type) or RX. A source read
  * through an input callback reaches libpcap as a stdio stream over that callback
- * (fopencookie), hashed as libpcap reads it.
+ * (fopencookie), hashed as libpcap reads it. Time stamps are held to the native readers'
+ * rules, so that both agree: classic pcap seconds are unsigned 32-bit (libpcap reads them
+ * signed), and a fraction outside one second or a time beyond 2^62 ns is damage.
  */
 #define _GNU_SOURCE /* fopencookie; pcap.h needs the BSD u_int types */
 #include "trc_int.h"
@@ -31,6 +33,7 @@ struct lp_rd {
     const uint8_t *pend; /* the rest of the callback's last piece */
     size_t pend_len;
     struct trc__sha256 sha; /* with in: hash of the bytes libpcap has read */
+    bool classic;     /* a classic pcap file (version 2.x), not pcapng */
     uint64_t done_bytes; /* file bytes of finished passes */
 };
 
@@ -85,14 +88,21 @@ static int lp_openp(struct lp_rd *r, struct dms_error *err)
         if (f && !r->p)
             fclose(f);
     } else {
+        int rc = trc__check_regular(r->path, err);
+        if (rc < 0)
+            return rc;
         r->p = pcap_open_offline_with_tstamp_precision(r->path, PCAP_TSTAMP_PRECISION_NANO,
                                                        eb);
     }
     if (!r->p)
         return trc__file_error(err, DMS_EFORMAT, r->path, "libpcap cannot read it: %s", eb);
     r->lt = linktype_of(pcap_datalink(r->p));
+    r->classic = pcap_major_version(r->p) == 2;
     if (trc__link_delta(r->lt, &r->delta) < 0 && !r->as_is)
         return trc__link_error(err, r->path, r->lt);
+    int ext = pcap_datalink_ext(r->p); /* a classic pcap's FCS bits, as the native reader */
+    if (ext & 0x04000000)
+        r->delta -= (int32_t)(((unsigned)ext >> 28) & 0xFu) * 2;
     r->index = 0;
     return 0;
 }
@@ -101,6 +111,19 @@ static int64_t lp_position(const struct lp_rd *r)
 {
     FILE *f = r->p ? pcap_file(r->p) : NULL;
     return f ? (int64_t)ftell(f) : -1;
+}
+
+/* The time of a record, ns, by the native readers' rules. Returns false if it is damage. */
+static bool lp_time(const struct lp_rd *r, const struct pcap_pkthdr *ph, int64_t *ns)
+{
+    int64_t sec = (int64_t)ph->ts.tv_sec, frac = (int64_t)ph->ts.tv_usec;
+    if (r->classic)
+        sec = (int64_t)(uint32_t)sec; /* the file's field is unsigned 32-bit */
+    if (frac < 0 || frac >= DMS_NS_PER_S || sec > TRC_MAX_TIME_NS / DMS_NS_PER_S ||
+        sec < -TRC_MAX_TIME_NS / DMS_NS_PER_S)
+        return false;
+    *ns = sec * DMS_NS_PER_S + frac;
+    return *ns <= TRC_MAX_TIME_NS && *ns >= -TRC_MAX_TIME_NS;
 }
 
 static int lp_fill(void *vr, struct trc__raw *out, int max, int *status, struct dms_error *err)
@@ -120,7 +143,13 @@ static int lp_fill(void *vr, struct trc__raw *out, int max, int *status, struct 
             return n;
         }
         struct trc__raw *o = out + n;
-        o->ts_ns = (int64_t)ph->ts.tv_sec * DMS_NS_PER_S + (int64_t)ph->ts.tv_usec;
+        if (!lp_time(r, ph, &o->ts_ns)) {
+            *status = trc__damage(err, r->path, r->index, lp_position(r), "time stamp %lld s "
+                                  "+ %lld ns cannot be represented (fraction not below one "
+                                  "second, or beyond 2^62 ns)", (long long)ph->ts.tv_sec,
+                                  (long long)ph->ts.tv_usec);
+            return n;
+        }
         o->orig_len = ph->len;
         o->cap_len = ph->caplen;
         o->wire_len = trc__map_len(ph->len, r->delta);

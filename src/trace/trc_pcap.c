@@ -8,8 +8,13 @@
  * not copied, except the few a direction rule needs. When the rule needs none, the reader
  * also offers trc_source a cursor (struct trc__pcap_direct) to parse records in place, and
  * its own fill only sees what that path declines. Damage (a cut record header or data, a
- * captured length above both the snaplen and 256 KiB) ends the batch with TRC__DAMAGE and
- * the record's index and offset. Formats it does not know are left to libpcap.
+ * captured length above 256 KiB, a fraction of a second of 10^6 us or 10^9 ns or more) ends
+ * the batch with TRC__DAMAGE and the record's index and offset; these are the records
+ * libpcap refuses too, so the two readers agree. Seconds are unsigned 32-bit, as the format
+ * defines them. Only versions 2.0 to 2.4 are read (libpcap's set); as in libpcap, files
+ * before 2.3 have the captured and original lengths the other way round, and 2.3 files may
+ * have (when the first is larger); such files take the slow path. Formats it does not know
+ * are left to libpcap.
  */
 #include "trc_int.h"
 
@@ -21,13 +26,17 @@ struct pcap_rd {
     const char *path;
     bool swap;             /* file byte order differs from the host's */
     uint32_t frac_mult;    /* ns per unit of the fraction field: 1000 (us) or 1 (ns) */
-    uint32_t snaplen;
+    uint32_t frac_limit;   /* fractions per second: 10^6 (us) or 10^9 (ns) */
+    uint32_t snaplen;      /* as the header gives it */
+    uint32_t snap;         /* what captured lengths are cut to: the snaplen, or 256 KiB when
+                              it is 0 or larger (libpcap reports the same) */
     uint32_t lt;           /* link type without the FCS bits */
     int32_t delta;         /* orig_len -> wire_len, FCS removed */
     enum trc__dirmode dirmode;
     uint8_t mac[6];
     uint32_t need;         /* bytes wanted at a record: header + what direction needs */
     int64_t index;         /* next record's index in the file */
+    int len_swap;          /* 0: lengths in 2.4 order; 1: swapped (< 2.3); 2: maybe (2.3) */
     struct trc__pcap_direct direct;
 };
 
@@ -45,7 +54,14 @@ static int parse_header(struct pcap_rd *r, bool as_is, struct dms_error *err)
     r->swap = magic == 0xd4c3b2a1u || magic == 0x4d3cb2a1u;
     magic = trc__rd32(h, r->swap);
     r->frac_mult = magic == 0xa1b23c4du ? 1 : 1000;
+    r->frac_limit = magic == 0xa1b23c4du ? 1000000000u : 1000000u;
+    uint16_t major = trc__rd16(h + 4, r->swap), minor = trc__rd16(h + 6, r->swap);
+    if (major != 2 || minor > 4)
+        return trc__file_error(err, DMS_EFORMAT, r->path, "pcap version %u.%u is not "
+                               "supported (2.0 to 2.4 are)", major, minor);
+    r->len_swap = minor < 3 ? 1 : minor == 3 ? 2 : 0;
     r->snaplen = trc__rd32(h + 16, r->swap);
+    r->snap = r->snaplen == 0 || r->snaplen > TRC_MAX_CAPLEN ? TRC_MAX_CAPLEN : r->snaplen;
     uint32_t network = trc__rd32(h + 20, r->swap);
     r->lt = network & 0x03FFFFFFu;
     int32_t fcs = (network & 0x04000000u) ? (int32_t)((network >> 28) & 0xFu) * 2 : 0;
@@ -71,6 +87,13 @@ static int trunc_data(struct pcap_rd *r, int64_t off, uint32_t incl, struct dms_
                        (long long)left);
 }
 
+static int bad_fraction(struct pcap_rd *r, uint32_t frac, struct dms_error *err)
+{
+    return trc__damage(err, r->path, r->index, trc__buf_offset(&r->buf),
+                       "time stamp fraction %u is not below one second (%u %s)", frac,
+                       r->frac_limit, r->frac_mult == 1 ? "ns" : "us");
+}
+
 static int absurd(struct pcap_rd *r, uint32_t incl, struct dms_error *err)
 {
     return trc__damage(err, r->path, r->index, trc__buf_offset(&r->buf),
@@ -81,13 +104,13 @@ static int absurd(struct pcap_rd *r, uint32_t incl, struct dms_error *err)
 /* Fills one raw record from the header at h, followed by avail bytes of the frame (at most
  * incl count), found at file offset off. */
 static inline __attribute__((always_inline)) void
-take(const struct pcap_rd *r, const uint8_t *h, bool swap, uint32_t incl, size_t avail,
-     int64_t off, struct trc__raw *o)
+take(const struct pcap_rd *r, const uint8_t *h, bool swap, uint32_t incl, uint32_t orig,
+     size_t avail, int64_t off, struct trc__raw *o)
 {
     o->ts_ns = (int64_t)trc__rd32(h, swap) * DMS_NS_PER_S +
                (int64_t)trc__rd32(h + 4, swap) * r->frac_mult;
-    o->orig_len = trc__rd32(h + 12, swap);
-    o->cap_len = incl;
+    o->orig_len = orig;
+    o->cap_len = DMS_MIN(incl, r->snap);
     o->wire_len = trc__map_len(o->orig_len, r->delta);
     o->offset = off;
     o->line = 0;
@@ -109,7 +132,7 @@ fast_batch(struct pcap_rd *restrict r, struct trc__raw *restrict out, int max, b
 {
     const uint8_t *mem = r->buf.mem;
     const size_t len = r->buf.len;
-    const uint32_t snaplen = r->snaplen;
+    const uint32_t frac_limit = r->frac_limit;
     const int64_t base = r->buf.base;
     size_t pos = r->buf.pos;
     int n = 0;
@@ -117,9 +140,10 @@ fast_batch(struct pcap_rd *restrict r, struct trc__raw *restrict out, int max, b
         const uint8_t *h = mem + pos;
         __builtin_prefetch(h + 512); /* keep the next records in L1 */
         uint32_t incl = trc__rd32(h + 8, swap);
-        if (len - pos - 16 < incl || (incl > snaplen && incl > TRC_MAX_CAPLEN))
+        if (len - pos - 16 < incl || incl > TRC_MAX_CAPLEN ||
+            trc__rd32(h + 4, swap) >= frac_limit)
             break;
-        take(r, h, swap, incl, incl, base + (int64_t)pos, out + n);
+        take(r, h, swap, incl, trc__rd32(h + 12, swap), incl, base + (int64_t)pos, out + n);
         pos += 16 + (size_t)incl;
         n++;
     }
@@ -143,13 +167,23 @@ static int slow_one(struct pcap_rd *r, struct trc__raw *o, int *status, struct d
         avail = (size_t)got;
     }
     const uint8_t *h = b->mem + b->pos;
-    uint32_t incl = trc__rd32(h + 8, r->swap);
-    if (incl > r->snaplen && incl > TRC_MAX_CAPLEN) {
+    uint32_t incl = trc__rd32(h + 8, r->swap), frac = trc__rd32(h + 4, r->swap);
+    uint32_t orig = trc__rd32(h + 12, r->swap);
+    if (r->len_swap == 1 || (r->len_swap == 2 && incl > orig)) {
+        uint32_t t = incl;
+        incl = orig;
+        orig = t;
+    }
+    if (incl > TRC_MAX_CAPLEN) {
         *status = absurd(r, incl, err);
         return 0;
     }
+    if (frac >= r->frac_limit) {
+        *status = bad_fraction(r, frac, err);
+        return 0;
+    }
     int64_t off = trc__buf_offset(b);
-    take(r, h, r->swap, incl, avail - 16, off, o);
+    take(r, h, r->swap, incl, orig, avail - 16, off, o);
     int rc = trc__buf_skip(b, 16 + (uint64_t)incl, err);
     if (rc != 0) {
         *status = rc < 0 ? rc : trunc_data(r, off, incl, err);
@@ -166,8 +200,9 @@ static int pcap_fill(void *vr, struct trc__raw *out, int max, int *status,
     int n = 0;
     *status = TRC__MORE;
     while (n < max) {
-        n += r->swap ? fast_batch(r, out + n, max - n, true)
-                     : fast_batch(r, out + n, max - n, false);
+        if (!r->len_swap)
+            n += r->swap ? fast_batch(r, out + n, max - n, true)
+                         : fast_batch(r, out + n, max - n, false);
         if (n == max)
             break;
         if (!slow_one(r, out + n, status, err))
@@ -234,10 +269,10 @@ int trc__pcap_open(struct trc__reader *rd, struct trc__buf *b, const struct trc_
     rd->rd = r;
     /* In-place parsing when direction needs no frame bytes: no rule, or the flags rule on a
      * link type that records no direction. The header does not change on rewind. */
-    if (a->dirmode == TRC__DIR_NONE ||
-        (a->dirmode == TRC__DIR_FLAGS && r->lt != 113 && r->lt != 276)) {
+    if (!r->len_swap && (a->dirmode == TRC__DIR_NONE ||
+                         (a->dirmode == TRC__DIR_FLAGS && r->lt != 113 && r->lt != 276))) {
         r->direct = (struct trc__pcap_direct){&r->buf, &r->index, r->swap, r->frac_mult,
-                                              r->snaplen, r->delta};
+                                              r->frac_limit, r->snap, r->delta};
         rd->direct = &r->direct;
     }
     return 0;

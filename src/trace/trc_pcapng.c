@@ -8,7 +8,10 @@
  * (if_tsresol: 10^-n or 2^-n seconds, default microseconds), time offset (if_tsoffset) and
  * FCS length (if_fcslen); Enhanced, Simple and obsolete Packet Blocks are records; every
  * other block is skipped. Each block is read whole into the bounded buffer (blocks above
- * TRC__MAX_BLOCK are damage). A Simple Packet Block has no time stamp: it takes the time of
+ * TRC__MAX_BLOCK are damage, and so is a packet block with more than 256 KiB captured, as in
+ * classic pcap). A resolution whose one second does not fit the 64-bit time stamp (10^-n
+ * with n > 19, 2^-n with n > 63) is refused; a time stamp or if_tsoffset beyond 2^62 ns is
+ * damage. A Simple Packet Block has no time stamp: it takes the time of
  * the record before it (0 if it is the first). Direction comes from the EPB/OPB flags option
  * when the rule asks for it (inbound RX, outbound TX).
  */
@@ -53,22 +56,36 @@ static const uint64_t k_pow10[20] = {
     100000000000000000ull, 1000000000000000000ull, 10000000000000000000ull,
 };
 
-static int64_t ts_to_ns(const struct ng_if *f, uint64_t ts)
+/* Converts time stamp ts of interface f to ns since the epoch, if_tsoffset added. Returns
+ * false if the result lies beyond +-TRC_MAX_TIME_NS. */
+static bool ts_to_ns(const struct ng_if *f, uint64_t ts, int64_t *out)
 {
+    const uint64_t max = (uint64_t)TRC_MAX_TIME_NS;
     uint64_t ns;
-    if (!f->binary) {
-        ns = f->exp <= 9 ? ts * k_pow10[9 - f->exp] : ts / k_pow10[f->exp - 9];
+    if (!f->binary && f->exp <= 9) {
+        uint64_t m = k_pow10[9 - f->exp];
+        if (ts > max / m)
+            return false;
+        ns = ts * m;
+    } else if (!f->binary) {
+        ns = ts / k_pow10[f->exp - 9];
     } else {
-        unsigned k = f->exp;
-        uint64_t frac = ts & ((k ? (UINT64_C(1) << k) : 1) - 1);
-        uint64_t sec = k ? ts >> k : ts;
+        unsigned k = f->exp; /* <= 63, checked at the IDB */
+        uint64_t frac = ts & ((UINT64_C(1) << k) - 1);
+        uint64_t sec = ts >> k;
+        if (sec > max / 1000000000u)
+            return false;
         if (k > 34) {
             frac >>= k - 34;
             k = 34;
         }
         ns = sec * 1000000000u + ((frac * 1000000000u) >> k);
     }
-    return (int64_t)ns + f->offset_ns;
+    if (ns > max)
+        return false;
+    int64_t t = (int64_t)ns + f->offset_ns; /* both within 2^62: no overflow */
+    *out = t;
+    return t >= -TRC_MAX_TIME_NS && t <= TRC_MAX_TIME_NS;
 }
 
 /* Rewrites ctr->ts_resolution from the resolutions seen, coarsest first. */
@@ -128,15 +145,20 @@ static int idb_options(struct ng_rd *r, const uint8_t *h, uint32_t len, int64_t 
             uint64_t v = 0;
             for (int i = 0; i < 8; i++)
                 v |= (uint64_t)h[p + i] << (r->big_endian ? 56 - 8 * i : 8 * i);
-            f->offset_ns = (int64_t)v * DMS_NS_PER_S;
+            int64_t sec = (int64_t)v;
+            if (sec > TRC_MAX_TIME_NS / DMS_NS_PER_S || sec < -TRC_MAX_TIME_NS / DMS_NS_PER_S)
+                return trc__damage(err, r->path, r->index, off, "if_tsoffset %lld s cannot be "
+                                   "represented (beyond 2^62 ns)", (long long)sec);
+            f->offset_ns = sec * DMS_NS_PER_S;
         } else if (code == 13 && olen >= 1) {
             *fcs = h[p];
         }
         p += (olen + 3u) & ~3u;
     }
-    if (!f->binary && f->exp > 19)
-        return trc__file_error(err, DMS_EUNSUP, r->path, "if_tsresol 10^-%u is not supported",
-                               f->exp);
+    if ((!f->binary && f->exp > 19) || (f->binary && f->exp > 63))
+        return trc__file_error(err, DMS_EUNSUP, r->path, "if_tsresol %s^-%u is not supported: "
+                               "one second would not fit the 64-bit time stamp",
+                               f->binary ? "2" : "10", f->exp);
     return 0;
 }
 
@@ -210,8 +232,15 @@ static int packet(struct ng_rd *r, uint32_t type, const uint8_t *h, uint32_t len
         if (caplen > len - 32)
             return trc__damage(err, r->path, r->index, off,
                                "captured length %u overruns its %u-byte block", caplen, len);
-        o->ts_ns = ts_to_ns(f, ts);
+        if (!ts_to_ns(f, ts, &o->ts_ns))
+            return trc__damage(err, r->path, r->index, off, "time stamp %llu (resolution "
+                               "%s^-%u, offset %lld ns) cannot be represented: beyond 2^62 ns",
+                               (unsigned long long)ts, f->binary ? "2" : "10", f->exp,
+                               (long long)f->offset_ns);
     }
+    if (caplen > TRC_MAX_CAPLEN)
+        return trc__damage(err, r->path, r->index, off, "absurd captured length %u (limit %u)",
+                           caplen, TRC_MAX_CAPLEN);
     o->cap_len = caplen;
     o->wire_len = trc__map_len(o->orig_len, f->delta);
     o->offset = off;

@@ -93,6 +93,8 @@ static int validate(const struct trc_spec *sp, const gsl_rng *rng, struct dms_er
         return spec_error(err, "buffer_bytes", "the read buffer must be at least 64 bytes");
     if (sp->max_time_ns < 0)
         return spec_error(err, "max_time_ns", "max_time_ns must be >= 0");
+    if (sp->loop_period_ns < 0 || sp->loop_period_ns > TRC_MAX_TIME_NS)
+        return spec_error(err, "loop_period_ns", "loop_period_ns must be 0..2^62 ns");
     if (sp->kind == TRC_KIND_SYNTHETIC && !rng)
         return spec_error(err, "synth", "a synthetic source needs a random stream");
     if (sp->kind == TRC_KIND_SYNTHETIC && !sp->synth.count && !sp->synth.duration_ns &&
@@ -115,6 +117,9 @@ static int open_capture(trc_source *s, const struct trc__open_args *a, struct dm
     uint32_t magic = got >= 4 ? trc__rd32(b.mem, false) : 0;
     if (got < 0)
         rc = (int)got;
+    else if (got == 0)
+        rc = trc__file_error(err, DMS_EFORMAT, a->path, "the file is empty (0 bytes): a trace "
+                             "needs at least one record");
     else if (magic == 0xa1b2c3d4u || magic == 0xd4c3b2a1u || magic == 0xa1b23c4du ||
              magic == 0x4d3cb2a1u)
         rc = trc__pcap_open(&s->rd, &b, a, err);
@@ -261,17 +266,77 @@ static int end_stream(trc_source *s, struct dms_error *err)
     return 0;
 }
 
+/*
+ * Times that cannot be represented (e is the damage, record and offset set): under STOP the
+ * source fails with it; under KEEP the stream ends there and the counters say why. Returns
+ * the error, or 0 (ended).
+ */
+static int time_damage(trc_source *s, struct dms_error *e, struct dms_error *err)
+{
+    e->code = DMS_EFORMAT;
+    if (s->spec.on_damage == TRC_DAMAGE_STOP)
+        return fail(s, e, err);
+    s->ctr.damaged++;
+    s->ctr.damage_record = e->record;
+    s->ctr.damage_offset = e->offset;
+    snprintf(s->ctr.damage_msg, sizeof s->ctr.damage_msg, "%s", e->msg);
+    return end_stream(s, err);
+}
+
+/* Source time of the next pass's first record, by the rule at trc_spec.loops, into *next.
+ * Returns 0, or an error (already recorded by fail or time_damage) when there is none. */
+static int next_pass_start(trc_source *s, int64_t *next, struct dms_error *err)
+{
+    int64_t span = s->prev_ts - s->pass_t0, step; /* both delivered: no overflow */
+    struct dms_error e;
+    dms_error_clear(&e);
+    if (s->spec.loop_period_ns > 0 && span > s->spec.loop_period_ns) {
+        trc__file_error(&e, DMS_EINVAL, s->path ? s->path : "", "a pass of the trace spans "
+                        "%lld ns, longer than the loop period of %lld ns",
+                        (long long)span, (long long)s->spec.loop_period_ns);
+        return fail(s, &e, err);
+    }
+    if (s->spec.loop_period_ns > 0) {
+        step = s->spec.loop_period_ns;
+    } else if (span == 0) {
+        trc__file_error(&e, DMS_EINVAL, s->path ? s->path : "", "the trace has zero duration "
+                        "(%lld record(s) at one time): looping it needs a period (in a "
+                        "scenario: trace.loop_period)", (long long)s->file_index);
+        return fail(s, &e, err);
+    } else {
+        /* duration plus the mean gap; an overflow here is caught as one below */
+        if (__builtin_add_overflow(span, span / (s->file_index - 1), &step))
+            step = INT64_MAX;
+    }
+    if (__builtin_add_overflow(s->pass_start, step, next) || *next > TRC_MAX_TIME_NS) {
+        trc__damage(&e, s->path ? s->path : "", s->file_index, -1, "pass %llu would start "
+                    "beyond 2^62 ns: the looped trace's times cannot be represented",
+                    (unsigned long long)s->ctr.passes + 1);
+        return time_damage(s, &e, err);
+    }
+    return 0;
+}
+
 /* Ends a pass: starts the next one (returns 1) or ends the stream (0 or an error). */
 static int end_pass(trc_source *s, struct dms_error *err)
 {
     int rc = finish_hash(s, err);
     if (rc < 0)
         return rc;
+    if (s->ctr.records_in == 0 && s->ctr.damaged == 0 && s->spec.kind != TRC_KIND_SYNTHETIC) {
+        struct dms_error e;
+        dms_error_clear(&e);
+        trc__file_error(&e, DMS_EFORMAT, s->path, "the %s file has no records (a trace needs "
+                        "at least one)", s->ctr.format);
+        return fail(s, &e, err);
+    }
     if (s->ctr.passes >= s->spec.loops || s->file_index == 0)
         return end_stream(s, err);
-    int64_t span = s->prev_ts - s->pass_t0;
-    int64_t gap = s->file_index > 1 ? span / (s->file_index - 1) : 0;
-    s->pass_start += span + gap;
+    int64_t next;
+    rc = next_pass_start(s, &next, err);
+    if (rc < 0 || s->final_rc != 0)
+        return rc;
+    s->pass_start = next;
     struct dms_error e;
     dms_error_clear(&e);
     rc = s->rd.ops->rewind(s->rd.rd, &e);
@@ -402,10 +467,37 @@ static int next_piece(trc_source *s, struct trc_record *rec, struct dms_error *e
     return emit(s, rec);
 }
 
-/* Source time (ns) scaled by the speedup. */
-static inline int64_t scale(const trc_source *s, int64_t t)
+/*
+ * The delivered time of raw time stamp t (ns): offset to the pass's start and scaled by the
+ * speedup, with checked arithmetic. Returns true with *time, or false when it would exceed
+ * TRC_MAX_TIME_NS.
+ */
+static inline bool place(const trc_source *s, int64_t t, int64_t *time)
 {
-    return s->unit_speed ? t : (int64_t)llroundl((long double)t / s->speedup);
+    int64_t x;
+    if (__builtin_sub_overflow(t, s->pass_t0, &x) || __builtin_add_overflow(x, s->pass_start, &x) ||
+        x > TRC_MAX_TIME_NS)
+        return false;
+    if (!s->unit_speed) {
+        long double q = (long double)x / s->speedup;
+        if (!(q <= (long double)TRC_MAX_TIME_NS))
+            return false;
+        x = (int64_t)llroundl(q);
+    }
+    *time = x;
+    return true;
+}
+
+/* Damage at raw record r whose time cannot be placed. Returns as time_damage. */
+static int unplaceable(trc_source *s, const struct trc__raw *r, int64_t t, struct dms_error *err)
+{
+    struct dms_error e;
+    dms_error_clear(&e);
+    trc__damage(&e, s->path ? s->path : "", s->file_index, r->offset, "time stamp %lld ns "
+                "cannot be represented after the pass offset (%lld ns) and speedup (%g): "
+                "beyond 2^62 ns", (long long)t, (long long)s->pass_start, s->spec.speedup);
+    e.line = r->line;
+    return time_damage(s, &e, err);
 }
 
 /* Fills rec from raw record r at the given time (all but wire_len) and counts the input. */
@@ -438,7 +530,11 @@ static int deliver(trc_source *s, const struct trc__raw *r, struct trc_record *r
         s->prev_raw = t;
     else if (behind(s, r, &t, err) < 0)
         return s->final_rc;
-    int64_t time = scale(s, t - s->pass_t0 + s->pass_start);
+    int64_t time;
+    if (!place(s, t, &time)) {
+        int rc = unplaceable(s, r, t, err);
+        return rc < 0 ? rc : 0;
+    }
     if (time >= s->time_limit || s->ctr.records_out >= s->rec_limit)
         return end_stream(s, err);
     s->prev_ts = t;
@@ -483,8 +579,10 @@ static inline int next_raw(trc_source *restrict s, struct trc_record *restrict r
 {
     if (s->bpos < s->blen && s->file_index != 0 && (s->final_rc | (int)s->pieces_left) == 0) {
         const struct trc__raw *r = &s->batch[s->bpos];
-        int64_t t = r->ts_ns, time = t - s->pass_t0 + s->pass_start;
-        if (t >= s->prev_ts && s->unit_speed && time < s->time_limit &&
+        int64_t t = r->ts_ns, time;
+        if (t >= s->prev_ts && s->unit_speed && !__builtin_sub_overflow(t, s->pass_t0, &time) &&
+            !__builtin_add_overflow(time, s->pass_start, &time) && time <= TRC_MAX_TIME_NS &&
+            time < s->time_limit &&
             s->ctr.records_out < s->rec_limit &&
             r->wire_len - TRC_MIN_FRAME <= s->spec.mtu_frame - TRC_MIN_FRAME) {
             s->bpos++;
@@ -525,8 +623,9 @@ static int next_direct(trc_source *restrict s, struct trc_record *restrict rec,
     struct trc__pcap_peek p;
     if (!trc__pcap_peek(d, &p))
         return next_other(s, rec, err);
+    /* pcap times are below 2^32 s and pass_start is at most 2^62 ns: no overflow */
     int64_t time = p.ts_ns - s->pass_t0 + s->pass_start;
-    if (p.ts_ns < s->prev_ts || time >= s->time_limit || s->ctr.records_out >= s->rec_limit ||
+    if (p.ts_ns < s->prev_ts || time >= s->time_limit || time > TRC_MAX_TIME_NS || s->ctr.records_out >= s->rec_limit ||
         p.wire - TRC_MIN_FRAME > s->spec.mtu_frame - TRC_MIN_FRAME)
         return next_other(s, rec, err);
     trc__pcap_consume(d, &p);
@@ -536,14 +635,14 @@ static int next_direct(trc_source *restrict s, struct trc_record *restrict rec,
     rec->cap_time_ns = p.ts_ns;
     rec->wire_len = p.wire;
     rec->orig_len = p.orig;
-    rec->cap_len = p.incl;
+    rec->cap_len = DMS_MIN(p.incl, d->snap);
     rec->nic = -1;
     rec->frags = 0;
     rec->index = (int64_t)s->ctr.records_in++;
     rec->dir = s->fixed_dir >= 0 ? (uint8_t)s->fixed_dir : (uint8_t)(rec->index & 1);
     s->ctr.orig_bytes += p.orig;
-    s->ctr.cap_bytes += p.incl;
-    s->ctr.snap_cut += p.incl < p.orig;
+    s->ctr.cap_bytes += rec->cap_len;
+    s->ctr.snap_cut += rec->cap_len < p.orig;
     return emit(s, rec);
 }
 

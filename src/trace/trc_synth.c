@@ -104,6 +104,8 @@ static int setup_arrivals(struct syn_rd *r, const struct trc_synth *c, double me
     if (pps == bps || c->rate_pps < 0 || c->rate_bps < 0)
         return syn_error(err, "rate", "give exactly one of rate_pps and rate_bps, > 0");
     double rate = pps ? c->rate_pps : c->rate_bps / (8.0 * mean_size);
+    if (!(rate >= TRC_SYNTH_MIN_PPS && rate <= TRC_SYNTH_MAX_PPS))
+        return syn_error(err, "rate", "the rate must be 0.001 to 1e10 frames/s");
     r->gap_ns = 1e9 / rate;
     if (c->arrivals > TRC_ARRIVALS_ONOFF)
         return syn_error(err, "arrivals", "unknown arrival process");
@@ -161,6 +163,11 @@ static int syn_fill(void *vr, struct trc__raw *out, int max, int *status,
             *status = TRC__END;
             return n;
         }
+        if (!(t <= (double)TRC_MAX_TIME_NS)) {
+            *status = trc__damage(err, "", (int64_t)r->emitted, -1, "synthetic arrival at %g "
+                                  "ns cannot be represented: beyond 2^62 ns", t);
+            return n;
+        }
         uint32_t size = r->pick ? r->sizes[gsl_ran_discrete(r->rng, r->pick)] : r->fixed;
         struct trc__raw *o = out + n;
         r->t_ns = t;
@@ -173,7 +180,6 @@ static int syn_fill(void *vr, struct trc__raw *out, int max, int *status,
         o->frags = 0;
         o->dir = -1;
     }
-    (void)err;
     return n;
 }
 

@@ -1,0 +1,97 @@
+#!/usr/bin/env bash
+# End-to-end tests of hostile input and of looping, one case per CTest test:
+#   hostile.sh DMASIM CASE
+# Runs from the project root. Exit 0 = pass, 77 = skipped (said why), anything else = fail.
+set -uo pipefail
+dmasim=$1
+case_=$2
+real=../shared/traces/real
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+
+fail() { echo "FAIL: $*" >&2; exit 1; }
+skip() { echo "SKIP: $*"; exit 77; }
+
+expect_exit() { # expect_exit CODE CMD...
+    local want=$1; shift
+    timeout 60 "$@" >"$tmp/stdout" 2>"$tmp/stderr"
+    local got=$?
+    [ "$got" -eq "$want" ] || { cat "$tmp/stderr" >&2; fail "exit $got, expected $want: $*"; }
+}
+expect_msg() { grep -qF -- "$1" "$tmp/stderr" || { cat "$tmp/stderr" >&2; fail "no '$1' in the message"; }; }
+
+case $case_ in
+loop-one-packet) # issue 10: a one-packet capture looped 10000 times needs a period, then
+    # runs 10000 copies one period apart (7306-byte frames split into 5 sends each)
+    cap=$real/large_tso_gso-ipv4.pcap
+    if [ ! -f "$cap" ]; then # the same shape, generated: one frame of 7310 bytes with FCS
+        "$dmasim" trace gen "$tmp/one.pcap" --sizes 7310 --count 1 --rate 1kpps >/dev/null ||
+            fail "trace gen"
+        cap=$tmp/one.pcap
+    fi
+    printf 'nics: [{trace: {pcap: %s, direction: tx, oversize: split, loop: 10000}}]\n' \
+        "$(realpath "$cap")" >"$tmp/s.yaml"
+    expect_exit 65 "$dmasim" run "$tmp/s.yaml" -q -o "$tmp/out"
+    expect_msg "zero duration"
+    expect_msg "trace.loop_period"
+    [ ! -e "$tmp/out" ] || fail "output left behind"
+    expect_exit 0 "$dmasim" run "$tmp/s.yaml" -q -o "$tmp/out" --set nics[0].trace.loop_period=100us
+    jq -e '.nics[0].tx.packets == 50000' "$tmp/out/result.json" >/dev/null ||
+        fail "sends: $(jq '.nics[0].tx.packets' "$tmp/out/result.json"), expected 50000"
+    jq -e '.system.simulated_ns >= 999900000' "$tmp/out/result.json" >/dev/null ||
+        fail "simulated_ns $(jq '.system.simulated_ns' "$tmp/out/result.json") < 9999 periods"
+    jq -e '.traces[0].packets == 50000 and .scenario.nics[0].trace.loop_period_ns == 100000' \
+        "$tmp/out/result.json" >/dev/null || fail "trace summary"
+    ;;
+not-files) # devices and FIFOs as scenarios or traces: refused at once, nothing written
+    mkfifo "$tmp/fifo"
+    for s in /dev/zero /dev/urandom "$tmp/fifo"; do
+        expect_exit 66 "$dmasim" run "$s" -o "$tmp/out"
+        expect_msg "is not a regular file"
+        printf 'nics: [{trace: {pcap: %s}}]\n' "$s" >"$tmp/s.yaml"
+        expect_exit 66 "$dmasim" run "$tmp/s.yaml" -o "$tmp/out"
+        expect_msg "is not a regular file"
+        expect_exit 66 "$dmasim" trace info "$s"
+        [ ! -e "$tmp/out" ] || fail "$s: output left behind"
+    done
+    head -c 5000000 /dev/zero >"$tmp/big.yaml"
+    expect_exit 65 "$dmasim" run "$tmp/big.yaml" -o "$tmp/out"
+    expect_msg "above the limit of 4 MiB"
+    ;;
+overflow) # times that overflowed int64 ns: located errors, or damage with the record
+    printf 'system: {cpu: {isr: 9223372036854775807ns}}\nnics: [{trace: {synthetic: {rate: 1e-300pps, count: 10}}}]\n' >"$tmp/s.yaml"
+    expect_exit 65 "$dmasim" run "$tmp/s.yaml" -o "$tmp/out"
+    expect_msg "s.yaml:1:21: system.cpu.isr: 9223372036854775807ns is out of range 0ns..1s"
+    expect_msg "s.yaml:2:35: nics[0].trace.synthetic.rate: 1e-300pps is out of range"
+    # a pcap at 0 s and 0xFFFFFFFF s, looped: damage naming the record, no result
+    printf '\xd4\xc3\xb2\xa1\x02\x00\x04\x00\0\0\0\0\0\0\0\0\xff\xff\0\0\x01\0\0\0' >"$tmp/t.pcap"
+    printf '\0\0\0\0\0\0\0\0\x3c\0\0\0\x3c\0\0\0' >>"$tmp/t.pcap"
+    head -c 60 /dev/zero >>"$tmp/t.pcap"
+    printf '\xff\xff\xff\xff\0\0\0\0\x3c\0\0\0\x3c\0\0\0' >>"$tmp/t.pcap"
+    head -c 60 /dev/zero >>"$tmp/t.pcap"
+    printf 'nics: [{trace: {pcap: t.pcap, loop: 28}}]\n' >"$tmp/s.yaml"
+    expect_exit 65 "$dmasim" run "$tmp/s.yaml" -o "$tmp/out"
+    expect_msg "2^62 ns"
+    [ ! -e "$tmp/out" ] || fail "output left behind"
+    ;;
+stale-temps) # a run into a folder cleans the temporaries a killed run left there, only those
+    mkdir -p "$tmp/out"
+    for f in result.json.tmp.Ab12Cd result.csv.tmp.zzzzzz result.json.tmp.young1 \
+             result.json.tmp.toolong1 other.json.tmp.abcdef notes.txt; do
+        echo x >"$tmp/out/$f"
+    done
+    touch -d '1 hour ago' "$tmp/out"/*
+    # one newer than the run's start: another run's write in progress, left alone
+    touch -d '+10 minutes' "$tmp/out/result.json.tmp.young1"
+    expect_exit 0 "$dmasim" run configs/default.yaml -q -o "$tmp/out" --set run.replications=1
+    for f in result.json.tmp.Ab12Cd result.csv.tmp.zzzzzz; do
+        [ ! -e "$tmp/out/$f" ] || fail "$f left behind"
+    done
+    for f in result.json.tmp.young1 result.json.tmp.toolong1 other.json.tmp.abcdef notes.txt; do
+        [ -e "$tmp/out/$f" ] || fail "$f removed"
+    done
+    [ -s "$tmp/out/result.json" ] || fail "no result"
+    ;;
+*) fail "unknown case $case_" ;;
+esac
+echo "ok: $case_"

@@ -93,7 +93,10 @@ static int cmp_rec(const void *a, const void *b)
     return (x->tag > y->tag) - (x->tag < y->tag);
 }
 
-static void test_static_vs_sort(uint64_t seed, size_t n, eng_time_ns span)
+/* Schedules n events at random times below span, cancels each with probability
+ * cancel_in_4 / 4 (3 makes the cancelled entries a majority, so the heap is rebuilt without
+ * them along the way), and checks the firing order against a sort. */
+static void test_static_vs_sort(uint64_t seed, size_t n, eng_time_ns span, uint32_t cancel_in_4)
 {
     uint64_t rs = seed;
     eng_sim *sim = eng_new(1);
@@ -109,7 +112,7 @@ static void test_static_vs_sort(uint64_t seed, size_t n, eng_time_ns span)
     }
     size_t live = n;
     for (size_t i = 0; i < n; i++) {
-        if (tr_below(&rs, 4) == 0) {
+        if (tr_below(&rs, 4) < cancel_in_4) {
             CHECK(eng_cancel(sim, rec[i].h));
             CHECK(!eng_cancel(sim, rec[i].h));
             rec[i].cancelled = 1;
@@ -117,6 +120,8 @@ static void test_static_vs_sort(uint64_t seed, size_t n, eng_time_ns span)
         }
     }
     CHECK_UEQ(eng_pending_count(sim), live);
+    /* Cancelled entries never outnumber pending ones by much: the heap is rebuilt. */
+    CHECK_LE(sim->heap_len, 2 * live + ENG__COMPACT_MIN + 1);
     qsort(rec, n, sizeof *rec, cmp_rec);
     size_t first_live = 0;
     while (first_live < n && rec[first_live].cancelled)
@@ -269,6 +274,51 @@ static void test_dynamic_lockstep(uint64_t seed, size_t initial, size_t budget)
     free(ls.pend);
 }
 
+/* A handler cancels most pending events (so the heap is rebuilt while its own entry is
+ * still at the root) and then schedules ties; the survivors fire in order. */
+struct mass_cancel {
+    struct log *lg;
+    eng_event h[1000];
+};
+
+static void mass_cancel_handler(eng_sim *sim, void *ctx, uint64_t arg)
+{
+    struct mass_cancel *mc = ctx;
+    (void)arg;
+    for (int i = 0; i < 1000; i++)
+        if (i % 10 != 0)
+            CHECK(eng_cancel(sim, mc->h[i]));
+    CHECK_UEQ(eng_pending_count(sim), 100);
+    CHECK_LE(sim->heap_len, 2 * 100 + ENG__COMPACT_MIN + 1);
+    CHECK_EQ(eng_next_time(sim), 1);
+    eng_at(sim, 5, log_handler, mc->lg, 5000);
+    eng_at(sim, 5, log_handler, mc->lg, 5001);
+    CHECK_EQ(eng_next_time(sim), 1);
+}
+
+static void test_cancel_in_handler(void)
+{
+    eng_sim *sim = eng_new(1);
+    struct log lg;
+    log_init(&lg, 200);
+    struct mass_cancel mc = {.lg = &lg};
+    eng_at(sim, 0, mass_cancel_handler, &mc, 0);
+    for (int i = 0; i < 1000; i++)
+        mc.h[i] = eng_at(sim, 1 + i / 2, log_handler, &lg, (uint64_t)i);
+    CHECK_UEQ(eng_run(sim), 1 + 100 + 2);
+    CHECK_UEQ(lg.n, 102);
+    /* tags 0, 10, 20 at times 1, 6, 11...; the two at t=5 after tag 0 (t=1), before 10 (t=6) */
+    CHECK_UEQ(lg.tags[0], 0);
+    CHECK_UEQ(lg.tags[1], 5000);
+    CHECK_UEQ(lg.tags[2], 5001);
+    for (size_t k = 3; k < lg.n; k++) {
+        CHECK_UEQ(lg.tags[k], 10 * (k - 2));
+        CHECK_EQ(lg.times[k], 1 + (eng_time_ns)(5 * (k - 2)));
+    }
+    log_fini(&lg);
+    eng_free(sim);
+}
+
 /* ---- handles ------------------------------------------------------------------------- */
 
 static void nop_handler(eng_sim *sim, void *ctx, uint64_t arg)
@@ -291,7 +341,12 @@ static void test_handles(void)
     CHECK(eng_pending(sim, a));
     CHECK(eng_cancel(sim, a));
     CHECK(!eng_pending(sim, a));
-    /* b reuses a's slot (LIFO free list); a's handle must not reach it. */
+    /* A cancelled entry leaves the heap when it reaches the root, without firing; then b
+     * reuses a's slot (LIFO free list), and a's handle must not reach it. */
+    CHECK_UEQ(eng_pending_count(sim), 0);
+    CHECK_EQ(eng_next_time(sim), ENG_TIME_NEVER);
+    CHECK_UEQ(eng_run(sim), 0);
+    CHECK_EQ(eng_now(sim), 0);
     eng_event b = eng_at(sim, 10, nop_handler, NULL, 0);
     CHECK(b.id != a.id);
     CHECK((uint32_t)b.id == (uint32_t)a.id);
@@ -568,12 +623,15 @@ int main(void)
     test_stop();
     test_equal_time_order();
     test_view_inside_handler();
-    test_static_vs_sort(1, 5000, 100); /* heavy ties */
-    test_static_vs_sort(2, 20000, 1 << 30);
-    test_static_vs_sort(3, 3, 2);
+    test_static_vs_sort(1, 5000, 100, 1); /* heavy ties */
+    test_static_vs_sort(2, 20000, 1 << 30, 1);
+    test_static_vs_sort(3, 3, 2, 1);
+    test_static_vs_sort(4, 20000, 1 << 20, 3);
+    test_static_vs_sort(5, 5000, 50, 3);
     test_dynamic_lockstep(11, 300, 20000);
     test_dynamic_lockstep(12, 2000, 30000);
     test_seq_renumber();
+    test_cancel_in_handler();
     test_rng_streams();
     test_rng_seed_golden();
     test_rng_exp();

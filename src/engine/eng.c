@@ -4,11 +4,18 @@
  *
  * The pending set is a d-ary min-heap (ENG_HEAP_ARITY, 4 by default) of 16-byte entries
  * ordered by (time, sequence), next to a pool of slots that hold each event's handler,
- * context and argument. Invariants: every heap entry is no later than its children;
- * slots[slot of heap[i]].pos == i for every pending event (a root hole, below, excepted);
- * the sequences of pending events are distinct and follow scheduling order. Slots are
+ * context and argument. Invariants: every heap entry is no later than its children; the
+ * sequences of entries in the heap are distinct and follow scheduling order. Slots are
  * recycled through a LIFO free list, so a run in steady state allocates nothing. A handle
  * packs the slot's generation (high 32 bits) and index + 1 (low 32 bits), never 0.
+ *
+ * Cancellation is lazy: it marks the slot cancelled (a zombie, struct eng__slot) and leaves
+ * its entry in the heap; the run loop drops such an entry when it reaches the root, without
+ * firing it or moving the clock. So nothing that moves an entry in the heap has to write
+ * where it went, which in large heaps was one cache miss into the pool per level. When
+ * zombies make up more than half of the heap (and there are more than ENG__COMPACT_MIN),
+ * the heap is rebuilt without them, so memory stays within twice the pending events and
+ * cancellation costs O(1) amortized. Fire order is the same as with eager removal.
  *
  * While a handler runs, the fired event's entry stays at the root as a hole (root_hole):
  * the first event the handler schedules takes its place with one sift-down, instead of a
@@ -16,6 +23,9 @@
  * schedules nothing, the hole is filled with the last entry when it returns (settle_root).
  * The hole's entry is earlier than every pending event, so cancellation can work below it;
  * eng_pending_count and eng_next_time look past it. Its slot is already free.
+ *
+ * The slot of the event that will probably fire next (the earliest child of the root) is
+ * prefetched before a handler runs, so in large heaps its cache miss overlaps the handler.
  *
  * Speed also comes from three choices measured in bench/README.md: a comparison that is one
  * 128-bit compare of (time, order word), so choosing the earliest of four children takes no
@@ -67,12 +77,6 @@ static inline bool ent_less(const struct eng__ent *a, const struct eng__ent *b)
 #endif
 }
 
-static inline void ent_put(eng_sim *sim, uint32_t i, struct eng__ent e)
-{
-    sim->heap[i] = e;
-    sim->slots[ent_slot(&e)].pos = i;
-}
-
 /* Moves e up from hole i until its parent is earlier. */
 static inline void sift_up(eng_sim *sim, uint32_t i, struct eng__ent e)
 {
@@ -81,10 +85,10 @@ static inline void sift_up(eng_sim *sim, uint32_t i, struct eng__ent e)
         uint32_t p = (i - 1) / D;
         if (!ent_less(&e, &h[p]))
             break;
-        ent_put(sim, i, h[p]);
+        h[i] = h[p];
         i = p;
     }
-    ent_put(sim, i, e);
+    h[i] = e;
 }
 
 /* b if b is earlier than a, else a, without a branch. */
@@ -125,7 +129,7 @@ static inline void sift_down(eng_sim *sim, uint32_t i, struct eng__ent e)
                 PREFETCH(&h[k]);
         }
         uint32_t best = min_child_full(h, c);
-        ent_put(sim, i, h[best]);
+        h[i] = h[best];
         i = best;
         c = D * i + 1;
     }
@@ -133,23 +137,10 @@ static inline void sift_down(eng_sim *sim, uint32_t i, struct eng__ent e)
         uint32_t best = c;
         for (uint32_t j = c + 1; j < n; j++)
             best = pick(h, best, j);
-        ent_put(sim, i, h[best]);
+        h[i] = h[best];
         i = best;
     }
     sift_up(sim, i, e);
-}
-
-/* Removes the entry at heap index i and restores the heap. */
-static inline void heap_remove(eng_sim *sim, uint32_t i)
-{
-    uint32_t last = --sim->heap_len;
-    if (i == last)
-        return;
-    struct eng__ent e = sim->heap[last];
-    if (i > 0 && ent_less(&e, &sim->heap[(i - 1) / D]))
-        sift_up(sim, i, e);
-    else
-        sift_down(sim, i, e);
 }
 
 /* Completes the removal of the fired event whose entry still sits at the root. */
@@ -161,6 +152,63 @@ static inline void settle_root(eng_sim *sim)
     uint32_t last = --sim->heap_len;
     if (last > 0)
         sift_down(sim, 0, sim->heap[last]);
+}
+
+/* Index of the earliest of the children of node i (which has at least one). */
+static inline uint32_t min_child(const eng_sim *sim, uint32_t i)
+{
+    uint32_t c = D * i + 1, n = sim->heap_len;
+    if (c + D <= n)
+        return min_child_full(sim->heap, c);
+    uint32_t best = c;
+    for (uint32_t j = c + 1; j < n; j++)
+        best = pick(sim->heap, best, j);
+    return best;
+}
+
+/* Classic top-down sift of heap[i] within a subtree whose children are heaps (heapify). */
+static void sift_down_local(eng_sim *sim, uint32_t i)
+{
+    struct eng__ent *h = sim->heap;
+    struct eng__ent e = h[i];
+    while (D * i + 1 < sim->heap_len) {
+        uint32_t c = min_child(sim, i);
+        if (!ent_less(&h[c], &e))
+            break;
+        h[i] = h[c];
+        i = c;
+    }
+    h[i] = e;
+}
+
+static inline bool slot_is_zombie(const eng_sim *sim, uint32_t s)
+{
+    return sim->slots[s].fn == NULL;
+}
+
+static inline void slot_push_free(eng_sim *sim, uint32_t s)
+{
+    sim->slots[s].next_free = sim->free_head;
+    sim->free_head = s;
+}
+
+/* Rebuilds the heap without zombie entries (their slots go free) in O(n). The order of
+ * the pending events is total, so where entries end up changes no firing order. */
+static void compact(eng_sim *sim)
+{
+    settle_root(sim);
+    uint32_t n = 0;
+    for (uint32_t i = 0; i < sim->heap_len; i++) {
+        uint32_t s = ent_slot(&sim->heap[i]);
+        if (slot_is_zombie(sim, s))
+            slot_push_free(sim, s);
+        else
+            sim->heap[n++] = sim->heap[i];
+    }
+    sim->heap_len = n;
+    sim->zombies = 0;
+    for (uint32_t i = n / D + 1; i-- > 0;)
+        sift_down_local(sim, i);
 }
 
 /* Grows the heap array to cap entries, keeping heap[1] on a cache-line boundary. */
@@ -192,7 +240,7 @@ static int cmp_pair(const void *a, const void *b)
  */
 static void renumber_seq(eng_sim *sim)
 {
-    settle_root(sim);
+    compact(sim);
     uint32_t n = sim->heap_len;
     assert(n < UINT32_MAX / 2);
     uint64_t *pairs = dms_xmalloc((size_t)n * sizeof *pairs + 1);
@@ -220,7 +268,8 @@ static void slots_grow(eng_sim *sim)
     sim->slots = dms_xrealloc(sim->slots, (size_t)cap * sizeof *sim->slots);
     for (uint32_t i = old; i < cap; i++) {
         sim->slots[i].gen = 0;
-        sim->slots[i].pos = i + 1 < cap ? i + 1 : sim->free_head;
+        sim->slots[i].fn = NULL;
+        sim->slots[i].next_free = i + 1 < cap ? i + 1 : sim->free_head;
     }
     sim->free_head = old;
     sim->slot_cap = cap;
@@ -228,12 +277,11 @@ static void slots_grow(eng_sim *sim)
         heap_alloc(sim, cap);
 }
 
+/* Frees the slot of an event that fires now (its handle goes stale). */
 static inline void slot_release(eng_sim *sim, uint32_t s)
 {
-    struct eng__slot *sl = &sim->slots[s];
-    sl->gen++;
-    sl->pos = sim->free_head;
-    sim->free_head = s;
+    sim->slots[s].gen++;
+    slot_push_free(sim, s);
 }
 
 /* The slot a handle names if that handle's event is pending, else ENG__NO_SLOT. */
@@ -284,7 +332,7 @@ eng_event eng_at(eng_sim *sim, eng_time_ns t_ns, eng_handler handler, void *ctx,
         renumber_seq(sim);
     uint32_t s = sim->free_head;
     struct eng__slot *sl = &sim->slots[s];
-    sim->free_head = sl->pos;
+    sim->free_head = sl->next_free;
     sl->fn = handler;
     sl->ctx = ctx;
     sl->arg = arg;
@@ -312,10 +360,13 @@ bool eng_cancel(eng_sim *sim, eng_event ev)
     uint32_t s = handle_slot(sim, ev);
     if (s == ENG__NO_SLOT)
         return false;
-    /* A root hole may stay: its entry is earlier than every pending one, so no entry moved
-     * by the removal climbs past it, and the next eng_at can still fill it. */
-    heap_remove(sim, sim->slots[s].pos);
-    slot_release(sim, s);
+    /* The entry stays in the heap as a zombie; a root hole may stay too. */
+    struct eng__slot *sl = &sim->slots[s];
+    sl->gen++;
+    sl->fn = NULL;
+    sim->zombies++;
+    if (sim->zombies > ENG__COMPACT_MIN && 2 * sim->zombies > sim->heap_len)
+        compact(sim);
     return true;
 }
 
@@ -326,21 +377,34 @@ bool eng_pending(const eng_sim *sim, eng_event ev)
 
 uint64_t eng_pending_count(const eng_sim *sim)
 {
-    return sim->heap_len - (uint32_t)sim->root_hole;
+    return sim->heap_len - (uint32_t)sim->root_hole - sim->zombies;
+}
+
+/* Earliest time of a pending event in the subtrees below node i, ENG_TIME_NEVER if none:
+ * a pending child is the earliest of its subtree, a zombie child is looked past. */
+static eng_time_ns earliest_below(const eng_sim *sim, uint32_t i)
+{
+    eng_time_ns best = ENG_TIME_NEVER;
+    uint64_t c0 = (uint64_t)D * i + 1;
+    for (uint64_t c = c0; c < sim->heap_len && c < c0 + D; c++) {
+        const struct eng__ent *e = &sim->heap[c];
+        if (e->t_ns >= best)
+            continue; /* nothing below c is earlier than c */
+        eng_time_ns t = slot_is_zombie(sim, ent_slot(e)) ? earliest_below(sim, (uint32_t)c)
+                                                         : e->t_ns;
+        best = t < best ? t : best;
+    }
+    return best;
 }
 
 eng_time_ns eng_next_time(const eng_sim *sim)
 {
-    uint32_t n = sim->heap_len;
-    if (!sim->root_hole)
-        return n > 0 ? sim->heap[0].t_ns : ENG_TIME_NEVER;
-    /* The root is the fired event: the earliest pending one is among its children. */
-    if (n <= 1)
+    if (sim->heap_len == 0)
         return ENG_TIME_NEVER;
-    uint32_t best = 1;
-    for (uint32_t j = 2; j < n && j <= D; j++)
-        best = pick(sim->heap, best, j);
-    return sim->heap[best].t_ns;
+    if (!sim->root_hole && !slot_is_zombie(sim, ent_slot(&sim->heap[0])))
+        return sim->heap[0].t_ns;
+    /* The root is the fired event or a zombie: look among its descendants. */
+    return earliest_below(sim, 0);
 }
 
 /* Fires events while the earliest is at or before t_end_ns and nobody called eng_stop. */
@@ -356,6 +420,15 @@ static uint64_t run_loop(eng_sim *sim, eng_time_ns t_end_ns)
         uint32_t s = ent_slot(&top);
         struct eng__slot *sl = &sim->slots[s];
         eng_handler fn = sl->fn;
+        if (!fn) {
+            /* A cancelled event: drop it without firing or moving the clock. */
+            slot_push_free(sim, s);
+            sim->zombies--;
+            settle_root(sim);
+            continue;
+        }
+        if (sim->heap_len > 1)
+            PREFETCH(&sim->slots[ent_slot(&sim->heap[min_child(sim, 0)])]);
         void *ctx = sl->ctx;
         uint64_t arg = sl->arg;
         slot_release(sim, s);

@@ -3,8 +3,8 @@
  * eng_int: the engine's private layout, shared by its own files and its white-box test.
  *
  * Pending events live in two arrays. The event pool (struct eng__slot) holds what a handler
- * needs (function, context, argument), a generation counter that makes stale handles
- * detectable, and the event's position in the heap. The heap is a d-ary min-heap of compact
+ * needs (function, context, argument) and a generation counter that makes stale handles
+ * detectable. The heap is a d-ary min-heap of compact
  * 16-byte entries (time, order word), so comparisons never leave the heap array. The order
  * is total: by time, then by sequence (the order of scheduling), which sits in the high half
  * of the order word; the 32-bit sequence is renumbered, order-preserving, before it would
@@ -29,6 +29,8 @@
 #endif
 
 #define ENG__NO_SLOT UINT32_MAX
+/* Fewest cancelled entries that make a heap rebuild worth it (see eng.c). */
+#define ENG__COMPACT_MIN 64u
 /* Most events pending at once (8 GiB of heap); keeps the heap's 32-bit index arithmetic,
  * such as 4 * (4i + 1) + 1, from overflowing. */
 #define ENG__MAX_SLOTS (UINT32_C(1) << 29)
@@ -41,17 +43,19 @@ struct eng__ent {
 };
 
 /*
- * One pool slot. gen is odd while the slot holds a pending event and even while it is
- * free; it grows by one at every allocation and every release, so a handle (gen, index)
- * names at most one scheduling (until the 32-bit counter wraps, after 2^31 reuses of the
- * slot). pos is the heap index while pending and the next free slot while free.
+ * One pool slot, in one of three states. Pending: gen is odd and fn is set. Cancelled (a
+ * "zombie"): gen is even and fn is NULL; its heap entry is still in the heap and the slot
+ * goes back to the free list when that entry reaches the root. Free: gen is even, on the
+ * free list. gen grows by one at every allocation and every cancellation or firing, so a
+ * handle (gen, index) names at most one scheduling (until the 32-bit counter wraps, after
+ * 2^31 reuses of the slot). next_free links the free list.
  */
 struct eng__slot {
     eng_handler fn;
     void *ctx;
     uint64_t arg;
     uint32_t gen;
-    uint32_t pos;
+    uint32_t next_free;
 };
 
 /* A named random stream; the array of them is kept sorted by key (strcmp). */
@@ -70,6 +74,7 @@ struct eng_sim {
     uint32_t slot_cap;           /* slots allocated */
     uint32_t free_head;          /* first free slot, ENG__NO_SLOT if none */
     uint32_t next_seq;           /* sequence for the next scheduled event */
+    uint32_t zombies;            /* entries in heap whose event was cancelled */
     bool root_hole;              /* heap[0] is the event being fired, already logically gone */
     bool running;                /* inside eng_run / eng_run_until */
     bool stopped;                /* eng_stop was called during the current or last run */

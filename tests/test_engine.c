@@ -28,6 +28,25 @@ static uint64_t tr_next(uint64_t *s)
     return z ^ (z >> 31);
 }
 
+/* xoshiro256** from its published definition, kept apart from the engine's code. */
+static uint64_t ref_rotl(uint64_t x, int k)
+{
+    return (x << k) | (x >> (64 - k));
+}
+
+static uint64_t ref_xoshiro256ss(uint64_t s[4])
+{
+    uint64_t result = ref_rotl(s[1] * 5, 7) * 9;
+    uint64_t t = s[1] << 17;
+    s[2] ^= s[0];
+    s[3] ^= s[1];
+    s[1] ^= s[2];
+    s[0] ^= s[3];
+    s[2] ^= t;
+    s[3] = ref_rotl(s[3], 45);
+    return result;
+}
+
 /* Uniform in [0, n). */
 static uint32_t tr_below(uint64_t *s, uint32_t n)
 {
@@ -548,8 +567,10 @@ static void test_rng_streams(void)
     eng_sim *a = eng_new(42), *b = eng_new(42), *c = eng_new(43);
     gsl_rng *ra = eng_rng_stream(a, "nic0/protocol");
     CHECK(ra == eng_rng_stream(a, "nic0/protocol"));
-    CHECK_STR(gsl_rng_name(ra), "mt19937");
-    CHECK(eng_rng_type() == gsl_rng_mt19937);
+    CHECK_STR(gsl_rng_name(ra), "xoshiro256**");
+    CHECK(ra->type == eng_rng_type());
+    CHECK_UEQ(gsl_rng_max(ra), UINT32_MAX);
+    CHECK_UEQ(gsl_rng_min(ra), 0);
 
     /* b creates other streams first and draws from them in between: a's sequence holds. */
     gsl_rng *rb_other = eng_rng_stream(b, "nic1/protocol");
@@ -585,15 +606,57 @@ static void test_rng_seed_golden(void)
     /* Values from an independent implementation of FNV-1a + splitmix64. */
     CHECK_UEQ(eng_rng_seed(0, ""), UINT64_C(0x5b21f68ffa77f14c));
     CHECK_UEQ(eng_rng_seed(1, "nic0/protocol"), UINT64_C(0x76a6f46f6840bfdb));
-    /* The stream is mt19937 seeded with that value (mt19937 keeps its low 32 bits). */
+    /* The stream is xoshiro256** whose state is four splitmix64 outputs from that seed;
+     * gsl_rng_get gives the upper 32 bits, uniform doubles the upper 53 (reference above). */
     eng_sim *sim = eng_new(1);
     gsl_rng *r = eng_rng_stream(sim, "nic0/protocol");
-    gsl_rng *want = gsl_rng_alloc(gsl_rng_mt19937);
-    CHECK(want != NULL);
-    gsl_rng_set(want, 0x6840bfdbUL);
+    uint64_t st[4], x = UINT64_C(0x76a6f46f6840bfdb);
+    for (int i = 0; i < 4; i++)
+        st[i] = tr_next(&x);
     for (int i = 0; i < 10; i++)
-        CHECK_UEQ(gsl_rng_get(r), gsl_rng_get(want));
-    gsl_rng_free(want);
+        CHECK_UEQ(gsl_rng_get(r), ref_xoshiro256ss(st) >> 32);
+    for (int i = 0; i < 10; i++)
+        CHECK(gsl_rng_uniform(r) == (double)(ref_xoshiro256ss(st) >> 11) / 9007199254740992.0);
+    /* eng_rng_exp takes its uniform from the same sequence. */
+    double u = (double)(ref_xoshiro256ss(st) >> 11) / 9007199254740992.0;
+    CHECK(eng_rng_exp(r, 2.0) == -2.0 * log(1.0 - u));
+    /* gsl_rng_set seeds the same way, from the (unsigned long) seed. */
+    gsl_rng *g = gsl_rng_alloc(eng_rng_type());
+    CHECK(g != NULL);
+    gsl_rng_set(g, 12345UL);
+    x = 12345;
+    for (int i = 0; i < 4; i++)
+        st[i] = tr_next(&x);
+    for (int i = 0; i < 10; i++)
+        CHECK_UEQ(gsl_rng_get(g), ref_xoshiro256ss(st) >> 32);
+    gsl_rng_free(g);
+    eng_free(sim);
+}
+
+/* Uniforms and integers of a stream look uniform: every one of the 32 bits of gsl_rng_get
+ * is set about half the time, and the mean and variance of uniform doubles are 1/2, 1/12. */
+static void test_rng_uniformity(void)
+{
+    enum { N = 200000 };
+    eng_sim *sim = eng_new(9);
+    gsl_rng *r = eng_rng_stream(sim, "u");
+    unsigned ones[32] = {0};
+    double sum = 0, sum2 = 0;
+    for (int i = 0; i < N; i++) {
+        unsigned long v = gsl_rng_get(r);
+        for (int b = 0; b < 32; b++)
+            ones[b] += (unsigned)(v >> b) & 1u;
+        double u = gsl_rng_uniform(r);
+        CHECK(u >= 0 && u < 1);
+        sum += u;
+        sum2 += u * u;
+    }
+    /* sd of a bit count is sqrt(N)/2 ~ 224: allow 5 sd. */
+    for (int b = 0; b < 32; b++)
+        CHECK(ones[b] > N / 2 - 1120 && ones[b] < N / 2 + 1120);
+    double mean = sum / N, var = sum2 / N - mean * mean;
+    CHECK_NEAR(mean, 0.5, 0.0033); /* 5 standard errors (0.289 / sqrt(N)) */
+    CHECK_NEAR(var, 1.0 / 12, 0.002);
     eng_free(sim);
 }
 
@@ -634,6 +697,7 @@ int main(void)
     test_cancel_in_handler();
     test_rng_streams();
     test_rng_seed_golden();
+    test_rng_uniformity();
     test_rng_exp();
     printf("test_engine: ok\n");
     return 0;

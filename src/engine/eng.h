@@ -93,7 +93,7 @@ uint64_t eng_events_fired(const eng_sim *sim);
 gsl_rng *eng_rng_stream(eng_sim *sim, const char *key);
 /* The seed eng_rng_stream uses for key under master_seed (exposed for tests and results). */
 uint64_t eng_rng_seed(uint64_t master_seed, const char *key);
-/* The GSL generator type every stream uses (gsl_rng_mt19937 unless changed here). */
+/* The GSL generator type every stream uses: xoshiro256** (see eng_rng.c for its quality). */
 const gsl_rng_type *eng_rng_type(void);
 
 /* One exponential variate of the given mean from a stream (inverse-CDF; mean > 0). */

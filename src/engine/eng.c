@@ -35,6 +35,7 @@
  *
  * This file does not know what an event means, does no I/O and keeps no global state.
  */
+#define _DEFAULT_SOURCE /* madvise and MADV_HUGEPAGE from <sys/mman.h> */
 #include "eng_int.h"
 
 #include <assert.h>

@@ -118,7 +118,7 @@ static inline void sift_up(eng_sim *sim, uint32_t i, struct eng__ent e)
     h[i] = e;
 }
 
-/* b if b is earlier than a, else a, without a branch: GCC and Clang turn the conditional
+/* b if b is earlier than a, else a, without a branch: GCC turns the conditional
  * into a conditional move after the 128-bit compare (cmp, sbb), 6% fewer instructions per
  * event than a mask built from the comparison (bench/README.md). */
 static inline uint32_t pick(const struct eng__ent *h, uint32_t a, uint32_t b)

@@ -119,6 +119,7 @@ static void test_static_vs_sort(uint64_t seed, size_t n, eng_time_ns span, uint3
 {
     uint64_t rs = seed;
     eng_sim *sim = eng_new(1);
+    eng_lane lane = eng_lane_new(sim);
     struct sched_rec *rec = calloc(n, sizeof *rec);
     struct log lg;
     CHECK(rec);
@@ -126,7 +127,12 @@ static void test_static_vs_sort(uint64_t seed, size_t n, eng_time_ns span, uint3
     for (size_t i = 0; i < n; i++) {
         rec[i].t = tr_below(&rs, (uint32_t)span);
         rec[i].tag = i;
-        rec[i].h = eng_at(sim, rec[i].t, log_handler, &lg, i);
+        /* Every third event goes through a lane; out of order, most of them fall back to
+         * the heap, which must not change anything. */
+        if (i % 3 == 0)
+            rec[i].h = eng_lane_at(sim, lane, rec[i].t, log_handler, &lg, i);
+        else
+            rec[i].h = eng_at(sim, rec[i].t, log_handler, &lg, i);
         CHECK(rec[i].h.id != 0);
     }
     size_t live = n;
@@ -291,6 +297,67 @@ static void test_dynamic_lockstep(uint64_t seed, size_t initial, size_t budget)
     eng_free(sim);
     free(ls.ev);
     free(ls.pend);
+}
+
+/* Three lanes fed in time order, the heap fed at random, ties everywhere, cancellations at
+ * lane heads and inside: events fire by (time, scheduling order) as with the heap alone. */
+static void test_lanes_vs_sort(uint64_t seed, size_t n)
+{
+    uint64_t rs = seed;
+    eng_sim *sim = eng_new(1);
+    eng_lane lanes[3] = {eng_lane_new(sim), eng_lane_new(sim), eng_lane_new(sim)};
+    CHECK(lanes[0].id != 0 && lanes[0].id != lanes[1].id);
+    eng_time_ns lane_t[3] = {0, 0, 0};
+    struct sched_rec *rec = calloc(n, sizeof *rec);
+    struct log lg;
+    CHECK(rec);
+    log_init(&lg, n);
+    for (size_t i = 0; i < n; i++) {
+        uint32_t k = tr_below(&rs, 4);
+        if (k < 3) {
+            lane_t[k] += tr_below(&rs, 3);
+            rec[i].t = lane_t[k];
+            rec[i].h = eng_lane_at(sim, lanes[k], rec[i].t, log_handler, &lg, i);
+        } else {
+            rec[i].t = tr_below(&rs, (uint32_t)n);
+            rec[i].h = eng_at(sim, rec[i].t, log_handler, &lg, i);
+        }
+        rec[i].tag = i;
+    }
+    size_t live = n;
+    for (size_t i = 0; i < n; i++) {
+        /* the first events of each lane, then one in seven */
+        if (i < 12 || tr_below(&rs, 7) == 0) {
+            CHECK(eng_cancel(sim, rec[i].h));
+            rec[i].cancelled = 1;
+            live--;
+        }
+    }
+    CHECK_UEQ(eng_pending_count(sim), live);
+    qsort(rec, n, sizeof *rec, cmp_rec);
+    size_t first_live = 0;
+    while (first_live < n && rec[first_live].cancelled)
+        first_live++;
+    CHECK_EQ(eng_next_time(sim), rec[first_live].t);
+    /* In slices, so eng_run_until stops with lane heads pending. */
+    eng_time_ns t = 0;
+    while (eng_pending_count(sim) > 0) {
+        t += 7;
+        eng_run_until(sim, t);
+        CHECK(eng_next_time(sim) > t);
+    }
+    CHECK_UEQ(lg.n, live);
+    size_t k = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (rec[i].cancelled)
+            continue;
+        CHECK_UEQ(lg.tags[k], rec[i].tag);
+        CHECK_EQ(lg.times[k], rec[i].t);
+        k++;
+    }
+    log_fini(&lg);
+    free(rec);
+    eng_free(sim);
 }
 
 /* A handler cancels most pending events (so the heap is rebuilt while its own entry is
@@ -694,6 +761,8 @@ int main(void)
     test_dynamic_lockstep(11, 300, 20000);
     test_dynamic_lockstep(12, 2000, 30000);
     test_seq_renumber();
+    test_lanes_vs_sort(21, 3000);
+    test_lanes_vs_sort(22, 20000);
     test_cancel_in_handler();
     test_rng_streams();
     test_rng_seed_golden();

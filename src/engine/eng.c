@@ -24,6 +24,16 @@
  * The hole's entry is earlier than every pending event, so cancellation can work below it;
  * eng_pending_count and eng_next_time look past it. Its slot is already free.
  *
+ * FIFO lanes keep events out of the heap when their order is already known. A lane holds
+ * entries whose keys never decrease, so only its head competes: the run loop fires the
+ * earliest of the heap's root and the lanes' heads, by the same (time, sequence) key, so
+ * the firing order is exactly the one a heap alone would give. Lane 0 takes every event
+ * scheduled at the current time (eng_after(sim, 0, ...)), which is O(1) instead of a
+ * sift through the heap; eng_lane_new adds lanes for streams a model schedules in time
+ * order, such as a trace's arrivals. An event that would break a lane's order goes into
+ * the heap instead, so a lane is only ever a shortcut. The run loop scans the lanes'
+ * heads, so lanes are meant for a few streams, not one per entity of a large model.
+ *
  * The slot of the event that will probably fire next (the earliest child of the root) is
  * prefetched before a handler runs, so in large heaps its cache miss overlaps the handler.
  *
@@ -266,9 +276,12 @@ static int cmp_pair(const void *a, const void *b)
  * can restart at n. Relative order is kept, so the heap stays valid. Runs once per ~4 G
  * schedulings.
  */
+static void lanes_to_heap(eng_sim *sim);
+
 static void renumber_seq(eng_sim *sim)
 {
     compact(sim);
+    lanes_to_heap(sim);
     uint32_t n = sim->heap_len;
     assert(n < UINT32_MAX / 2);
     uint64_t *pairs = dms_xmalloc((size_t)n * sizeof *pairs + 1);
@@ -328,6 +341,102 @@ static inline uint32_t handle_slot(const eng_sim *sim, eng_event ev)
     return idx - 1;
 }
 
+/* Inserts e into the heap. If the fired event's entry is still at the root, e takes its
+ * place: directly when it is earlier than the root's children (events scheduled a little
+ * ahead often are), else by sinking. */
+static inline void heap_insert(eng_sim *sim, struct eng__ent e)
+{
+    if (!sim->root_hole) {
+        sift_up(sim, sim->heap_len++, e);
+        return;
+    }
+    sim->root_hole = false;
+    if (sim->heap_len == 1 || ent_less(&e, &sim->heap[min_child(sim, 0)]))
+        sim->heap[0] = e;
+    else
+        sift_down(sim, 0, e);
+}
+
+/* ---- lanes --------------------------------------------------------------------------- */
+
+static uint32_t lane_add(eng_sim *sim)
+{
+    uint32_t id = sim->n_lanes++;
+    sim->lanes = dms_xrealloc(sim->lanes, (size_t)sim->n_lanes * sizeof *sim->lanes);
+    struct eng__lane *l = &sim->lanes[id];
+    l->cap = 16;
+    l->q = dms_xmalloc(l->cap * sizeof *l->q);
+    l->head = 0;
+    l->len = 0;
+    return id;
+}
+
+static inline struct eng__ent *lane_at(const struct eng__lane *l, uint32_t i)
+{
+    return &l->q[(l->head + i) & (l->cap - 1)];
+}
+
+static void lane_grow(struct eng__lane *l)
+{
+    struct eng__ent *q = dms_xmalloc((size_t)l->cap * 2 * sizeof *q);
+    for (uint32_t i = 0; i < l->len; i++)
+        q[i] = *lane_at(l, i);
+    free(l->q);
+    l->q = q;
+    l->head = 0;
+    l->cap *= 2;
+}
+
+/* Appends e to lane id if that keeps the lane in order; false (and nothing done) if not. */
+static inline bool lane_push(eng_sim *sim, uint32_t id, struct eng__ent e)
+{
+    struct eng__lane *l = &sim->lanes[id];
+    if (l->len > 0 && ent_less(&e, lane_at(l, l->len - 1)))
+        return false;
+    if (l->len == l->cap)
+        lane_grow(l);
+    *lane_at(l, l->len++) = e;
+    sim->lane_pending++;
+    return true;
+}
+
+static inline void lane_pop(struct eng__lane *l)
+{
+    l->head = (l->head + 1) & (l->cap - 1);
+    l->len--;
+}
+
+/* Time of the earliest pending event in lane l, ENG_TIME_NEVER if none. */
+static eng_time_ns lane_earliest(const eng_sim *sim, const struct eng__lane *l)
+{
+    for (uint32_t i = 0; i < l->len; i++) {
+        const struct eng__ent *e = lane_at(l, i);
+        if (!slot_is_zombie(sim, ent_slot(e)))
+            return e->t_ns;
+    }
+    return ENG_TIME_NEVER;
+}
+
+/* Moves every lane's pending entries into the heap and frees the cancelled ones' slots
+ * (before sequences are renumbered, which then needs to look at the heap only). */
+static void lanes_to_heap(eng_sim *sim)
+{
+    for (uint32_t id = 0; id < sim->n_lanes; id++) {
+        struct eng__lane *l = &sim->lanes[id];
+        for (; l->len > 0; lane_pop(l)) {
+            struct eng__ent e = *lane_at(l, 0);
+            uint32_t s = ent_slot(&e);
+            if (slot_is_zombie(sim, s)) {
+                slot_push_free(sim, s);
+                continue;
+            }
+            sim->slots[s].next_free = ENG__IN_HEAP;
+            sift_up(sim, sim->heap_len++, e);
+        }
+    }
+    sim->lane_pending = 0;
+}
+
 /* ---- public API ---------------------------------------------------------------------- */
 
 eng_sim *eng_new(uint64_t master_seed)
@@ -336,6 +445,7 @@ eng_sim *eng_new(uint64_t master_seed)
     sim->free_head = ENG__NO_SLOT;
     sim->master_seed = master_seed;
     slots_grow(sim);
+    lane_add(sim); /* ENG__NOW_LANE */
     return sim;
 }
 
@@ -344,6 +454,9 @@ void eng_free(eng_sim *sim)
     if (!sim)
         return;
     eng__rng_fini(sim);
+    for (uint32_t i = 0; i < sim->n_lanes; i++)
+        free(sim->lanes[i].q);
+    free(sim->lanes);
     free(sim->heap_raw);
     free(sim->slots);
     free(sim);
@@ -354,7 +467,9 @@ eng_time_ns eng_now(const eng_sim *sim)
     return sim->now_ns;
 }
 
-eng_event eng_at(eng_sim *sim, eng_time_ns t_ns, eng_handler handler, void *ctx, uint64_t arg)
+/* Schedules into lane (or the heap, if lane is ENG__IN_HEAP or the lane's order forbids). */
+static eng_event schedule(eng_sim *sim, uint32_t lane, eng_time_ns t_ns, eng_handler handler,
+                          void *ctx, uint64_t arg)
 {
     assert(t_ns >= sim->now_ns && "event scheduled in the past");
     assert(handler != NULL);
@@ -370,14 +485,31 @@ eng_event eng_at(eng_sim *sim, eng_time_ns t_ns, eng_handler handler, void *ctx,
     sl->arg = arg;
     sl->gen++;
     struct eng__ent e = {.t_ns = t_ns, .order = (uint64_t)sim->next_seq++ << 32 | s};
-    if (sim->root_hole) {
-        /* The fired event's entry is still at the root: e takes its place and sinks. */
-        sim->root_hole = false;
-        sift_down(sim, 0, e);
+    if (lane != ENG__IN_HEAP && lane_push(sim, lane, e)) {
+        sl->next_free = lane;
     } else {
-        sift_up(sim, sim->heap_len++, e);
+        sl->next_free = ENG__IN_HEAP;
+        heap_insert(sim, e);
     }
     return (eng_event){.id = (uint64_t)sl->gen << 32 | (uint64_t)(s + 1)};
+}
+
+eng_event eng_at(eng_sim *sim, eng_time_ns t_ns, eng_handler handler, void *ctx, uint64_t arg)
+{
+    uint32_t lane = t_ns == sim->now_ns ? ENG__NOW_LANE : ENG__IN_HEAP;
+    return schedule(sim, lane, t_ns, handler, ctx, arg);
+}
+
+eng_lane eng_lane_new(eng_sim *sim)
+{
+    return (eng_lane){.id = lane_add(sim)};
+}
+
+eng_event eng_lane_at(eng_sim *sim, eng_lane lane, eng_time_ns t_ns, eng_handler handler,
+                      void *ctx, uint64_t arg)
+{
+    assert(lane.id > ENG__NOW_LANE && lane.id < sim->n_lanes && "not a lane of this engine");
+    return schedule(sim, lane.id, t_ns, handler, ctx, arg);
 }
 
 eng_event eng_after(eng_sim *sim, eng_time_ns delay_ns, eng_handler handler, void *ctx,
@@ -392,10 +524,14 @@ bool eng_cancel(eng_sim *sim, eng_event ev)
     uint32_t s = handle_slot(sim, ev);
     if (s == ENG__NO_SLOT)
         return false;
-    /* The entry stays in the heap as a zombie; a root hole may stay too. */
+    /* The entry stays where it is as a zombie; a root hole may stay too. */
     struct eng__slot *sl = &sim->slots[s];
     sl->gen++;
     sl->fn = NULL;
+    if (sl->next_free != ENG__IN_HEAP) {
+        sim->lane_pending--;
+        return true;
+    }
     sim->zombies++;
     if (sim->zombies > ENG__COMPACT_MIN && 2 * sim->zombies > sim->heap_len)
         compact(sim);
@@ -409,7 +545,7 @@ bool eng_pending(const eng_sim *sim, eng_event ev)
 
 uint64_t eng_pending_count(const eng_sim *sim)
 {
-    return sim->heap_len - (uint32_t)sim->root_hole - sim->zombies;
+    return sim->heap_len - (uint32_t)sim->root_hole - sim->zombies + sim->lane_pending;
 }
 
 /* Earliest time of a pending event in the subtrees below node i, ENG_TIME_NEVER if none:
@@ -429,7 +565,7 @@ static eng_time_ns earliest_below(const eng_sim *sim, uint32_t i)
     return best;
 }
 
-eng_time_ns eng_next_time(const eng_sim *sim)
+static eng_time_ns heap_earliest(const eng_sim *sim)
 {
     if (sim->heap_len == 0)
         return ENG_TIME_NEVER;
@@ -439,6 +575,53 @@ eng_time_ns eng_next_time(const eng_sim *sim)
     return earliest_below(sim, 0);
 }
 
+eng_time_ns eng_next_time(const eng_sim *sim)
+{
+    eng_time_ns t = heap_earliest(sim);
+    for (uint32_t i = 0; i < sim->n_lanes; i++) {
+        eng_time_ns tl = lane_earliest(sim, &sim->lanes[i]);
+        t = tl < t ? tl : t;
+    }
+    return t;
+}
+
+/* The lane whose head is earlier than heap[0] and every other lane's head, or
+ * ENG__IN_HEAP when the heap's root is the earliest entry (or nothing is pending). */
+static inline uint32_t earliest_source(const eng_sim *sim)
+{
+    const struct eng__ent *best = sim->heap_len > 0 ? &sim->heap[0] : NULL;
+    uint32_t from = ENG__IN_HEAP;
+    for (uint32_t i = 0; i < sim->n_lanes; i++) {
+        const struct eng__lane *l = &sim->lanes[i];
+        if (l->len > 0 && (!best || ent_less(lane_at(l, 0), best))) {
+            best = lane_at(l, 0);
+            from = i;
+        }
+    }
+    return from;
+}
+
+/* Fires the event of entry top (taken from the heap or a lane already); false if it was
+ * cancelled and is dropped without firing. */
+static inline bool fire(eng_sim *sim, struct eng__ent top)
+{
+    uint32_t s = ent_slot(&top);
+    struct eng__slot *sl = &sim->slots[s];
+    eng_handler fn = sl->fn;
+    if (!fn) {
+        /* A cancelled event: drop it without firing or moving the clock. */
+        slot_push_free(sim, s);
+        return false;
+    }
+    void *ctx = sl->ctx;
+    uint64_t arg = sl->arg;
+    slot_release(sim, s);
+    sim->now_ns = top.t_ns;
+    sim->fired++;
+    fn(sim, ctx, arg);
+    return true;
+}
+
 /* Fires events while the earliest is at or before t_end_ns and nobody called eng_stop. */
 static uint64_t run_loop(eng_sim *sim, eng_time_ns t_end_ns)
 {
@@ -446,29 +629,30 @@ static uint64_t run_loop(eng_sim *sim, eng_time_ns t_end_ns)
     uint64_t fired = 0;
     sim->running = true;
     sim->stopped = false;
-    while (sim->heap_len > 0 && sim->heap[0].t_ns <= t_end_ns) {
-        struct eng__ent top = sim->heap[0];
-        sim->root_hole = true;
-        uint32_t s = ent_slot(&top);
-        struct eng__slot *sl = &sim->slots[s];
-        eng_handler fn = sl->fn;
-        if (!fn) {
-            /* A cancelled event: drop it without firing or moving the clock. */
-            slot_push_free(sim, s);
-            sim->zombies--;
+    for (;;) {
+        uint32_t from = earliest_source(sim);
+        if (from == ENG__IN_HEAP) {
+            if (sim->heap_len == 0 || sim->heap[0].t_ns > t_end_ns)
+                break;
+            struct eng__ent top = sim->heap[0];
+            sim->root_hole = true;
+            if (sim->heap_len > 1)
+                PREFETCH(&sim->slots[ent_slot(&sim->heap[min_child(sim, 0)])]);
+            bool live = !slot_is_zombie(sim, ent_slot(&top));
+            if (!live)
+                sim->zombies--;
+            fired += fire(sim, top);
             settle_root(sim);
-            continue;
+        } else {
+            struct eng__lane *l = &sim->lanes[from];
+            struct eng__ent top = *lane_at(l, 0);
+            if (top.t_ns > t_end_ns)
+                break;
+            lane_pop(l);
+            if (!slot_is_zombie(sim, ent_slot(&top)))
+                sim->lane_pending--;
+            fired += fire(sim, top);
         }
-        if (sim->heap_len > 1)
-            PREFETCH(&sim->slots[ent_slot(&sim->heap[min_child(sim, 0)])]);
-        void *ctx = sl->ctx;
-        uint64_t arg = sl->arg;
-        slot_release(sim, s);
-        sim->now_ns = top.t_ns;
-        sim->fired++;
-        fired++;
-        fn(sim, ctx, arg);
-        settle_root(sim);
         if (sim->stopped)
             break;
     }

@@ -29,6 +29,8 @@
 #endif
 
 #define ENG__NO_SLOT UINT32_MAX
+#define ENG__IN_HEAP UINT32_MAX /* struct eng__slot.next_free of a pending event in the heap */
+#define ENG__NOW_LANE 0u        /* the lane of events scheduled at the current time */
 /* Fewest cancelled entries that make a heap rebuild worth it (see eng.c). */
 #define ENG__COMPACT_MIN 64u
 /* Most events pending at once (8 GiB of heap); keeps the heap's 32-bit index arithmetic,
@@ -48,7 +50,8 @@ struct eng__ent {
  * goes back to the free list when that entry reaches the root. Free: gen is even, on the
  * free list. gen grows by one at every allocation and every cancellation or firing, so a
  * handle (gen, index) names at most one scheduling (until the 32-bit counter wraps, after
- * 2^31 reuses of the slot). next_free links the free list.
+ * 2^31 reuses of the slot). next_free links the free list while the slot is free and says
+ * where the entry waits while it is pending: ENG__IN_HEAP or the index of its lane.
  */
 struct eng__slot {
     eng_handler fn;
@@ -56,6 +59,19 @@ struct eng__slot {
     uint64_t arg;
     uint32_t gen;
     uint32_t next_free;
+};
+
+/*
+ * A FIFO lane: a ring of entries whose (time, order) keys never decrease from head to tail,
+ * so its head is its earliest entry. Lane 0 takes every event scheduled at the current
+ * time; others are created by eng_lane_new. Cancelled entries stay until they reach the
+ * head.
+ */
+struct eng__lane {
+    struct eng__ent *q; /* ring of cap entries; q[head] is the earliest */
+    uint32_t cap;       /* a power of two */
+    uint32_t head;
+    uint32_t len;       /* entries, cancelled ones included */
 };
 
 /* A named random stream; the array of them is kept sorted by key (strcmp). */
@@ -75,6 +91,9 @@ struct eng_sim {
     uint32_t free_head;          /* first free slot, ENG__NO_SLOT if none */
     uint32_t next_seq;           /* sequence for the next scheduled event */
     uint32_t zombies;            /* entries in heap whose event was cancelled */
+    struct eng__lane *lanes;     /* lanes[0] is the now lane */
+    uint32_t n_lanes;
+    uint64_t lane_pending;       /* pending (not cancelled) events in lanes */
     bool root_hole;              /* heap[0] is the event being fired, already logically gone */
     bool running;                /* inside eng_run / eng_run_until */
     bool stopped;                /* eng_stop was called during the current or last run */

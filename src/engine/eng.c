@@ -31,8 +31,9 @@
  * scheduled at the current time (eng_after(sim, 0, ...)), which is O(1) instead of a
  * sift through the heap; eng_lane_new adds lanes for streams a model schedules in time
  * order, such as a trace's arrivals. An event that would break a lane's order goes into
- * the heap instead, so a lane is only ever a shortcut. The run loop scans the lanes'
- * heads, so lanes are meant for a few streams, not one per entity of a large model.
+ * the heap instead, so a lane is only ever a shortcut. The engine remembers which lane has
+ * the earliest head and rescans the heads only when that lane's head fires, so lanes are
+ * meant for a few streams (one per trace source), not one per entity of a large model.
  *
  * The slot of the event that will probably fire next (the earliest child of the root) is
  * prefetched before a handler runs, so in large heaps its cache miss overlaps the handler.
@@ -397,7 +398,26 @@ static inline bool lane_push(eng_sim *sim, uint32_t id, struct eng__ent e)
         lane_grow(l);
     *lane_at(l, l->len++) = e;
     sim->lane_pending++;
+    if (l->len == 1) {
+        uint32_t m = sim->lane_min;
+        if (m == ENG__IN_HEAP || ent_less(&e, lane_at(&sim->lanes[m], 0)))
+            sim->lane_min = id;
+    }
     return true;
+}
+
+/* Finds the lane with the earliest head again (ENG__IN_HEAP if every lane is empty). */
+static void lane_min_rescan(eng_sim *sim)
+{
+    uint32_t m = ENG__IN_HEAP;
+    for (uint32_t i = 0; i < sim->n_lanes; i++) {
+        const struct eng__lane *l = &sim->lanes[i];
+        if (l->len == 0)
+            continue;
+        if (m == ENG__IN_HEAP || ent_less(lane_at(l, 0), lane_at(&sim->lanes[m], 0)))
+            m = i;
+    }
+    sim->lane_min = m;
 }
 
 static inline void lane_pop(struct eng__lane *l)
@@ -435,6 +455,7 @@ static void lanes_to_heap(eng_sim *sim)
         }
     }
     sim->lane_pending = 0;
+    sim->lane_min = ENG__IN_HEAP;
 }
 
 /* ---- public API ---------------------------------------------------------------------- */
@@ -445,6 +466,7 @@ eng_sim *eng_new(uint64_t master_seed)
     sim->free_head = ENG__NO_SLOT;
     sim->master_seed = master_seed;
     slots_grow(sim);
+    sim->lane_min = ENG__IN_HEAP;
     lane_add(sim); /* ENG__NOW_LANE */
     return sim;
 }
@@ -589,16 +611,12 @@ eng_time_ns eng_next_time(const eng_sim *sim)
  * ENG__IN_HEAP when the heap's root is the earliest entry (or nothing is pending). */
 static inline uint32_t earliest_source(const eng_sim *sim)
 {
-    const struct eng__ent *best = sim->heap_len > 0 ? &sim->heap[0] : NULL;
-    uint32_t from = ENG__IN_HEAP;
-    for (uint32_t i = 0; i < sim->n_lanes; i++) {
-        const struct eng__lane *l = &sim->lanes[i];
-        if (l->len > 0 && (!best || ent_less(lane_at(l, 0), best))) {
-            best = lane_at(l, 0);
-            from = i;
-        }
-    }
-    return from;
+    uint32_t m = sim->lane_min;
+    if (m == ENG__IN_HEAP)
+        return ENG__IN_HEAP;
+    if (sim->heap_len > 0 && ent_less(&sim->heap[0], lane_at(&sim->lanes[m], 0)))
+        return ENG__IN_HEAP;
+    return m;
 }
 
 /* Fires the event of entry top (taken from the heap or a lane already); false if it was
@@ -649,6 +667,7 @@ static uint64_t run_loop(eng_sim *sim, eng_time_ns t_end_ns)
             if (top.t_ns > t_end_ns)
                 break;
             lane_pop(l);
+            lane_min_rescan(sim);
             if (!slot_is_zombie(sim, ent_slot(&top)))
                 sim->lane_pending--;
             fired += fire(sim, top);

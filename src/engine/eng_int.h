@@ -94,6 +94,7 @@ struct eng_sim {
     struct eng__lane *lanes;     /* lanes[0] is the now lane */
     uint32_t n_lanes;
     uint64_t lane_pending;       /* pending (not cancelled) events in lanes */
+    uint32_t lane_min;           /* lane with the earliest head, ENG__IN_HEAP if all empty */
     bool root_hole;              /* heap[0] is the event being fired, already logically gone */
     bool running;                /* inside eng_run / eng_run_until */
     bool stopped;                /* eng_stop was called during the current or last run */

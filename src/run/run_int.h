@@ -28,6 +28,7 @@ struct run_nic {
     trc_source *src;
     struct trc_record next;       /* the record the pending event will deliver */
     eng_event ev;                 /* that event; zero when the source is done */
+    eng_lane lane;                /* where the source's records wait: outside the heap */
     struct nd_keyword kw[RUN_KEYWORDS_MAX];
     size_t n_kw;
     double *hold_values;          /* empirical hold table in double ns (owned) */

@@ -352,10 +352,18 @@ static inline void heap_insert(eng_sim *sim, struct eng__ent e)
         return;
     }
     sim->root_hole = false;
-    if (sim->heap_len == 1 || ent_less(&e, &sim->heap[min_child(sim, 0)]))
+    if (sim->heap_len == 1) {
         sim->heap[0] = e;
-    else
-        sift_down(sim, 0, e);
+        return;
+    }
+    /* The first level of the sift-down, with a stop when e is the earliest already. */
+    uint32_t c = min_child(sim, 0);
+    if (ent_less(&e, &sim->heap[c])) {
+        sim->heap[0] = e;
+        return;
+    }
+    sim->heap[0] = sim->heap[c];
+    sift_down(sim, c, e);
 }
 
 /* ---- lanes --------------------------------------------------------------------------- */
@@ -654,7 +662,7 @@ static uint64_t run_loop(eng_sim *sim, eng_time_ns t_end_ns)
                 break;
             struct eng__ent top = sim->heap[0];
             sim->root_hole = true;
-            if (sim->heap_len > 1)
+            if (sim->heap_len >= ENG_PREFETCH_MIN) /* smaller heaps' slots are in cache */
                 PREFETCH(&sim->slots[ent_slot(&sim->heap[min_child(sim, 0)])]);
             bool live = !slot_is_zombie(sim, ent_slot(&top));
             if (!live)

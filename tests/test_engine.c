@@ -28,6 +28,25 @@ static uint64_t tr_next(uint64_t *s)
     return z ^ (z >> 31);
 }
 
+/* xoshiro256** from its published definition, kept apart from the engine's code. */
+static uint64_t ref_rotl(uint64_t x, int k)
+{
+    return (x << k) | (x >> (64 - k));
+}
+
+static uint64_t ref_xoshiro256ss(uint64_t s[4])
+{
+    uint64_t result = ref_rotl(s[1] * 5, 7) * 9;
+    uint64_t t = s[1] << 17;
+    s[2] ^= s[0];
+    s[3] ^= s[1];
+    s[1] ^= s[2];
+    s[0] ^= s[3];
+    s[2] ^= t;
+    s[3] = ref_rotl(s[3], 45);
+    return result;
+}
+
 /* Uniform in [0, n). */
 static uint32_t tr_below(uint64_t *s, uint32_t n)
 {
@@ -93,10 +112,14 @@ static int cmp_rec(const void *a, const void *b)
     return (x->tag > y->tag) - (x->tag < y->tag);
 }
 
-static void test_static_vs_sort(uint64_t seed, size_t n, eng_time_ns span)
+/* Schedules n events at random times below span, cancels each with probability
+ * cancel_in_4 / 4 (3 makes the cancelled entries a majority, so the heap is rebuilt without
+ * them along the way), and checks the firing order against a sort. */
+static void test_static_vs_sort(uint64_t seed, size_t n, eng_time_ns span, uint32_t cancel_in_4)
 {
     uint64_t rs = seed;
     eng_sim *sim = eng_new(1);
+    eng_lane lane = eng_lane_new(sim);
     struct sched_rec *rec = calloc(n, sizeof *rec);
     struct log lg;
     CHECK(rec);
@@ -104,12 +127,17 @@ static void test_static_vs_sort(uint64_t seed, size_t n, eng_time_ns span)
     for (size_t i = 0; i < n; i++) {
         rec[i].t = tr_below(&rs, (uint32_t)span);
         rec[i].tag = i;
-        rec[i].h = eng_at(sim, rec[i].t, log_handler, &lg, i);
+        /* Every third event goes through a lane; out of order, most of them fall back to
+         * the heap, which must not change anything. */
+        if (i % 3 == 0)
+            rec[i].h = eng_lane_at(sim, lane, rec[i].t, log_handler, &lg, i);
+        else
+            rec[i].h = eng_at(sim, rec[i].t, log_handler, &lg, i);
         CHECK(rec[i].h.id != 0);
     }
     size_t live = n;
     for (size_t i = 0; i < n; i++) {
-        if (tr_below(&rs, 4) == 0) {
+        if (tr_below(&rs, 4) < cancel_in_4) {
             CHECK(eng_cancel(sim, rec[i].h));
             CHECK(!eng_cancel(sim, rec[i].h));
             rec[i].cancelled = 1;
@@ -117,6 +145,8 @@ static void test_static_vs_sort(uint64_t seed, size_t n, eng_time_ns span)
         }
     }
     CHECK_UEQ(eng_pending_count(sim), live);
+    /* Cancelled entries never outnumber pending ones by much: the heap is rebuilt. */
+    CHECK_LE(sim->heap_len, 2 * live + ENG__COMPACT_MIN + 1);
     qsort(rec, n, sizeof *rec, cmp_rec);
     size_t first_live = 0;
     while (first_live < n && rec[first_live].cancelled)
@@ -269,6 +299,112 @@ static void test_dynamic_lockstep(uint64_t seed, size_t initial, size_t budget)
     free(ls.pend);
 }
 
+/* Three lanes fed in time order, the heap fed at random, ties everywhere, cancellations at
+ * lane heads and inside: events fire by (time, scheduling order) as with the heap alone. */
+static void test_lanes_vs_sort(uint64_t seed, size_t n)
+{
+    uint64_t rs = seed;
+    eng_sim *sim = eng_new(1);
+    eng_lane lanes[3] = {eng_lane_new(sim), eng_lane_new(sim), eng_lane_new(sim)};
+    CHECK(lanes[0].id != 0 && lanes[0].id != lanes[1].id);
+    eng_time_ns lane_t[3] = {0, 0, 0};
+    struct sched_rec *rec = calloc(n, sizeof *rec);
+    struct log lg;
+    CHECK(rec);
+    log_init(&lg, n);
+    for (size_t i = 0; i < n; i++) {
+        uint32_t k = tr_below(&rs, 4);
+        if (k < 3) {
+            lane_t[k] += tr_below(&rs, 3);
+            rec[i].t = lane_t[k];
+            rec[i].h = eng_lane_at(sim, lanes[k], rec[i].t, log_handler, &lg, i);
+        } else {
+            rec[i].t = tr_below(&rs, (uint32_t)n);
+            rec[i].h = eng_at(sim, rec[i].t, log_handler, &lg, i);
+        }
+        rec[i].tag = i;
+    }
+    size_t live = n;
+    for (size_t i = 0; i < n; i++) {
+        /* the first events of each lane, then one in seven */
+        if (i < 12 || tr_below(&rs, 7) == 0) {
+            CHECK(eng_cancel(sim, rec[i].h));
+            rec[i].cancelled = 1;
+            live--;
+        }
+    }
+    CHECK_UEQ(eng_pending_count(sim), live);
+    qsort(rec, n, sizeof *rec, cmp_rec);
+    size_t first_live = 0;
+    while (first_live < n && rec[first_live].cancelled)
+        first_live++;
+    CHECK_EQ(eng_next_time(sim), rec[first_live].t);
+    /* In slices, so eng_run_until stops with lane heads pending. */
+    eng_time_ns t = 0;
+    while (eng_pending_count(sim) > 0) {
+        t += 7;
+        eng_run_until(sim, t);
+        CHECK(eng_next_time(sim) > t);
+    }
+    CHECK_UEQ(lg.n, live);
+    size_t k = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (rec[i].cancelled)
+            continue;
+        CHECK_UEQ(lg.tags[k], rec[i].tag);
+        CHECK_EQ(lg.times[k], rec[i].t);
+        k++;
+    }
+    log_fini(&lg);
+    free(rec);
+    eng_free(sim);
+}
+
+/* A handler cancels most pending events (so the heap is rebuilt while its own entry is
+ * still at the root) and then schedules ties; the survivors fire in order. */
+struct mass_cancel {
+    struct log *lg;
+    eng_event h[1000];
+};
+
+static void mass_cancel_handler(eng_sim *sim, void *ctx, uint64_t arg)
+{
+    struct mass_cancel *mc = ctx;
+    (void)arg;
+    for (int i = 0; i < 1000; i++)
+        if (i % 10 != 0)
+            CHECK(eng_cancel(sim, mc->h[i]));
+    CHECK_UEQ(eng_pending_count(sim), 100);
+    CHECK_LE(sim->heap_len, 2 * 100 + ENG__COMPACT_MIN + 1);
+    CHECK_EQ(eng_next_time(sim), 1);
+    eng_at(sim, 5, log_handler, mc->lg, 5000);
+    eng_at(sim, 5, log_handler, mc->lg, 5001);
+    CHECK_EQ(eng_next_time(sim), 1);
+}
+
+static void test_cancel_in_handler(void)
+{
+    eng_sim *sim = eng_new(1);
+    struct log lg;
+    log_init(&lg, 200);
+    struct mass_cancel mc = {.lg = &lg};
+    eng_at(sim, 0, mass_cancel_handler, &mc, 0);
+    for (int i = 0; i < 1000; i++)
+        mc.h[i] = eng_at(sim, 1 + i / 2, log_handler, &lg, (uint64_t)i);
+    CHECK_UEQ(eng_run(sim), 1 + 100 + 2);
+    CHECK_UEQ(lg.n, 102);
+    /* tags 0, 10, 20 at times 1, 6, 11...; the two at t=5 after tag 0 (t=1), before 10 (t=6) */
+    CHECK_UEQ(lg.tags[0], 0);
+    CHECK_UEQ(lg.tags[1], 5000);
+    CHECK_UEQ(lg.tags[2], 5001);
+    for (size_t k = 3; k < lg.n; k++) {
+        CHECK_UEQ(lg.tags[k], 10 * (k - 2));
+        CHECK_EQ(lg.times[k], 1 + (eng_time_ns)(5 * (k - 2)));
+    }
+    log_fini(&lg);
+    eng_free(sim);
+}
+
 /* ---- handles ------------------------------------------------------------------------- */
 
 static void nop_handler(eng_sim *sim, void *ctx, uint64_t arg)
@@ -291,7 +427,12 @@ static void test_handles(void)
     CHECK(eng_pending(sim, a));
     CHECK(eng_cancel(sim, a));
     CHECK(!eng_pending(sim, a));
-    /* b reuses a's slot (LIFO free list); a's handle must not reach it. */
+    /* A cancelled entry leaves the heap when it reaches the root, without firing; then b
+     * reuses a's slot (LIFO free list), and a's handle must not reach it. */
+    CHECK_UEQ(eng_pending_count(sim), 0);
+    CHECK_EQ(eng_next_time(sim), ENG_TIME_NEVER);
+    CHECK_UEQ(eng_run(sim), 0);
+    CHECK_EQ(eng_now(sim), 0);
     eng_event b = eng_at(sim, 10, nop_handler, NULL, 0);
     CHECK(b.id != a.id);
     CHECK((uint32_t)b.id == (uint32_t)a.id);
@@ -493,8 +634,10 @@ static void test_rng_streams(void)
     eng_sim *a = eng_new(42), *b = eng_new(42), *c = eng_new(43);
     gsl_rng *ra = eng_rng_stream(a, "nic0/protocol");
     CHECK(ra == eng_rng_stream(a, "nic0/protocol"));
-    CHECK_STR(gsl_rng_name(ra), "mt19937");
-    CHECK(eng_rng_type() == gsl_rng_mt19937);
+    CHECK_STR(gsl_rng_name(ra), "xoshiro256**");
+    CHECK(ra->type == eng_rng_type());
+    CHECK_UEQ(gsl_rng_max(ra), UINT32_MAX);
+    CHECK_UEQ(gsl_rng_min(ra), 0);
 
     /* b creates other streams first and draws from them in between: a's sequence holds. */
     gsl_rng *rb_other = eng_rng_stream(b, "nic1/protocol");
@@ -530,15 +673,57 @@ static void test_rng_seed_golden(void)
     /* Values from an independent implementation of FNV-1a + splitmix64. */
     CHECK_UEQ(eng_rng_seed(0, ""), UINT64_C(0x5b21f68ffa77f14c));
     CHECK_UEQ(eng_rng_seed(1, "nic0/protocol"), UINT64_C(0x76a6f46f6840bfdb));
-    /* The stream is mt19937 seeded with that value (mt19937 keeps its low 32 bits). */
+    /* The stream is xoshiro256** whose state is four splitmix64 outputs from that seed;
+     * gsl_rng_get gives the upper 32 bits, uniform doubles the upper 53 (reference above). */
     eng_sim *sim = eng_new(1);
     gsl_rng *r = eng_rng_stream(sim, "nic0/protocol");
-    gsl_rng *want = gsl_rng_alloc(gsl_rng_mt19937);
-    CHECK(want != NULL);
-    gsl_rng_set(want, 0x6840bfdbUL);
+    uint64_t st[4], x = UINT64_C(0x76a6f46f6840bfdb);
+    for (int i = 0; i < 4; i++)
+        st[i] = tr_next(&x);
     for (int i = 0; i < 10; i++)
-        CHECK_UEQ(gsl_rng_get(r), gsl_rng_get(want));
-    gsl_rng_free(want);
+        CHECK_UEQ(gsl_rng_get(r), ref_xoshiro256ss(st) >> 32);
+    for (int i = 0; i < 10; i++)
+        CHECK(gsl_rng_uniform(r) == (double)(ref_xoshiro256ss(st) >> 11) / 9007199254740992.0);
+    /* eng_rng_exp takes its uniform from the same sequence. */
+    double u = (double)(ref_xoshiro256ss(st) >> 11) / 9007199254740992.0;
+    CHECK(eng_rng_exp(r, 2.0) == -2.0 * log(1.0 - u));
+    /* gsl_rng_set seeds the same way, from the (unsigned long) seed. */
+    gsl_rng *g = gsl_rng_alloc(eng_rng_type());
+    CHECK(g != NULL);
+    gsl_rng_set(g, 12345UL);
+    x = 12345;
+    for (int i = 0; i < 4; i++)
+        st[i] = tr_next(&x);
+    for (int i = 0; i < 10; i++)
+        CHECK_UEQ(gsl_rng_get(g), ref_xoshiro256ss(st) >> 32);
+    gsl_rng_free(g);
+    eng_free(sim);
+}
+
+/* Uniforms and integers of a stream look uniform: every one of the 32 bits of gsl_rng_get
+ * is set about half the time, and the mean and variance of uniform doubles are 1/2, 1/12. */
+static void test_rng_uniformity(void)
+{
+    enum { N = 200000 };
+    eng_sim *sim = eng_new(9);
+    gsl_rng *r = eng_rng_stream(sim, "u");
+    unsigned ones[32] = {0};
+    double sum = 0, sum2 = 0;
+    for (int i = 0; i < N; i++) {
+        unsigned long v = gsl_rng_get(r);
+        for (int b = 0; b < 32; b++)
+            ones[b] += (unsigned)(v >> b) & 1u;
+        double u = gsl_rng_uniform(r);
+        CHECK(u >= 0 && u < 1);
+        sum += u;
+        sum2 += u * u;
+    }
+    /* sd of a bit count is sqrt(N)/2 ~ 224: allow 5 sd. */
+    for (int b = 0; b < 32; b++)
+        CHECK(ones[b] > N / 2 - 1120 && ones[b] < N / 2 + 1120);
+    double mean = sum / N, var = sum2 / N - mean * mean;
+    CHECK_NEAR(mean, 0.5, 0.0033); /* 5 standard errors (0.289 / sqrt(N)) */
+    CHECK_NEAR(var, 1.0 / 12, 0.002);
     eng_free(sim);
 }
 
@@ -568,14 +753,20 @@ int main(void)
     test_stop();
     test_equal_time_order();
     test_view_inside_handler();
-    test_static_vs_sort(1, 5000, 100); /* heavy ties */
-    test_static_vs_sort(2, 20000, 1 << 30);
-    test_static_vs_sort(3, 3, 2);
+    test_static_vs_sort(1, 5000, 100, 1); /* heavy ties */
+    test_static_vs_sort(2, 20000, 1 << 30, 1);
+    test_static_vs_sort(3, 3, 2, 1);
+    test_static_vs_sort(4, 20000, 1 << 20, 3);
+    test_static_vs_sort(5, 5000, 50, 3);
     test_dynamic_lockstep(11, 300, 20000);
     test_dynamic_lockstep(12, 2000, 30000);
     test_seq_renumber();
+    test_lanes_vs_sort(21, 3000);
+    test_lanes_vs_sort(22, 20000);
+    test_cancel_in_handler();
     test_rng_streams();
     test_rng_seed_golden();
+    test_rng_uniformity();
     test_rng_exp();
     printf("test_engine: ok\n");
     return 0;

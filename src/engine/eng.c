@@ -4,11 +4,18 @@
  *
  * The pending set is a d-ary min-heap (ENG_HEAP_ARITY, 4 by default) of 16-byte entries
  * ordered by (time, sequence), next to a pool of slots that hold each event's handler,
- * context and argument. Invariants: every heap entry is no later than its children;
- * slots[slot of heap[i]].pos == i for every pending event (a root hole, below, excepted);
- * the sequences of pending events are distinct and follow scheduling order. Slots are
+ * context and argument. Invariants: every heap entry is no later than its children; the
+ * sequences of entries in the heap are distinct and follow scheduling order. Slots are
  * recycled through a LIFO free list, so a run in steady state allocates nothing. A handle
  * packs the slot's generation (high 32 bits) and index + 1 (low 32 bits), never 0.
+ *
+ * Cancellation is lazy: it marks the slot cancelled (a zombie, struct eng__slot) and leaves
+ * its entry in the heap; the run loop drops such an entry when it reaches the root, without
+ * firing it or moving the clock. So nothing that moves an entry in the heap has to write
+ * where it went, which in large heaps was one cache miss into the pool per level. When
+ * zombies make up more than half of the heap (and there are more than ENG__COMPACT_MIN),
+ * the heap is rebuilt without them, so memory stays within twice the pending events and
+ * cancellation costs O(1) amortized. Fire order is the same as with eager removal.
  *
  * While a handler runs, the fired event's entry stays at the root as a hole (root_hole):
  * the first event the handler schedules takes its place with one sift-down, instead of a
@@ -16,6 +23,20 @@
  * schedules nothing, the hole is filled with the last entry when it returns (settle_root).
  * The hole's entry is earlier than every pending event, so cancellation can work below it;
  * eng_pending_count and eng_next_time look past it. Its slot is already free.
+ *
+ * FIFO lanes keep events out of the heap when their order is already known. A lane holds
+ * entries whose keys never decrease, so only its head competes: the run loop fires the
+ * earliest of the heap's root and the lanes' heads, by the same (time, sequence) key, so
+ * the firing order is exactly the one a heap alone would give. Lane 0 takes every event
+ * scheduled at the current time (eng_after(sim, 0, ...)), which is O(1) instead of a
+ * sift through the heap; eng_lane_new adds lanes for streams a model schedules in time
+ * order, such as a trace's arrivals. An event that would break a lane's order goes into
+ * the heap instead, so a lane is only ever a shortcut. The engine remembers which lane has
+ * the earliest head and rescans the heads only when that lane's head fires, so lanes are
+ * meant for a few streams (one per trace source), not one per entity of a large model.
+ *
+ * The slot of the event that will probably fire next (the earliest child of the root) is
+ * prefetched before a handler runs, so in large heaps its cache miss overlaps the handler.
  *
  * Speed also comes from three choices measured in bench/README.md: a comparison that is one
  * 128-bit compare of (time, order word), so choosing the earliest of four children takes no
@@ -25,11 +46,15 @@
  *
  * This file does not know what an event means, does no I/O and keeps no global state.
  */
+#define _DEFAULT_SOURCE /* madvise and MADV_HUGEPAGE from <sys/mman.h> */
 #include "eng_int.h"
 
 #include <assert.h>
 #include <stdlib.h>
 #include <string.h>
+#if defined(__linux__)
+#include <sys/mman.h>
+#endif
 
 #include "dms.h"
 
@@ -41,6 +66,29 @@
 #else
 #define PREFETCH(p) ((void)(p))
 #endif
+
+/* ---- memory -------------------------------------------------------------------------- */
+
+/* Arrays from this size up are placed on 2 MiB boundaries and offered huge pages: with a
+ * million pending events the heap and the pool span 48 MiB, and with 4 KiB pages nearly
+ * every random access into them would also miss the TLB. */
+#define HUGE_BYTES ((size_t)2 << 20)
+
+/* Allocates n bytes for one of the engine's arrays (freed with free). */
+static void *array_alloc(size_t n)
+{
+#if defined(__linux__) && defined(MADV_HUGEPAGE) && !defined(ENG_NO_HUGEPAGES)
+    if (n >= HUGE_BYTES) {
+        size_t len = (n + HUGE_BYTES - 1) & ~(HUGE_BYTES - 1);
+        void *p = aligned_alloc(HUGE_BYTES, len);
+        if (!p)
+            return dms_xmalloc(n);
+        (void)madvise(p, len, MADV_HUGEPAGE); /* only a hint; failure changes nothing */
+        return p;
+    }
+#endif
+    return dms_xmalloc(n);
+}
 
 /* ---- heap ---------------------------------------------------------------------------- */
 
@@ -67,12 +115,6 @@ static inline bool ent_less(const struct eng__ent *a, const struct eng__ent *b)
 #endif
 }
 
-static inline void ent_put(eng_sim *sim, uint32_t i, struct eng__ent e)
-{
-    sim->heap[i] = e;
-    sim->slots[ent_slot(&e)].pos = i;
-}
-
 /* Moves e up from hole i until its parent is earlier. */
 static inline void sift_up(eng_sim *sim, uint32_t i, struct eng__ent e)
 {
@@ -81,17 +123,18 @@ static inline void sift_up(eng_sim *sim, uint32_t i, struct eng__ent e)
         uint32_t p = (i - 1) / D;
         if (!ent_less(&e, &h[p]))
             break;
-        ent_put(sim, i, h[p]);
+        h[i] = h[p];
         i = p;
     }
-    ent_put(sim, i, e);
+    h[i] = e;
 }
 
-/* b if b is earlier than a, else a, without a branch. */
+/* b if b is earlier than a, else a, without a branch: GCC turns the conditional
+ * into a conditional move after the 128-bit compare (cmp, sbb), 6% fewer instructions per
+ * event than a mask built from the comparison (bench/README.md). */
 static inline uint32_t pick(const struct eng__ent *h, uint32_t a, uint32_t b)
 {
-    uint32_t m = 0u - (uint32_t)ent_less(&h[b], &h[a]);
-    return a ^ ((a ^ b) & m);
+    return ent_less(&h[b], &h[a]) ? b : a;
 }
 
 /* Index of the earliest of the D children starting at c, all of which exist. */
@@ -125,7 +168,7 @@ static inline void sift_down(eng_sim *sim, uint32_t i, struct eng__ent e)
                 PREFETCH(&h[k]);
         }
         uint32_t best = min_child_full(h, c);
-        ent_put(sim, i, h[best]);
+        h[i] = h[best];
         i = best;
         c = D * i + 1;
     }
@@ -133,23 +176,10 @@ static inline void sift_down(eng_sim *sim, uint32_t i, struct eng__ent e)
         uint32_t best = c;
         for (uint32_t j = c + 1; j < n; j++)
             best = pick(h, best, j);
-        ent_put(sim, i, h[best]);
+        h[i] = h[best];
         i = best;
     }
     sift_up(sim, i, e);
-}
-
-/* Removes the entry at heap index i and restores the heap. */
-static inline void heap_remove(eng_sim *sim, uint32_t i)
-{
-    uint32_t last = --sim->heap_len;
-    if (i == last)
-        return;
-    struct eng__ent e = sim->heap[last];
-    if (i > 0 && ent_less(&e, &sim->heap[(i - 1) / D]))
-        sift_up(sim, i, e);
-    else
-        sift_down(sim, i, e);
 }
 
 /* Completes the removal of the fired event whose entry still sits at the root. */
@@ -163,11 +193,68 @@ static inline void settle_root(eng_sim *sim)
         sift_down(sim, 0, sim->heap[last]);
 }
 
+/* Index of the earliest of the children of node i (which has at least one). */
+static inline uint32_t min_child(const eng_sim *sim, uint32_t i)
+{
+    uint32_t c = D * i + 1, n = sim->heap_len;
+    if (c + D <= n)
+        return min_child_full(sim->heap, c);
+    uint32_t best = c;
+    for (uint32_t j = c + 1; j < n; j++)
+        best = pick(sim->heap, best, j);
+    return best;
+}
+
+/* Classic top-down sift of heap[i] within a subtree whose children are heaps (heapify). */
+static void sift_down_local(eng_sim *sim, uint32_t i)
+{
+    struct eng__ent *h = sim->heap;
+    struct eng__ent e = h[i];
+    while (D * i + 1 < sim->heap_len) {
+        uint32_t c = min_child(sim, i);
+        if (!ent_less(&h[c], &e))
+            break;
+        h[i] = h[c];
+        i = c;
+    }
+    h[i] = e;
+}
+
+static inline bool slot_is_zombie(const eng_sim *sim, uint32_t s)
+{
+    return sim->slots[s].fn == NULL;
+}
+
+static inline void slot_push_free(eng_sim *sim, uint32_t s)
+{
+    sim->slots[s].next_free = sim->free_head;
+    sim->free_head = s;
+}
+
+/* Rebuilds the heap without zombie entries (their slots go free) in O(n). The order of
+ * the pending events is total, so where entries end up changes no firing order. */
+static void compact(eng_sim *sim)
+{
+    settle_root(sim);
+    uint32_t n = 0;
+    for (uint32_t i = 0; i < sim->heap_len; i++) {
+        uint32_t s = ent_slot(&sim->heap[i]);
+        if (slot_is_zombie(sim, s))
+            slot_push_free(sim, s);
+        else
+            sim->heap[n++] = sim->heap[i];
+    }
+    sim->heap_len = n;
+    sim->zombies = 0;
+    for (uint32_t i = n / D + 1; i-- > 0;)
+        sift_down_local(sim, i);
+}
+
 /* Grows the heap array to cap entries, keeping heap[1] on a cache-line boundary. */
 static void heap_alloc(eng_sim *sim, uint32_t cap)
 {
     size_t esz = sizeof(struct eng__ent);
-    char *raw = dms_xmalloc((size_t)cap * esz + CACHE_LINE + esz);
+    char *raw = array_alloc((size_t)cap * esz + CACHE_LINE + esz);
     uintptr_t line = ((uintptr_t)raw + esz + CACHE_LINE - 1) & ~(uintptr_t)(CACHE_LINE - 1);
     struct eng__ent *heap = (struct eng__ent *)(line - esz);
     if (sim->heap_len > 0)
@@ -190,9 +277,12 @@ static int cmp_pair(const void *a, const void *b)
  * can restart at n. Relative order is kept, so the heap stays valid. Runs once per ~4 G
  * schedulings.
  */
+static void lanes_to_heap(eng_sim *sim);
+
 static void renumber_seq(eng_sim *sim)
 {
-    settle_root(sim);
+    compact(sim);
+    lanes_to_heap(sim);
     uint32_t n = sim->heap_len;
     assert(n < UINT32_MAX / 2);
     uint64_t *pairs = dms_xmalloc((size_t)n * sizeof *pairs + 1);
@@ -217,10 +307,15 @@ static void slots_grow(eng_sim *sim)
     assert(cap > old && cap <= ENG__MAX_SLOTS && "too many pending events");
     if (cap > ENG__MAX_SLOTS)
         abort(); /* a simulation this large is a runaway, not a model */
-    sim->slots = dms_xrealloc(sim->slots, (size_t)cap * sizeof *sim->slots);
+    struct eng__slot *slots = array_alloc((size_t)cap * sizeof *slots);
+    if (old > 0)
+        memcpy(slots, sim->slots, (size_t)old * sizeof *slots);
+    free(sim->slots);
+    sim->slots = slots;
     for (uint32_t i = old; i < cap; i++) {
         sim->slots[i].gen = 0;
-        sim->slots[i].pos = i + 1 < cap ? i + 1 : sim->free_head;
+        sim->slots[i].fn = NULL;
+        sim->slots[i].next_free = i + 1 < cap ? i + 1 : sim->free_head;
     }
     sim->free_head = old;
     sim->slot_cap = cap;
@@ -228,12 +323,11 @@ static void slots_grow(eng_sim *sim)
         heap_alloc(sim, cap);
 }
 
+/* Frees the slot of an event that fires now (its handle goes stale). */
 static inline void slot_release(eng_sim *sim, uint32_t s)
 {
-    struct eng__slot *sl = &sim->slots[s];
-    sl->gen++;
-    sl->pos = sim->free_head;
-    sim->free_head = s;
+    sim->slots[s].gen++;
+    slot_push_free(sim, s);
 }
 
 /* The slot a handle names if that handle's event is pending, else ENG__NO_SLOT. */
@@ -248,6 +342,130 @@ static inline uint32_t handle_slot(const eng_sim *sim, eng_event ev)
     return idx - 1;
 }
 
+/* Inserts e into the heap. If the fired event's entry is still at the root, e takes its
+ * place: directly when it is earlier than the root's children (events scheduled a little
+ * ahead often are), else by sinking. */
+static inline void heap_insert(eng_sim *sim, struct eng__ent e)
+{
+    if (!sim->root_hole) {
+        sift_up(sim, sim->heap_len++, e);
+        return;
+    }
+    sim->root_hole = false;
+    if (sim->heap_len == 1) {
+        sim->heap[0] = e;
+        return;
+    }
+    /* The first level of the sift-down, with a stop when e is the earliest already. */
+    uint32_t c = min_child(sim, 0);
+    if (ent_less(&e, &sim->heap[c])) {
+        sim->heap[0] = e;
+        return;
+    }
+    sim->heap[0] = sim->heap[c];
+    sift_down(sim, c, e);
+}
+
+/* ---- lanes --------------------------------------------------------------------------- */
+
+static uint32_t lane_add(eng_sim *sim)
+{
+    uint32_t id = sim->n_lanes++;
+    sim->lanes = dms_xrealloc(sim->lanes, (size_t)sim->n_lanes * sizeof *sim->lanes);
+    struct eng__lane *l = &sim->lanes[id];
+    l->cap = 16;
+    l->q = dms_xmalloc(l->cap * sizeof *l->q);
+    l->head = 0;
+    l->len = 0;
+    return id;
+}
+
+static inline struct eng__ent *lane_at(const struct eng__lane *l, uint32_t i)
+{
+    return &l->q[(l->head + i) & (l->cap - 1)];
+}
+
+static void lane_grow(struct eng__lane *l)
+{
+    struct eng__ent *q = dms_xmalloc((size_t)l->cap * 2 * sizeof *q);
+    for (uint32_t i = 0; i < l->len; i++)
+        q[i] = *lane_at(l, i);
+    free(l->q);
+    l->q = q;
+    l->head = 0;
+    l->cap *= 2;
+}
+
+/* Appends e to lane id if that keeps the lane in order; false (and nothing done) if not. */
+static inline bool lane_push(eng_sim *sim, uint32_t id, struct eng__ent e)
+{
+    struct eng__lane *l = &sim->lanes[id];
+    if (l->len > 0 && ent_less(&e, lane_at(l, l->len - 1)))
+        return false;
+    if (l->len == l->cap)
+        lane_grow(l);
+    *lane_at(l, l->len++) = e;
+    sim->lane_pending++;
+    if (l->len == 1) {
+        uint32_t m = sim->lane_min;
+        if (m == ENG__IN_HEAP || ent_less(&e, lane_at(&sim->lanes[m], 0)))
+            sim->lane_min = id;
+    }
+    return true;
+}
+
+/* Finds the lane with the earliest head again (ENG__IN_HEAP if every lane is empty). */
+static void lane_min_rescan(eng_sim *sim)
+{
+    uint32_t m = ENG__IN_HEAP;
+    for (uint32_t i = 0; i < sim->n_lanes; i++) {
+        const struct eng__lane *l = &sim->lanes[i];
+        if (l->len == 0)
+            continue;
+        if (m == ENG__IN_HEAP || ent_less(lane_at(l, 0), lane_at(&sim->lanes[m], 0)))
+            m = i;
+    }
+    sim->lane_min = m;
+}
+
+static inline void lane_pop(struct eng__lane *l)
+{
+    l->head = (l->head + 1) & (l->cap - 1);
+    l->len--;
+}
+
+/* Time of the earliest pending event in lane l, ENG_TIME_NEVER if none. */
+static eng_time_ns lane_earliest(const eng_sim *sim, const struct eng__lane *l)
+{
+    for (uint32_t i = 0; i < l->len; i++) {
+        const struct eng__ent *e = lane_at(l, i);
+        if (!slot_is_zombie(sim, ent_slot(e)))
+            return e->t_ns;
+    }
+    return ENG_TIME_NEVER;
+}
+
+/* Moves every lane's pending entries into the heap and frees the cancelled ones' slots
+ * (before sequences are renumbered, which then needs to look at the heap only). */
+static void lanes_to_heap(eng_sim *sim)
+{
+    for (uint32_t id = 0; id < sim->n_lanes; id++) {
+        struct eng__lane *l = &sim->lanes[id];
+        for (; l->len > 0; lane_pop(l)) {
+            struct eng__ent e = *lane_at(l, 0);
+            uint32_t s = ent_slot(&e);
+            if (slot_is_zombie(sim, s)) {
+                slot_push_free(sim, s);
+                continue;
+            }
+            sim->slots[s].next_free = ENG__IN_HEAP;
+            sift_up(sim, sim->heap_len++, e);
+        }
+    }
+    sim->lane_pending = 0;
+    sim->lane_min = ENG__IN_HEAP;
+}
+
 /* ---- public API ---------------------------------------------------------------------- */
 
 eng_sim *eng_new(uint64_t master_seed)
@@ -256,6 +474,8 @@ eng_sim *eng_new(uint64_t master_seed)
     sim->free_head = ENG__NO_SLOT;
     sim->master_seed = master_seed;
     slots_grow(sim);
+    sim->lane_min = ENG__IN_HEAP;
+    lane_add(sim); /* ENG__NOW_LANE */
     return sim;
 }
 
@@ -264,6 +484,9 @@ void eng_free(eng_sim *sim)
     if (!sim)
         return;
     eng__rng_fini(sim);
+    for (uint32_t i = 0; i < sim->n_lanes; i++)
+        free(sim->lanes[i].q);
+    free(sim->lanes);
     free(sim->heap_raw);
     free(sim->slots);
     free(sim);
@@ -274,7 +497,9 @@ eng_time_ns eng_now(const eng_sim *sim)
     return sim->now_ns;
 }
 
-eng_event eng_at(eng_sim *sim, eng_time_ns t_ns, eng_handler handler, void *ctx, uint64_t arg)
+/* Schedules into lane (or the heap, if lane is ENG__IN_HEAP or the lane's order forbids). */
+static eng_event schedule(eng_sim *sim, uint32_t lane, eng_time_ns t_ns, eng_handler handler,
+                          void *ctx, uint64_t arg)
 {
     assert(t_ns >= sim->now_ns && "event scheduled in the past");
     assert(handler != NULL);
@@ -284,20 +509,37 @@ eng_event eng_at(eng_sim *sim, eng_time_ns t_ns, eng_handler handler, void *ctx,
         renumber_seq(sim);
     uint32_t s = sim->free_head;
     struct eng__slot *sl = &sim->slots[s];
-    sim->free_head = sl->pos;
+    sim->free_head = sl->next_free;
     sl->fn = handler;
     sl->ctx = ctx;
     sl->arg = arg;
     sl->gen++;
     struct eng__ent e = {.t_ns = t_ns, .order = (uint64_t)sim->next_seq++ << 32 | s};
-    if (sim->root_hole) {
-        /* The fired event's entry is still at the root: e takes its place and sinks. */
-        sim->root_hole = false;
-        sift_down(sim, 0, e);
+    if (lane != ENG__IN_HEAP && lane_push(sim, lane, e)) {
+        sl->next_free = lane;
     } else {
-        sift_up(sim, sim->heap_len++, e);
+        sl->next_free = ENG__IN_HEAP;
+        heap_insert(sim, e);
     }
     return (eng_event){.id = (uint64_t)sl->gen << 32 | (uint64_t)(s + 1)};
+}
+
+eng_event eng_at(eng_sim *sim, eng_time_ns t_ns, eng_handler handler, void *ctx, uint64_t arg)
+{
+    uint32_t lane = t_ns == sim->now_ns ? ENG__NOW_LANE : ENG__IN_HEAP;
+    return schedule(sim, lane, t_ns, handler, ctx, arg);
+}
+
+eng_lane eng_lane_new(eng_sim *sim)
+{
+    return (eng_lane){.id = lane_add(sim)};
+}
+
+eng_event eng_lane_at(eng_sim *sim, eng_lane lane, eng_time_ns t_ns, eng_handler handler,
+                      void *ctx, uint64_t arg)
+{
+    assert(lane.id > ENG__NOW_LANE && lane.id < sim->n_lanes && "not a lane of this engine");
+    return schedule(sim, lane.id, t_ns, handler, ctx, arg);
 }
 
 eng_event eng_after(eng_sim *sim, eng_time_ns delay_ns, eng_handler handler, void *ctx,
@@ -312,10 +554,17 @@ bool eng_cancel(eng_sim *sim, eng_event ev)
     uint32_t s = handle_slot(sim, ev);
     if (s == ENG__NO_SLOT)
         return false;
-    /* A root hole may stay: its entry is earlier than every pending one, so no entry moved
-     * by the removal climbs past it, and the next eng_at can still fill it. */
-    heap_remove(sim, sim->slots[s].pos);
-    slot_release(sim, s);
+    /* The entry stays where it is as a zombie; a root hole may stay too. */
+    struct eng__slot *sl = &sim->slots[s];
+    sl->gen++;
+    sl->fn = NULL;
+    if (sl->next_free != ENG__IN_HEAP) {
+        sim->lane_pending--;
+        return true;
+    }
+    sim->zombies++;
+    if (sim->zombies > ENG__COMPACT_MIN && 2 * sim->zombies > sim->heap_len)
+        compact(sim);
     return true;
 }
 
@@ -326,21 +575,77 @@ bool eng_pending(const eng_sim *sim, eng_event ev)
 
 uint64_t eng_pending_count(const eng_sim *sim)
 {
-    return sim->heap_len - (uint32_t)sim->root_hole;
+    return sim->heap_len - (uint32_t)sim->root_hole - sim->zombies + sim->lane_pending;
+}
+
+/* Earliest time of a pending event in the subtrees below node i, ENG_TIME_NEVER if none:
+ * a pending child is the earliest of its subtree, a zombie child is looked past. */
+static eng_time_ns earliest_below(const eng_sim *sim, uint32_t i)
+{
+    eng_time_ns best = ENG_TIME_NEVER;
+    uint64_t c0 = (uint64_t)D * i + 1;
+    for (uint64_t c = c0; c < sim->heap_len && c < c0 + D; c++) {
+        const struct eng__ent *e = &sim->heap[c];
+        if (e->t_ns >= best)
+            continue; /* nothing below c is earlier than c */
+        eng_time_ns t = slot_is_zombie(sim, ent_slot(e)) ? earliest_below(sim, (uint32_t)c)
+                                                         : e->t_ns;
+        best = t < best ? t : best;
+    }
+    return best;
+}
+
+static eng_time_ns heap_earliest(const eng_sim *sim)
+{
+    if (sim->heap_len == 0)
+        return ENG_TIME_NEVER;
+    if (!sim->root_hole && !slot_is_zombie(sim, ent_slot(&sim->heap[0])))
+        return sim->heap[0].t_ns;
+    /* The root is the fired event or a zombie: look among its descendants. */
+    return earliest_below(sim, 0);
 }
 
 eng_time_ns eng_next_time(const eng_sim *sim)
 {
-    uint32_t n = sim->heap_len;
-    if (!sim->root_hole)
-        return n > 0 ? sim->heap[0].t_ns : ENG_TIME_NEVER;
-    /* The root is the fired event: the earliest pending one is among its children. */
-    if (n <= 1)
-        return ENG_TIME_NEVER;
-    uint32_t best = 1;
-    for (uint32_t j = 2; j < n && j <= D; j++)
-        best = pick(sim->heap, best, j);
-    return sim->heap[best].t_ns;
+    eng_time_ns t = heap_earliest(sim);
+    for (uint32_t i = 0; i < sim->n_lanes; i++) {
+        eng_time_ns tl = lane_earliest(sim, &sim->lanes[i]);
+        t = tl < t ? tl : t;
+    }
+    return t;
+}
+
+/* The lane whose head is earlier than heap[0] and every other lane's head, or
+ * ENG__IN_HEAP when the heap's root is the earliest entry (or nothing is pending). */
+static inline uint32_t earliest_source(const eng_sim *sim)
+{
+    uint32_t m = sim->lane_min;
+    if (m == ENG__IN_HEAP)
+        return ENG__IN_HEAP;
+    if (sim->heap_len > 0 && ent_less(&sim->heap[0], lane_at(&sim->lanes[m], 0)))
+        return ENG__IN_HEAP;
+    return m;
+}
+
+/* Fires the event of entry top (taken from the heap or a lane already); false if it was
+ * cancelled and is dropped without firing. */
+static inline bool fire(eng_sim *sim, struct eng__ent top)
+{
+    uint32_t s = ent_slot(&top);
+    struct eng__slot *sl = &sim->slots[s];
+    eng_handler fn = sl->fn;
+    if (!fn) {
+        /* A cancelled event: drop it without firing or moving the clock. */
+        slot_push_free(sim, s);
+        return false;
+    }
+    void *ctx = sl->ctx;
+    uint64_t arg = sl->arg;
+    slot_release(sim, s);
+    sim->now_ns = top.t_ns;
+    sim->fired++;
+    fn(sim, ctx, arg);
+    return true;
 }
 
 /* Fires events while the earliest is at or before t_end_ns and nobody called eng_stop. */
@@ -350,20 +655,31 @@ static uint64_t run_loop(eng_sim *sim, eng_time_ns t_end_ns)
     uint64_t fired = 0;
     sim->running = true;
     sim->stopped = false;
-    while (sim->heap_len > 0 && sim->heap[0].t_ns <= t_end_ns) {
-        struct eng__ent top = sim->heap[0];
-        sim->root_hole = true;
-        uint32_t s = ent_slot(&top);
-        struct eng__slot *sl = &sim->slots[s];
-        eng_handler fn = sl->fn;
-        void *ctx = sl->ctx;
-        uint64_t arg = sl->arg;
-        slot_release(sim, s);
-        sim->now_ns = top.t_ns;
-        sim->fired++;
-        fired++;
-        fn(sim, ctx, arg);
-        settle_root(sim);
+    for (;;) {
+        uint32_t from = earliest_source(sim);
+        if (from == ENG__IN_HEAP) {
+            if (sim->heap_len == 0 || sim->heap[0].t_ns > t_end_ns)
+                break;
+            struct eng__ent top = sim->heap[0];
+            sim->root_hole = true;
+            if (sim->heap_len >= ENG_PREFETCH_MIN) /* smaller heaps' slots are in cache */
+                PREFETCH(&sim->slots[ent_slot(&sim->heap[min_child(sim, 0)])]);
+            bool live = !slot_is_zombie(sim, ent_slot(&top));
+            if (!live)
+                sim->zombies--;
+            fired += fire(sim, top);
+            settle_root(sim);
+        } else {
+            struct eng__lane *l = &sim->lanes[from];
+            struct eng__ent top = *lane_at(l, 0);
+            if (top.t_ns > t_end_ns)
+                break;
+            lane_pop(l);
+            lane_min_rescan(sim);
+            if (!slot_is_zombie(sim, ent_slot(&top)))
+                sim->lane_pending--;
+            fired += fire(sim, top);
+        }
         if (sim->stopped)
             break;
     }

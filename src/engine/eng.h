@@ -56,6 +56,25 @@ eng_event eng_at(eng_sim *sim, eng_time_ns t_ns, eng_handler handler, void *ctx,
 eng_event eng_after(eng_sim *sim, eng_time_ns delay_ns, eng_handler handler, void *ctx,
                     uint64_t arg);
 
+/*
+ * A FIFO lane: a queue for events that a model schedules in time order (a trace's
+ * arrivals, one stream of completions), which then wait outside the heap and cost O(1) to
+ * schedule and fire. Firing order does not change: events fire by (time, scheduling
+ * order) whether they wait in a lane or in the heap. An event scheduled into a lane
+ * earlier than the lane's latest goes into the heap instead. Events at the current time
+ * always take a built-in lane. The engine checks every lane's head at each event, so a
+ * model should use a few lanes, not thousands. The zero value is not a lane.
+ */
+typedef struct {
+    uint32_t id;
+} eng_lane;
+
+/* Creates a lane; it lives until eng_free. */
+eng_lane eng_lane_new(eng_sim *sim);
+/* Schedules like eng_at, in lane (from eng_lane_new on this engine). Cancel with eng_cancel. */
+eng_event eng_lane_at(eng_sim *sim, eng_lane lane, eng_time_ns t_ns, eng_handler handler,
+                      void *ctx, uint64_t arg);
+
 /* Cancels a pending event. Returns true if it was pending and is now removed, false if the
  * handle was stale or zero. O(log n). */
 bool eng_cancel(eng_sim *sim, eng_event ev);
@@ -93,7 +112,7 @@ uint64_t eng_events_fired(const eng_sim *sim);
 gsl_rng *eng_rng_stream(eng_sim *sim, const char *key);
 /* The seed eng_rng_stream uses for key under master_seed (exposed for tests and results). */
 uint64_t eng_rng_seed(uint64_t master_seed, const char *key);
-/* The GSL generator type every stream uses (gsl_rng_mt19937 unless changed here). */
+/* The GSL generator type every stream uses: xoshiro256** (see eng_rng.c for its quality). */
 const gsl_rng_type *eng_rng_type(void);
 
 /* One exponential variate of the given mean from a stream (inverse-CDF; mean > 0). */

@@ -3,8 +3,8 @@
  * eng_int: the engine's private layout, shared by its own files and its white-box test.
  *
  * Pending events live in two arrays. The event pool (struct eng__slot) holds what a handler
- * needs (function, context, argument), a generation counter that makes stale handles
- * detectable, and the event's position in the heap. The heap is a d-ary min-heap of compact
+ * needs (function, context, argument) and a generation counter that makes stale handles
+ * detectable. The heap is a d-ary min-heap of compact
  * 16-byte entries (time, order word), so comparisons never leave the heap array. The order
  * is total: by time, then by sequence (the order of scheduling), which sits in the high half
  * of the order word; the 32-bit sequence is renumbered, order-preserving, before it would
@@ -29,6 +29,10 @@
 #endif
 
 #define ENG__NO_SLOT UINT32_MAX
+#define ENG__IN_HEAP UINT32_MAX /* struct eng__slot.next_free of a pending event in the heap */
+#define ENG__NOW_LANE 0u        /* the lane of events scheduled at the current time */
+/* Fewest cancelled entries that make a heap rebuild worth it (see eng.c). */
+#define ENG__COMPACT_MIN 64u
 /* Most events pending at once (8 GiB of heap); keeps the heap's 32-bit index arithmetic,
  * such as 4 * (4i + 1) + 1, from overflowing. */
 #define ENG__MAX_SLOTS (UINT32_C(1) << 29)
@@ -41,17 +45,33 @@ struct eng__ent {
 };
 
 /*
- * One pool slot. gen is odd while the slot holds a pending event and even while it is
- * free; it grows by one at every allocation and every release, so a handle (gen, index)
- * names at most one scheduling (until the 32-bit counter wraps, after 2^31 reuses of the
- * slot). pos is the heap index while pending and the next free slot while free.
+ * One pool slot, in one of three states. Pending: gen is odd and fn is set. Cancelled (a
+ * "zombie"): gen is even and fn is NULL; its heap entry is still in the heap and the slot
+ * goes back to the free list when that entry reaches the root. Free: gen is even, on the
+ * free list. gen grows by one at every allocation and every cancellation or firing, so a
+ * handle (gen, index) names at most one scheduling (until the 32-bit counter wraps, after
+ * 2^31 reuses of the slot). next_free links the free list while the slot is free and says
+ * where the entry waits while it is pending: ENG__IN_HEAP or the index of its lane.
  */
 struct eng__slot {
     eng_handler fn;
     void *ctx;
     uint64_t arg;
     uint32_t gen;
-    uint32_t pos;
+    uint32_t next_free;
+};
+
+/*
+ * A FIFO lane: a ring of entries whose (time, order) keys never decrease from head to tail,
+ * so its head is its earliest entry. Lane 0 takes every event scheduled at the current
+ * time; others are created by eng_lane_new. Cancelled entries stay until they reach the
+ * head.
+ */
+struct eng__lane {
+    struct eng__ent *q; /* ring of cap entries; q[head] is the earliest */
+    uint32_t cap;       /* a power of two */
+    uint32_t head;
+    uint32_t len;       /* entries, cancelled ones included */
 };
 
 /* A named random stream; the array of them is kept sorted by key (strcmp). */
@@ -70,6 +90,11 @@ struct eng_sim {
     uint32_t slot_cap;           /* slots allocated */
     uint32_t free_head;          /* first free slot, ENG__NO_SLOT if none */
     uint32_t next_seq;           /* sequence for the next scheduled event */
+    uint32_t zombies;            /* entries in heap whose event was cancelled */
+    struct eng__lane *lanes;     /* lanes[0] is the now lane */
+    uint32_t n_lanes;
+    uint64_t lane_pending;       /* pending (not cancelled) events in lanes */
+    uint32_t lane_min;           /* lane with the earliest head, ENG__IN_HEAP if all empty */
     bool root_hole;              /* heap[0] is the event being fired, already logically gone */
     bool running;                /* inside eng_run / eng_run_until */
     bool stopped;                /* eng_stop was called during the current or last run */

@@ -91,7 +91,7 @@ static void pull(struct run_nic *n)
     eng_time_ns t = n->next.time_ns;
     if (t < eng_now(w->sim))
         t = eng_now(w->sim);
-    n->ev = eng_at(w->sim, t, on_record, n, 0);
+    n->ev = eng_lane_at(w->sim, n->lane, t, on_record, n, 0);
 }
 
 static void on_record(eng_sim *sim, void *ctx, uint64_t arg)
@@ -126,7 +126,8 @@ static void start_sources(struct run_world *w)
         }
         if (rc == 1) {
             w->sources_open++;
-            n->ev = eng_at(w->sim, n->next.time_ns, on_record, n, 0);
+            n->lane = eng_lane_new(w->sim);
+            n->ev = eng_lane_at(w->sim, n->lane, n->next.time_ns, on_record, n, 0);
         }
     }
 }

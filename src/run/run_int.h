@@ -114,6 +114,7 @@ struct run_nic {
     struct run_cursor cursor;     /* this source's position in it */
     struct trc_input input;
     struct run_merge *merge;      /* further sources merged with src, or NULL (owned) */
+    eng_lane lane;                /* where the source's records wait: outside the heap */
     /* snapshots taken at the end of initialization and at the end of the warm-up */
     uint64_t shared_after_init;
     struct nd_adapter_counters nd_w;

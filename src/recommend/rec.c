@@ -276,7 +276,10 @@ static int baseline(struct prof_ctx *x, struct dms_error *err)
         for (unsigned i = 0; i < x->sc->n_nics; i++) {
             struct nicplan *p = &x->nic[i];
             rec__reduce(x->sc, i, 0, x->conf, &o, &p->base_probe);
-            snprintf(p->base_probe.label, sizeof p->base_probe.label, "%s", label);
+            /* memmove: GCC's -Wrestrict cannot tell that label is not the probe's own */
+            size_t label_len = strnlen(label, sizeof p->base_probe.label - 1);
+            memmove(p->base_probe.label, label, label_len);
+            p->base_probe.label[label_len] = '\0';
             p->init_failed = !p->base_probe.ran;
             _Static_assert(sizeof p->init_fail == sizeof p->base_probe.fail, "fail texts");
             memcpy(p->init_fail, p->base_probe.fail, sizeof p->init_fail);

@@ -33,6 +33,8 @@ const char cli_usage_sweep[] =
     "  -a, --axis KEY=V1,V2,...  add an axis\n"
     "      --seeds MODE     common (default: every point sees the same random streams) or\n"
     "                       independent (each point its own seed)\n"
+    "      --report         then write DIR/report (plots and HTML, as 'dmasim report DIR'); a\n"
+    "                       shard is not reported alone: report the merged folder\n"
     "  -q, --quiet          no progress and no tally\n"
     "  -h, --help           this text\n";
 
@@ -50,11 +52,11 @@ struct sweep_cli {
     const char **sets, **axes;
     size_t n_sets, n_axes;
     unsigned threads, shard_k, shard_n;
-    bool resume, list, quiet, shard_given;
+    bool resume, list, quiet, shard_given, report;
     int seeds;
 };
 
-enum { OPT_SHARD = 256, OPT_RESUME, OPT_LIST, OPT_SEEDS };
+enum { OPT_SHARD = 256, OPT_RESUME, OPT_LIST, OPT_SEEDS, OPT_REPORT };
 
 static int parse_shard(const char *s, unsigned *k, unsigned *n)
 {
@@ -93,6 +95,7 @@ static int parse_opts(int argc, char **argv, struct sweep_cli *o)
         {"set", required_argument, NULL, 's'},    {"axis", required_argument, NULL, 'a'},
         {"shard", required_argument, NULL, OPT_SHARD}, {"resume", no_argument, NULL, OPT_RESUME},
         {"list", no_argument, NULL, OPT_LIST},    {"seeds", required_argument, NULL, OPT_SEEDS},
+        {"report", no_argument, NULL, OPT_REPORT},
         {"quiet", no_argument, NULL, 'q'},        {NULL, 0, NULL, 0},
     };
     memset(o, 0, sizeof *o);
@@ -110,6 +113,7 @@ static int parse_opts(int argc, char **argv, struct sweep_cli *o)
         case 'q': o->quiet = true; break;
         case OPT_RESUME: o->resume = true; break;
         case OPT_LIST: o->list = true; break;
+        case OPT_REPORT: o->report = true; break;
         case 'j':
             if (cli_parse_uint(optarg, 1, 1024, &o->threads)) {
                 cli_errorf("sweep", "-j needs a number of threads from 1 to 1024, not '%s'",
@@ -216,7 +220,17 @@ static int run_sweep(const struct sweep_cli *o, const cfg_doc *doc)
             fprintf(stderr, "; %zu excluded by where", t.excluded);
         fprintf(stderr, "\ndmasim sweep: results in %s/points.csv\n", o->outdir);
     }
-    return t.failed + t.failed_before ? CLI_EXIT_POINTS_FAILED : CLI_EXIT_OK;
+    int status = t.failed + t.failed_before ? CLI_EXIT_POINTS_FAILED : CLI_EXIT_OK;
+    if (o->report && o->shard_n > 1) {
+        if (!o->quiet)
+            fprintf(stderr, "dmasim sweep: --report: shard %u/%u holds part of the sweep; run "
+                    "'dmasim report' on the merged folder\n", o->shard_k, o->shard_n);
+    } else if (o->report) {
+        int rs = cli_report_folder(o->outdir, NULL, NULL, o->quiet);
+        if (rs && !status)
+            status = rs;
+    }
+    return status;
 }
 
 int cli_cmd_sweep(int argc, char **argv)

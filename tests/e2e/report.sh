@@ -169,6 +169,18 @@ sweep-real) # a folder dmasim sweep wrote (tests/data/report/sweep-default): two
         fail "the two failed points are not among the warnings"
     grep -q '<td class="met">5 of 5 (points without a result left out)</td>' "$h" || fail "objectives at a glance: $(grep -o 'of [0-9]*</td>' "$h" | head -3)"
     deterministic "$tmp/sw"
+    # sweep --report writes the same report as dmasim report on the finished folder; a shard
+    # is not reported alone
+    "$dmasim" sweep configs/sweep-default.yaml -o "$tmp/swr" -j 2 -q --report
+    [ $? -eq 14 ] || fail "sweep --report: exit status (two points fail on purpose)"
+    for fig in rx_drop_rate rx_resources_share tx_stall_ns_p99; do
+        check_plot "$tmp/swr/report" "heatmap-$fig"
+    done
+    check_html "$tmp/swr/report/report.html"
+    "$dmasim" sweep configs/sweep-default.yaml -o "$tmp/shard" -j 2 --shard 2/3 --report \
+        2>"$tmp/shard.err" || fail "sweep shard 2/3 --report"
+    [ ! -e "$tmp/shard/report" ] || fail "a shard was reported alone"
+    grep -q "run 'dmasim report' on the merged folder" "$tmp/shard.err" || fail "no note for the shard"
     ;;
 recommend) # dmasim recommend's folder: the table on top, the search's curves per profile
     expect_exit 0 "$dmasim" recommend tests/data/report/sizing.yaml -o "$tmp/rec" -j 2 -q --report

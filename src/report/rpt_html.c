@@ -157,8 +157,10 @@ static void recommendation(struct rpt_sb *b, const rpt_folder *f)
         rpt__sb_puts(b, "<p>recommendation.json names no NIC.</p>\n");
         return;
     }
-    rpt__sb_puts(b, "<p>Each value is the smallest size whose confidence bound meets the "
-                    "objectives; <em>binding</em> says what decided it.</p>\n"
+    rpt__sb_puts(b, "<p>Each value is the smallest size whose mean meets the objectives; "
+                    "[lower, upper] are the smallest sizes whose lower and upper confidence "
+                    "bounds meet them (upper is the conservative choice); <em>binding</em> "
+                    "says what decided it.</p>\n"
                     "<table id=\"recommendation\">\n<thead><tr><th>NIC</th><th>keyword</th>");
     const dms_jv *profs = dms_jv_get(nics->items[0], "profiles");
     for (size_t p = 0; profs && p < profs->n; p++) {

@@ -55,4 +55,8 @@ struct cli_progress {
 void cli_progress_init(struct cli_progress *p, int64_t per_rep_ns, unsigned threads, bool forced);
 void cli_progress_fn(void *ctx, unsigned done, unsigned total, int64_t sim_ns);
 
+/* Prints every scenario error of errs (borrowed), one "dmasim: file:line:col: ..." line
+ * each, to stderr. */
+void cli_print_cfg_errors(const struct cfg_errors *errs);
+
 #endif

@@ -39,3 +39,11 @@ void cli_default_outdir(const char *scenario, char *buf, size_t n)
     snprintf(buf, n, "out/%.*s", len, base);
 }
 
+
+void cli_print_cfg_errors(const struct cfg_errors *errs)
+{
+    char *text = cfg_errors_format(errs);
+    for (char *line = strtok(text, "\n"); line; line = strtok(NULL, "\n"))
+        fprintf(stderr, "dmasim: %s\n", line);
+    free(text);
+}

@@ -285,10 +285,7 @@ int cli_cmd_recommend(int argc, char **argv)
     if (rc == 0)
         rc = cfg_doc_resolve(o.doc, o.sets, o.n_sets, &sc, &errs);
     if (rc) {
-        char *text = cfg_errors_format(&errs);
-        for (char *line = strtok(text, "\n"); line; line = strtok(NULL, "\n"))
-            fprintf(stderr, "dmasim: %s\n", line);
-        free(text);
+        cli_print_cfg_errors(&errs);
         cfg_errors_fini(&errs);
         cfg_doc_free(o.doc);
         free(o.sets);

@@ -198,10 +198,7 @@ int cli_cmd_run(int argc, char **argv)
     struct cfg_scenario *sc = NULL;
     int rc = cfg_load(o.scenario, o.sets, o.n_sets, &sc, &errs);
     if (rc) {
-        char *text = cfg_errors_format(&errs);
-        for (char *line = strtok(text, "\n"); line; line = strtok(NULL, "\n"))
-            fprintf(stderr, "dmasim: %s\n", line);
-        free(text);
+        cli_print_cfg_errors(&errs);
         cfg_errors_fini(&errs);
         free(o.sets);
         return rc == DMS_ENOENT || rc == DMS_EIO ? CLI_EXIT_NOINPUT : CLI_EXIT_DATAERR;

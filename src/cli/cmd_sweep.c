@@ -153,14 +153,6 @@ static int parse_opts(int argc, char **argv, struct sweep_cli *o)
     return 0;
 }
 
-static void print_errors(struct cfg_errors *errs)
-{
-    char *text = cfg_errors_format(errs);
-    for (char *line = strtok(text, "\n"); line; line = strtok(NULL, "\n"))
-        fprintf(stderr, "dmasim: %s\n", line);
-    free(text);
-}
-
 static void progress(void *ctx, const struct sweep_point *pt, bool failed, const char *error,
                      const struct sweep_tally *t)
 {
@@ -188,7 +180,7 @@ static int run_sweep(const struct sweep_cli *o, const cfg_doc *doc)
     int rc = sweep_plan_new(o->scenario, doc, o->sets, o->n_sets, o->axes, o->n_axes, o->seeds,
                             &p, &errs);
     if (rc) {
-        print_errors(&errs);
+        cli_print_cfg_errors(&errs);
         cfg_errors_fini(&errs);
         return cli_exit_for(rc);
     }
@@ -243,7 +235,7 @@ int cli_cmd_sweep(int argc, char **argv)
         cfg_doc *doc = NULL;
         int rc = cfg_doc_load(o.scenario, &doc, &errs);
         if (rc) {
-            print_errors(&errs);
+            cli_print_cfg_errors(&errs);
             status = rc == DMS_ENOENT || rc == DMS_EIO ? CLI_EXIT_NOINPUT : CLI_EXIT_DATAERR;
         } else {
             status = run_sweep(&o, doc);

@@ -392,7 +392,7 @@ sweep) # points.csv byte-identical for -j1 / -j2, and merged from 3 shards; the 
     ;;
 sweep-resume) # a sweep killed with SIGKILL, then resumed, gives the same bytes
     cfg=configs/sweep-default.yaml
-    set_=(--set nics[0].trace.loop=20)
+    set_=(--set nics[0].trace.loop=60) # long enough per point that a poll sees it running
     expect_exit 14 "$dmasim" sweep "$cfg" -o "$tmp/full" -j 1 -q "${set_[@]}"
     "$dmasim" sweep "$cfg" -o "$tmp/k" -j 1 -q "${set_[@]}" &
     pid=$!

@@ -62,6 +62,12 @@ static long long rchar(void)
     return v;
 }
 
+static int cmp_double(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+    return (x > y) - (x < y);
+}
+
 static int fail(const char *what, const struct dms_error *e)
 {
     char buf[800];
@@ -177,6 +183,10 @@ int main(int argc, char **argv)
     }
     double sim_wall = 1e30, sim_cpu = 1e30, load_cpu = 1e30;
     struct timing j1 = {.cpu = 1e30}, j2 = {.cpu = 1e30};
+    /* Per-round overhead (sweep on 1 worker minus the simulation alone, same round): the
+     * two run back to back, so their difference is far less noisy than the difference of
+     * the best rounds. */
+    double *ovh = calloc((size_t)rounds, sizeof *ovh);
     for (int round = 0; round < rounds; round++) {
         run_traces *traces = run_traces_new();
         struct run_rep rep;
@@ -205,6 +215,9 @@ int main(int argc, char **argv)
         snprintf(out2, sizeof out2, "%s/j2-%d", dir, round);
         if (timed_sweep(p, out1, 1, &t1) || timed_sweep(p, out2, 2, &t2))
             return 1;
+        /* Inside the sweep: its CPU time against the CPU time its replications took. */
+        double in1 = (double)t1.t.sim_cpu_ns * 1e-9;
+        ovh[round] = (t1.cpu - in1) / in1 * 100;
         if (t1.cpu < j1.cpu)
             j1 = t1;
         if (t2.wall < j2.wall || round == 0)
@@ -236,6 +249,11 @@ int main(int argc, char **argv)
            "mapping + hashing the capture once: %.3f s = %.2f ms per point\n",
            (j1.cpu - sim_cpu) / (double)n * 1e3, (j1.cpu - sim_cpu) / sim_cpu * 100, load_cpu,
            load_cpu / (double)n * 1e3);
+    qsort(ovh, (size_t)rounds, sizeof *ovh, cmp_double);
+    printf("overhead, measured inside: median %.2f %% (min %.2f, max %.2f) over %d rounds: the "
+           "1-worker sweep's CPU time beyond the CPU time of its replications\n",
+           ovh[rounds / 2], ovh[0], ovh[rounds - 1], rounds);
+    free(ovh);
     printf("scaling 1 -> 2       : %.2fx by wall time; parallelism reached %.2f (cpu/wall of "
            "the 2-worker run); cpu 2 workers / 1 worker %.3f\n", j1.wall / j2.wall,
            j2.cpu / j2.wall, j2.cpu / j1.cpu);

@@ -320,7 +320,7 @@ char *rec_table(const struct rec_result *r)
     for (size_t i = 0; i < r->n_nics; i++) {
         fprintf(f, "%s%-24s", i ? "\n" : "", r->nic_names[i]);
         for (size_t p = 0; p < r->n_profiles; p++) {
-            char h[64];
+            char h[128];
             snprintf(h, sizeof h, "%s (%d CPU%s%s)", r->profiles[p].prof.name,
                      r->profiles[p].prof.processors, r->profiles[p].prof.processors > 1 ? "s" : "",
                      r->profiles[p].prof.traffic_scale != 1 ? ", scaled traffic" : "");

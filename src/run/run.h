@@ -362,6 +362,8 @@ struct run_pool_opts {
     void *progress_ctx;
     run_point_done_fn point_done;  /* may be NULL */
     void *point_done_ctx;
+    uint64_t *sim_cpu_ns;          /* if not NULL, set to the CPU time the replications took,
+                                      summed over threads (for measuring overhead) */
 };
 
 /*

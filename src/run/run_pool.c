@@ -15,6 +15,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "run_int.h"
 
@@ -36,6 +37,7 @@ struct pool {
     size_t next_point;    /* the cursor: next job is (next_point, next_rep) */
     unsigned next_rep;
     unsigned done, total; /* replications finished / known */
+    uint64_t sim_cpu_ns;  /* CPU time inside the replications, all threads */
     pthread_mutex_t lock;
     pthread_mutex_t cb_lock; /* serialises point_done */
 };
@@ -158,6 +160,15 @@ static void tick(void *ctx, int64_t sim_ns)
     pthread_mutex_unlock(&p->lock);
 }
 
+/* The calling thread's CPU time; 0 where the clock is missing (then no overhead figure). */
+static uint64_t thread_cpu_ns(void)
+{
+    struct timespec ts;
+    if (clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts) != 0)
+        return 0;
+    return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
 static void *worker(void *arg)
 {
     struct pool *p = arg;
@@ -166,9 +177,12 @@ static void *worker(void *arg)
     while (take_job(p, &i, &k)) {
         struct point_state *s = &p->ps[i];
         dms_error_clear(&s->errs[k]);
+        uint64_t c0 = thread_cpu_ns();
         s->rcs[k] = run__replication(&s->params, p->traces, k, &p->out[i].reps[k],
                                      p->o->progress ? tick : NULL, p, &s->errs[k]);
+        uint64_t c1 = thread_cpu_ns();
         pthread_mutex_lock(&p->lock);
+        p->sim_cpu_ns += c1 - c0;
         p->done++;
         if (p->o->progress)
             p->o->progress(p->o->progress_ctx, p->done, p->total, -1);
@@ -213,6 +227,8 @@ size_t run_points(const struct run_point *points, size_t n, const struct run_poo
         pthread_join(tid[t], NULL);
     pthread_mutex_destroy(&p.lock);
     pthread_mutex_destroy(&p.cb_lock);
+    if (p.o->sim_cpu_ns)
+        *p.o->sim_cpu_ns = p.sim_cpu_ns;
     size_t failed = 0;
     for (size_t i = 0; i < n; i++)
         failed += out[i].rc != 0;

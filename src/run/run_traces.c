@@ -11,7 +11,14 @@
  * serialised. A failed load is remembered like a success, so every source that names the
  * file gets the same error. Entries are kept in the order first asked for and looked up by
  * a linear scan (a run names a handful of files).
+ *
+ * A mapped image is handed out in pieces of RUN__PIECE bytes, and a cursor drops from the
+ * process the pages it has left behind (MADV_DONTNEED keeps them in the page cache and
+ * they fault back in from the file if read again), as the hash does at load time: so a
+ * replay's resident memory stays flat in the trace's length, while the bytes are still
+ * read from disk once.
  */
+#define _DEFAULT_SOURCE /* madvise and MADV_DONTNEED from <sys/mman.h> */
 #include <errno.h>
 #include <fcntl.h>
 #include <pthread.h>
@@ -23,6 +30,17 @@
 #include <unistd.h>
 
 #include "run_int.h"
+
+#define RUN__PIECE ((size_t)8 << 20) /* a multiple of every page size */
+
+/* Drops the pages of [p, p + len) of a read-only file mapping from the process: they stay
+ * in the page cache, and a later read faults them back in from the file unchanged. A
+ * hint; a failure changes nothing. */
+static void release(void *ud, const void *p, size_t len)
+{
+    (void)ud;
+    (void)madvise((void *)(uintptr_t)p, len, MADV_DONTNEED);
+}
 
 struct run_image {
     char *path;
@@ -125,7 +143,9 @@ static int load(struct run_image *img)
         }
     }
     close(fd);
-    if (rc == 0) /* an empty file has no mapping: hash zero bytes of a valid pointer */
+    if (rc == 0 && img->mapped)
+        trc_sha256_hex_pieces(img->data, img->len, RUN__PIECE, release, NULL, img->sha256);
+    else if (rc == 0) /* an empty file has no mapping: hash zero bytes of a valid pointer */
         trc_sha256_hex(img->len ? img->data : (const void *)"", img->len, img->sha256);
     return rc;
 }
@@ -163,15 +183,27 @@ const char *run__image_sha256(const struct run_image *img)
     return img->sha256;
 }
 
-/* The whole rest of the image in one piece, valid until the set is freed: the source reads
- * it in place. */
+/* The next piece of the image, valid until the set is freed: the source reads it in
+ * place. A heap image comes in one piece; a mapped one in pieces of RUN__PIECE, and each
+ * call releases the piece before the one handed out last (the source may still be reading
+ * the last one; a record that spans two pieces is copied by the source). */
 static const void *image_read(void *ud, size_t *size, struct dms_error *err)
 {
     (void)err;
     struct run_cursor *c = ud;
-    *size = c->img->len - c->pos;
-    const void *p = c->img->data ? c->img->data + c->pos : (const void *)"";
-    c->pos = c->img->len;
+    const struct run_image *img = c->img;
+    size_t left = img->len - c->pos;
+    if (!img->mapped) {
+        *size = left;
+        const void *p = img->data ? img->data + c->pos : (const void *)"";
+        c->pos = img->len;
+        return p;
+    }
+    if (c->pos >= 2 * RUN__PIECE)
+        release(NULL, img->data + c->pos - 2 * RUN__PIECE, RUN__PIECE);
+    *size = left < RUN__PIECE ? left : RUN__PIECE;
+    const void *p = img->data + c->pos;
+    c->pos += *size;
     return p;
 }
 

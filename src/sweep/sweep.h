@@ -107,6 +107,7 @@ struct sweep_tally {
     size_t excluded; /* left out by where (whole sweep) */
     uint64_t trace_files_read; /* trace files read from disk (each once, for every point) */
     uint64_t trace_bytes_read; /* their bytes */
+    uint64_t sim_cpu_ns;       /* CPU time inside the replications (the rest is overhead) */
 };
 
 /* Called after each point is recorded (from a worker thread; calls never overlap). */

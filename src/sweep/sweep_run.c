@@ -495,7 +495,8 @@ int sweep_run(const sweep_plan *p, const char *dir, const struct sweep_opts *o,
     struct ctx c = {.p = p, .dir = dir, .o = o, .todo = todo, .t = t};
     run_traces *traces = run_traces_new();
     struct run_pool_opts po = {.threads = o->threads, .traces = traces,
-                               .point_done = point_done, .point_done_ctx = &c};
+                               .point_done = point_done, .point_done_ctx = &c,
+                               .sim_cpu_ns = &t->sim_cpu_ns};
     struct run_point_result *res = dms_xcalloc(n_todo + 1, sizeof *res);
     run_points(pts, n_todo, &po, res);
     t->trace_files_read = run_traces_loads(traces, &t->trace_bytes_read);

@@ -298,6 +298,15 @@ int trc_file_sha256(const char *path, char hex[65], struct dms_error *err);
 /* SHA-256 of n bytes in memory, as 64 hex digits and a NUL. */
 void trc_sha256_hex(const void *data, size_t n, char hex[65]);
 
+/*
+ * As trc_sha256_hex, in pieces of `piece` bytes (0 = all at once), calling done(ud, p, len)
+ * after each piece is hashed, for example to drop a mapped file's pages from the process
+ * once they have been read. done may be NULL.
+ */
+void trc_sha256_hex_pieces(const void *data, size_t n, size_t piece,
+                           void (*done)(void *ud, const void *p, size_t len), void *ud,
+                           char hex[65]);
+
 /* A pcap writer for generated captures. It writes path.tmp and renames it to path at close,
  * so a failed run never leaves a half-written capture under the final name. */
 typedef struct trc_pcap_writer trc_pcap_writer;

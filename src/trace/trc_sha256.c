@@ -39,6 +39,23 @@ void trc_sha256_hex(const void *data, size_t n, char hex[65])
     trc__sha256_final(&s, hex);
 }
 
+void trc_sha256_hex_pieces(const void *data, size_t n, size_t piece,
+                           void (*done)(void *ud, const void *p, size_t len), void *ud,
+                           char hex[65])
+{
+    struct trc__sha256 s;
+    trc__sha256_init(&s);
+    const uint8_t *p = data;
+    size_t step = piece ? piece : n;
+    for (size_t off = 0; off < n; off += step) {
+        size_t len = n - off < step ? n - off : step;
+        trc__sha256_update(&s, p + off, len);
+        if (done)
+            done(ud, p + off, len);
+    }
+    trc__sha256_final(&s, hex);
+}
+
 int trc_file_sha256(const char *path, char hex[65], struct dms_error *err)
 {
     struct trc__buf b;

@@ -7,9 +7,10 @@
  * the shards share. A point found twice must be byte-identical in both places (it then
  * counts as a duplicate and one copy is kept); a point found nowhere makes the merge fail
  * before anything is written. The merged folder is then written as a sweep writes its
- * own: point folders (hard links where possible), sweep.json as the unsharded sweep has
- * it, and points.csv / points.jsonl assembled from the point folders in canonical order,
- * which makes them byte-identical to the unsharded sweep's.
+ * own: point folders, sweep.json as the unsharded sweep has it, and points.csv /
+ * points.jsonl assembled from the point folders in canonical order, which makes them
+ * byte-identical to the unsharded sweep's. It is built beside its destination and renamed
+ * into place, so it appears whole or not at all.
  */
 #include <dirent.h>
 #include <errno.h>
@@ -163,7 +164,7 @@ static int gather(const char *dir, const struct shard *s, struct slot *slots,
     return rc;
 }
 
-/* Copies one point folder into out (hard links where the file system allows). */
+/* Copies one point folder into out. */
 static int copy_point(const char *from, const char *to, struct dms_error *err)
 {
     static const char *const names[] = {SWEEP__POINT, SWEEP__ROW, SWEEP__LINE, "result.json",
@@ -208,27 +209,63 @@ static int check_shards(const char *const *dirs, size_t n, struct shard *sh,
     return 0;
 }
 
-static int write_out(const char *out, const struct shard *s, const struct slot *slots,
-                     struct dms_error *err)
+/* Removes a folder of files and of folders of files (what write_out builds), as far as it
+ * can. */
+static void remove_tree(const char *dir)
 {
-    struct stat st;
-    if (stat(out, &st) == 0) {
-        DIR *d = opendir(out);
-        struct dirent *e;
-        bool empty = true;
-        while (d && empty && (e = readdir(d)) != NULL)
-            empty = !strcmp(e->d_name, ".") || !strcmp(e->d_name, "..");
-        if (d)
-            closedir(d);
-        if (!empty)
-            return fail_at(err, DMS_EINVAL, out, "%s", "the output folder is not empty");
+    DIR *d = opendir(dir);
+    struct dirent *e;
+    while (d && (e = readdir(d)) != NULL) {
+        if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, ".."))
+            continue;
+        char *p = path2(dir, e->d_name);
+        struct stat st;
+        if (lstat(p, &st) == 0 && S_ISDIR(st.st_mode))
+            (void)dms_remove_flat_dir(p, NULL);
+        else
+            (void)unlink(p);
+        free(p);
     }
-    int rc = dms_mkdir_p(out, err);
+    if (d)
+        closedir(d);
+    (void)rmdir(dir);
+}
+
+/* True if entry is name + ".tmp." + six characters (mkdtemp's suffix). */
+static bool is_temp_of(const char *entry, const char *name)
+{
+    size_t n = strlen(name);
+    return strncmp(entry, name, n) == 0 && strncmp(entry + n, ".tmp.", 5) == 0 &&
+           strlen(entry + n + 5) == 6;
+}
+
+/* Removes what an earlier merge into out, killed before it renamed its work into place,
+ * left beside out: folders named out.tmp.XXXXXX. */
+static void remove_stale(const char *parent, const char *name)
+{
+    DIR *d = opendir(parent);
+    struct dirent *e;
+    while (d && (e = readdir(d)) != NULL) {
+        if (is_temp_of(e->d_name, name)) {
+            char *p = path2(parent, e->d_name);
+            remove_tree(p);
+            free(p);
+        }
+    }
+    if (d)
+        closedir(d);
+}
+
+/* Writes the merged sweep into dir (a fresh folder). */
+static int write_tree(const char *dir, const struct shard *s, const struct slot *slots,
+                      struct dms_error *err)
+{
+    int rc = 0;
     struct sweep__sb csv = {0}, jsonl = {0};
     sweep__sb_put(&csv, "%s\n", s->columns);
     sweep__sb_put(&jsonl, "%s", "");
     for (size_t i = 0; rc == 0 && i < s->points; i++) {
-        char *from = path2(slots[i].dir, slots[i].folder), *to = path2(out, slots[i].folder);
+        char *from = path2(slots[i].dir, slots[i].folder), *to = path2(dir, slots[i].folder);
         rc = copy_point(from, to, err);
         if (rc == 0)
             sweep__append_point(&csv, &jsonl, to);
@@ -239,15 +276,80 @@ static int write_out(const char *out, const struct shard *s, const struct slot *
         struct sweep__meta m = {.version = s->version, .scenario = s->scenario,
                                 .sha256 = s->sha, .seeds = s->seeds, .columns = s->columns,
                                 .points = s->points, .excluded = s->excluded};
-        char *meta = sweep__meta_json(&m), *mp = path2(out, SWEEP__FILE);
+        char *meta = sweep__meta_json(&m), *mp = path2(dir, SWEEP__FILE);
         rc = dms_write_file_atomic(mp, meta, strlen(meta), err);
         free(meta);
         free(mp);
     }
     if (rc == 0)
-        rc = sweep__commit_tables(out, &csv, &jsonl, err);
+        rc = sweep__commit_tables(dir, &csv, &jsonl, err);
     free(csv.p);
     free(jsonl.p);
+    return rc;
+}
+
+/*
+ * The merged folder appears whole or not at all: it is built in a temporary folder beside
+ * out (out.tmp.XXXXXX) and renamed into place at the end; a failure removes it, and a later
+ * merge into out removes what a killed one left.
+ */
+static int write_out(const char *out, const struct shard *s, const struct slot *slots,
+                     struct dms_error *err)
+{
+    struct stat st;
+    bool exists = stat(out, &st) == 0;
+    if (exists) {
+        DIR *d = opendir(out);
+        struct dirent *e;
+        bool empty = d != NULL;
+        while (d && empty && (e = readdir(d)) != NULL)
+            empty = !strcmp(e->d_name, ".") || !strcmp(e->d_name, "..");
+        if (d)
+            closedir(d);
+        if (!empty)
+            return fail_at(err, DMS_EINVAL, out, "%s", "the output folder is not empty");
+    }
+    /* out without trailing slashes, split into its parent and its name */
+    size_t n = strlen(out);
+    while (n > 1 && out[n - 1] == '/')
+        n--;
+    char *base = dms_xmalloc(n + 1);
+    memcpy(base, out, n);
+    base[n] = '\0';
+    char *slash = strrchr(base, '/');
+    char *parent;
+    if (!slash) {
+        parent = dms_xstrdup(".");
+    } else {
+        size_t pn = slash == base ? 1 : (size_t)(slash - base);
+        parent = dms_xmalloc(pn + 1);
+        memcpy(parent, base, pn);
+        parent[pn] = '\0';
+    }
+    const char *name = slash ? slash + 1 : base;
+    int rc = dms_mkdir_p(parent, err);
+    if (rc == 0)
+        remove_stale(parent, name);
+    size_t tn = n + 16;
+    char *tmp = dms_xmalloc(tn);
+    snprintf(tmp, tn, "%s.tmp.XXXXXX", base);
+    if (rc == 0 && !mkdtemp(tmp))
+        rc = fail_at(err, DMS_EIO, out, "cannot create a folder beside it: %s", strerror(errno));
+    else if (rc == 0) {
+        chmod(tmp, 0755); /* mkdtemp creates 0700 */
+        rc = write_tree(tmp, s, slots, err);
+        if (rc == 0 && exists && rmdir(base) != 0)
+            rc = fail_at(err, DMS_EIO, out, "cannot replace the empty folder: %s",
+                         strerror(errno));
+        if (rc == 0 && rename(tmp, base) != 0)
+            rc = fail_at(err, DMS_EIO, out, "cannot rename the merged folder into place: %s",
+                         strerror(errno));
+        if (rc)
+            remove_tree(tmp);
+    }
+    free(tmp);
+    free(parent);
+    free(base);
     return rc;
 }
 

@@ -378,6 +378,22 @@ sweep) # points.csv byte-identical for -j1 / -j2, and merged from 3 shards; the 
     [ ! -e "$tmp/m2" ] || fail "merge with missing points wrote output"
     expect_exit 0 "$dmasim" merge -o "$tmp/m3" "$tmp/s1" "$tmp/s2" "$tmp/s3" "$tmp/s1"
     grep -q 'point 0 is in more than one shard' "$tmp/stderr" || fail "duplicate not reported"
+    # the merged folder appears whole or not at all: a killed merge's leftovers beside it go,
+    # and a merge that cannot finish writing leaves nothing
+    mkdir -p "$tmp/m5.tmp.Ab12Cd/p" && touch "$tmp/m5.tmp.Ab12Cd/p/result.json" "$tmp/m5.tmp.Ab12Cd/x"
+    expect_exit 0 "$dmasim" merge -o "$tmp/m5" "$tmp/s1" "$tmp/s2" "$tmp/s3"
+    [ ! -e "$tmp/m5.tmp.Ab12Cd" ] || fail "merge left a killed merge's temporary folder"
+    diff -r "$tmp/j1" "$tmp/m5" >&2 || fail "merge after a killed one differs"
+    if [ "$(id -u)" = 0 ] && mkdir -p "$tmp/small" && mount -t tmpfs -o size=64k tmpfs "$tmp/small" 2>/dev/null; then
+        "$dmasim" merge -o "$tmp/small/m" "$tmp/s1" "$tmp/s2" "$tmp/s3" 2>"$tmp/stderr"
+        got=$? left=$(ls -A "$tmp/small")
+        umount "$tmp/small"
+        [ "$got" = 73 ] || fail "merge onto a full file system: exit $got, expected 73"
+        grep -q 'No space left' "$tmp/stderr" || fail "full disk not reported: $(cat "$tmp/stderr")"
+        [ -z "$left" ] || fail "a merge that failed to write left: $left"
+    else
+        echo "note: merge onto a full file system not tested (needs root to mount a small tmpfs)" >&2
+    fi
     expect_exit 14 "$dmasim" sweep "$cfg" -o "$tmp/other" --shard 1/3 -q --set run.seed=9
     expect_exit 65 "$dmasim" merge -o "$tmp/m4" "$tmp/other" "$tmp/s2" "$tmp/s3"
     grep -q 'another sweep' "$tmp/stderr" || fail "merge of different sweeps: $(cat "$tmp/stderr")"

@@ -13,7 +13,8 @@
  *    smallest size whose mean meets the objectives (value), then whose CI upper bound does
  *    (upper), then whose lower bound does (lower). Candidates of one step go to the
  *    evaluator together.
- * 3. Dependent resources (the growth ceiling, send buffers) with the first ones fixed.
+ * 3. Dependent resources (the growth ceiling, send buffers) with the first ones fixed;
+ *    then the growth settings (low-water mark, chunk) with the ceiling fixed too.
  * 4. Hard limits: 64 map registers per miniport (by the search range), the system pool
  *    shared by the NICs that draw on it (grants cut until they fit together, so the
  *    recommendation cannot hang a PAE machine), the driver's own minimums.
@@ -32,12 +33,15 @@
 #define RB_MAX 4096         /* ReceiveBuffers range of the driver */
 #define MAXRB_MAX 16384     /* MaxReceiveBuffers range */
 #define SENDBUF_MAX 4096
+#define LOWWATER_MAX 4096   /* LowWater range of the driver (0 turns growth off) */
+#define CHUNK_MAX 4096      /* AsyncChunk range */
 #define BASE_PEAK_Q 0.99    /* base-register estimate: this quantile in use + one packet */
 #define SG_PER_BASE 8       /* per-base at or above which scatter-gather is compared */
 #define OVERLOAD 0.98       /* protocol load from which held buffers grow without bound */
 
 const char *const rec__kw_name[K_COUNT] = {"ReceiveBuffers", "MaxReceiveBuffers",
-                                             "BaseMapRegistersNeeded", "SendBuffers"};
+                                             "BaseMapRegistersNeeded", "SendBuffers",
+                                             "LowWater", "AsyncChunk"};
 
 const char *rec_objective_name(enum rec_objective o)
 {
@@ -79,6 +83,8 @@ static void plan_init(struct prof_ctx *x)
         p->cur[K_MAXRB] = DMS_MAX(d->max_receive_buffers, p->cur[K_RB]);
         p->cur[K_BASE] = p->base_max;
         p->cur[K_SENDBUF] = d->send_buffers;
+        p->cur[K_LOWWATER] = d->low_water;
+        p->cur[K_CHUNK] = d->async_chunk;
         p->margin = c->sender.fragments + (c->sender.header_bytes > 0);
     }
 }
@@ -114,6 +120,10 @@ static void nic_sets(const struct nicplan *p, unsigned i, struct rec_point *pt)
                 (long long)DMS_MIN(p->c->driver.minimum_base_map_registers, p->cur[K_BASE]));
     }
     add_set(pt, "nics[%u].driver.SendBuffers=%lld", i, (long long)p->cur[K_SENDBUF]);
+    if (p->growth) {
+        add_set(pt, "nics[%u].driver.LowWater=%lld", i, (long long)p->cur[K_LOWWATER]);
+        add_set(pt, "nics[%u].driver.AsyncChunk=%lld", i, (long long)p->cur[K_CHUNK]);
+    }
     if (p->width)
         add_set(pt, "nics[%u].dma.width=%d", i, p->width);
 }
@@ -545,9 +555,42 @@ static void stage2_units(struct prof_ctx *x)
         }
         if (base && base->found && p->copies) {
             p->cur[K_BASE] = base->value;
-            unit_add(x, i, K_SENDBUF, rec__tx_mask(ob), 1, p->c->driver.send_buffers,
-                     p->c->driver.send_buffers);
+            /* from the scenario's count, down if it meets, up to the driver's range if not */
+            unit_add(x, i, K_SENDBUF, rec__tx_mask(ob), 1,
+                     DMS_MAX(SENDBUF_MAX, p->c->driver.send_buffers), p->c->driver.send_buffers);
         }
+    }
+}
+
+/*
+ * Stage 3: the growth settings, with the initial buffers and the ceiling at their values.
+ * Both are monotone against the drop rate: a larger mark starts growth (and RESOURCES
+ * indications, whose packets come back at once) sooner, a larger chunk brings more buffers
+ * per allocation. The mark is searched against rx_drop_rate alone, since its RESOURCES
+ * indications count against resources_share: the smallest mark that keeps the drops within
+ * target makes the fewest of them (the confirmation checks resources_share). The chunk
+ * answers to both receive objectives.
+ */
+static void stage3_units(struct prof_ctx *x)
+{
+    const struct cfg_objectives *ob = &x->sc->objectives;
+    for (unsigned i = 0; i < x->sc->n_nics; i++) {
+        struct nicplan *p = &x->nic[i];
+        struct unit *rb = rec__find_unit(x, i, K_RB), *mx = rec__find_unit(x, i, K_MAXRB);
+        if (!p->growth || !rb || !rb->found || !mx || !mx->found)
+            continue;
+        p->cur[K_RB] = rb->value;
+        p->cur[K_MAXRB] = mx->value;
+        if (mx->value <= rb->value)
+            continue; /* no room to grow at the recommended ceiling: neither acts */
+        const struct cfg_driver *d = &p->c->driver;
+        int64_t pool = p->F * mx->value; /* buffers at the ceiling, after the scaling */
+        if (ob->has_rx_drop_rate)
+            unit_add(x, i, K_LOWWATER, 1u << REC_OBJ_RX_DROP_RATE, 1,
+                     DMS_MAX(d->low_water, DMS_MIN(LOWWATER_MAX, pool)), d->low_water);
+        unit_add(x, i, K_CHUNK, rec__rx_mask(ob), 1,
+                 DMS_MAX(d->async_chunk, DMS_MIN(CHUNK_MAX, p->F * (mx->value - rb->value))),
+                 d->async_chunk);
     }
 }
 
@@ -622,6 +665,11 @@ int rec_run(const struct rec_profile *profiles, size_t n, const struct rec_optio
         if (rc == 0 && !x->stop) {
             size_t first = x->n_units;
             stage2_units(x);
+            rc = run_units(x, first, err);
+        }
+        if (rc == 0 && !x->stop) {
+            size_t first = x->n_units;
+            stage3_units(x);
             rc = run_units(x, first, err);
         }
         if (rc == 0)

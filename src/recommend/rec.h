@@ -4,7 +4,7 @@
  *
  * For every NIC of a scenario and every machine profile (a uniprocessor client, an SMP
  * server, the scenario's own machine), the search finds the smallest BaseMapRegistersNeeded,
- * receive buffers, growth ceiling, pool descriptors and send buffers that meet the
+ * receive buffers, growth ceiling and settings, pool descriptors and send buffers that meet the
  * scenario's objectives, and says for each number what decided it: an objective (with the
  * measured figure at the value and at the next size down) or a hard limit (the 64 map
  * registers NDIS allows a miniport, the system pool on PAE, low memory for 24-bit DMA, the
@@ -31,7 +31,7 @@
 #include "run.h"
 
 #define REC_SCHEMA_VERSION 1
-#define REC_MAX_SETS (8 * CFG_MAX_NICS + 4) /* overrides in one candidate point */
+#define REC_MAX_SETS (10 * CFG_MAX_NICS + 4) /* overrides in one candidate point */
 #define REC_SET_LEN 96       /* longest override */
 #define REC_MAX_VALUES 12    /* keywords reported per NIC and profile */
 #define REC_MAX_NOTES 8
@@ -159,6 +159,8 @@ struct rec_profile_answer {
     bool met;
     bool hung;                    /* the confirmation run hung the machine */
     bool budget_spent;            /* the search stopped on the budget, not on a decision */
+    bool reconfirmed;             /* the values at their mean sizes missed together, so they
+                                     rose to their upper sizes and were confirmed again */
     uint64_t runs;                /* replications run for this profile */
     int64_t pool_size;            /* the system pool, -1 unlimited */
     int64_t pool_granted;         /* sum of the recommended grants that draw on it */

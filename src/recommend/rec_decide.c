@@ -191,6 +191,9 @@ static struct rec_value *from_unit(struct prof_ctx *x, struct rec_nic_answer *a,
         } else if (u->kw == K_MAXRB) {
             snprintf(v->limit, sizeof v->limit, "receive_buffers");
             floor = "ReceiveBuffers (no growth needed)";
+        } else if (u->kw == K_LOWWATER) {
+            snprintf(v->limit, sizeof v->limit, "driver_minimum");
+            floor = "the smallest mark that keeps growth on (0 turns it off)";
         } else {
             snprintf(v->limit, sizeof v->limit, "driver_minimum");
             if (u->kw == K_RB && p->growth)
@@ -278,11 +281,22 @@ static void decide_rx(struct prof_ctx *x, unsigned i, struct rec_nic_answer *a)
             ceiling = DMS_MAX(d->max_receive_buffers, rbv);
             kept(a, "MaxReceiveBuffers", ceiling, "no receive objective to size the ceiling");
         }
-        kept(a, "LowWater", d->low_water,
-             "growth starts below it and RESOURCES indications are made below it, so a "
-             "larger mark trades RESOURCES for earlier growth; it is not a monotone size");
-        kept(a, "AsyncChunk", d->async_chunk,
-             "the chunk sets how often growth runs, not how much memory the NIC ends with");
+        struct unit *lw = rec__find_unit(x, i, K_LOWWATER), *ch = rec__find_unit(x, i, K_CHUNK);
+        if (lw)
+            p->cur[K_LOWWATER] = from_unit(x, a, lw, "")->value;
+        else
+            kept(a, "LowWater", d->low_water,
+                 !mx || !mx->found || ceiling <= rbv
+                     ? "it acts only while the pool can grow, and the ceiling searched leaves "
+                       "no room to grow"
+                     : "it is sized against rx_drop_rate, and none is set (a larger mark only "
+                       "adds RESOURCES indications)");
+        if (ch)
+            p->cur[K_CHUNK] = from_unit(x, a, ch, "")->value;
+        else
+            kept(a, "AsyncChunk", d->async_chunk,
+                 "it acts only while the pool can grow, and the ceiling searched leaves no "
+                 "room to grow");
     } else if (d->max_receive_buffers < rbv) {
         struct rec_value *v = val_add(a, "MaxReceiveBuffers", rbv, REC_BIND_LIMIT);
         v->repeats_limit = true;
@@ -636,17 +650,17 @@ static void confirm_nic(struct prof_ctx *x, unsigned i, const struct rec_outcome
     }
 }
 
-static int confirm(struct prof_ctx *x, struct dms_error *err)
+/* One confirmation run of every NIC at its recommended values, into the answers. */
+static int confirm_once(struct prof_ctx *x, const char *label, struct dms_error *err)
 {
-    for (unsigned i = 0; i < x->sc->n_nics; i++)
-        x->nic[i].sg = x->ans->nics[i].scatter_gather;
     struct rec_point pt;
-    rec__make_point(x, &pt, false, "confirm");
+    rec__make_point(x, &pt, false, label);
     struct rec_outcome o;
     int rc = rec__evaluate(x, &pt, 1, &o, err);
     if (rc)
         return rc;
     x->ans->met = o.rc == 0;
+    x->ans->hung = false;
     for (size_t r = 0; r < o.n_reps; r++)
         x->ans->hung |= o.reps[r].hung;
     for (unsigned i = 0; i < x->sc->n_nics; i++) {
@@ -660,6 +674,90 @@ static int confirm(struct prof_ctx *x, struct dms_error *err)
     }
     rec__outcome_free(&o);
     return 0;
+}
+
+/* Whether NIC i missed an objective together that every search met alone. */
+static bool missed_together(const struct rec_nic_answer *a, size_t first)
+{
+    for (size_t j = first; j < a->n_unmet; j++)
+        if (!strcmp(a->unmet[j].keyword, "(all together)"))
+            return true;
+    return false;
+}
+
+/*
+ * Raises every searched value of NIC i that has a larger conservative size (the smallest
+ * whose CI upper bound met its objectives) to that size. A base-register grant cut to fit
+ * the system pool stays as cut. Returns how many values rose.
+ */
+static unsigned raise_to_upper(struct prof_ctx *x, unsigned i, struct rec_nic_answer *a)
+{
+    struct nicplan *p = &x->nic[i];
+    unsigned raised = 0;
+    for (size_t j = 0; j < x->n_units; j++) {
+        const struct unit *u = &x->units[j];
+        if (u->nic != i || !u->found || u->upper <= u->value)
+            continue;
+        struct rec_value *v = value_of(a, rec__kw_name[u->kw]);
+        if (!v || v->value != u->value || !strcmp(v->limit, "system_pool") ||
+            (u->kw == K_BASE && a->scatter_gather))
+            continue;
+        const struct rec__probe *hi = probe_at(u, u->upper);
+        v->value = u->upper;
+        v->binding = REC_BIND_OBJECTIVE;
+        v->repeats_limit = false;
+        v->limit[0] = '\0';
+        if (hi && hi->ran && v->objective >= 0) {
+            v->at_value = hi->mean[v->objective];
+            v->at_value_hi = hi->hi[v->objective];
+        }
+        size_t len = strlen(v->why);
+        snprintf(v->why + len, sizeof v->why - len,
+                 " Raised from %lld to %lld, the smallest size whose upper CI bound meets it: "
+                 "at the mean sizes the keywords together missed an objective in the "
+                 "confirmation run.", (long long)u->value, (long long)u->upper);
+        p->cur[u->kw] = u->upper;
+        raised++;
+    }
+    if (raised) {
+        p->cur[K_MAXRB] = DMS_MAX(p->cur[K_MAXRB], p->cur[K_RB]);
+        struct rec_value *pp = value_of(a, "PacketPoolSize");
+        if (pp)
+            pp->value = p->cur[K_MAXRB];
+    }
+    return raised;
+}
+
+/*
+ * The confirmation: every NIC at its recommended values on the profile's own machine. If a
+ * NIC misses there an objective that each search met alone (the keywords share the
+ * processors, the bus and the pool), its searched values rise to their conservative sizes
+ * and the confirmation runs once more; what that second run measures is the answer.
+ */
+static int confirm(struct prof_ctx *x, struct dms_error *err)
+{
+    for (unsigned i = 0; i < x->sc->n_nics; i++)
+        x->nic[i].sg = x->ans->nics[i].scatter_gather;
+    size_t first[CFG_MAX_NICS];
+    for (unsigned i = 0; i < x->sc->n_nics; i++)
+        first[i] = x->ans->nics[i].n_unmet;
+    int rc = confirm_once(x, "confirm", err);
+    if (rc || x->ans->met || x->stop)
+        return rc;
+    unsigned raised = 0;
+    for (unsigned i = 0; i < x->sc->n_nics; i++) {
+        struct rec_nic_answer *a = &x->ans->nics[i];
+        if (missed_together(a, first[i]))
+            raised += raise_to_upper(x, i, a);
+    }
+    if (raised == 0 || !rec__budget_allows(x, 1))
+        return 0;
+    for (unsigned i = 0; i < x->sc->n_nics; i++) {
+        x->ans->nics[i].n_unmet = first[i]; /* the second run says what is missed */
+        value_costs(x, i, &x->ans->nics[i]);
+    }
+    x->ans->reconfirmed = true;
+    return confirm_once(x, "reconfirm", err);
 }
 
 int rec__decide_and_confirm(struct prof_ctx *x, struct dms_error *err)

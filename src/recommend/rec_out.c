@@ -218,6 +218,7 @@ static void write_profile(dms_jw *w, const struct rec_profile_answer *pa)
     dms_jw_bool(w, "met", pa->met);
     dms_jw_bool(w, "hung", pa->hung);
     dms_jw_str(w, "stopped", pa->budget_spent ? "budget" : "decided");
+    dms_jw_str(w, "confirmed_at", pa->reconfirmed ? "upper_sizes" : "mean_sizes");
     dms_jw_uint(w, "runs", pa->runs);
     dms_jw_obj_begin(w, "system_pool");
     opt_int(w, "size", pa->pool_size);

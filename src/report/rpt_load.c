@@ -42,6 +42,8 @@ static void err_file(struct dms_error *err, const char *path)
 
 void rpt__sb_put(struct rpt_sb *b, const char *s, size_t n)
 {
+    if (n > SIZE_MAX / 4 - b->len)
+        abort(); /* no text of a result folder comes near; it also bounds n for the compiler */
     if (b->len + n + 1 > b->cap) {
         size_t cap = b->cap ? b->cap : 256;
         while (b->len + n + 1 > cap)
@@ -514,13 +516,12 @@ static int load_kind(rpt_folder *f, struct dms_error *err)
         int rc = parse_json_file(f->dir, "recommendation.json", &f->rec, err);
         if (!rc)
             rc = load_runs_below(f, RPT_MAX_RUNS, err);
-        /* the confirmation run at the recommended values describes the folder best */
+        /* the confirmation run at the recommended values describes the folder best: the
+         * last one, "reconfirm" (after values rose to their upper sizes), over "confirm" */
         for (size_t i = 0; i < f->n_runs && !rc; i++) {
             size_t n = strlen(f->runs[i].dir);
-            if (n >= 7 && strcmp(f->runs[i].dir + n - 7, "confirm") == 0) {
+            if (n >= 7 && strcmp(f->runs[i].dir + n - 7, "confirm") == 0)
                 f->main_run = i;
-                break;
-            }
         }
         join(path, sizeof path, f->dir, "curves.csv");
         if (!rc && is_file(path)) {

@@ -153,6 +153,25 @@ recommend-up-smp) # UP and SMP differ where the traffic warrants it, with the re
     cmp "$tmp/r/recommendation.json" "$tmp/r1/recommendation.json" || fail "recommendation.json differs between -j2 and -j1"
     cmp "$tmp/r/curves.csv" "$tmp/r1/curves.csv" || fail "curves.csv differs between -j2 and -j1"
     ;;
+recommend-growth) # where the pool grows, the growth settings are searched, not kept; the
+    # recommended values applied together meet the objectives
+    s=configs/shmem-growth.yaml
+    expect_exit 0 "$dmasim" recommend "$s" --profiles as-is -q -o "$tmp/r" \
+        --set objectives.rx_drop_rate=1e-4 --set objectives.resources_share=0.2
+    r=$tmp/r/recommendation.json
+    for kw in MaxReceiveBuffers LowWater AsyncChunk; do
+        jq -e --arg k "$kw" '.nics[0].profiles[0].values[$k] | (.binding.kind == "objective" or .binding.kind == "limit")
+               and (.why | test("rx_drop_rate|resources_share"))' "$r" >/dev/null ||
+            fail "$kw not searched: $(jq -c --arg k "$kw" '.nics[0].profiles[0].values[$k]' "$r")"
+        grep -q ",$kw," "$tmp/r/curves.csv" || fail "no $kw rows in curves.csv"
+    done
+    jq -e '.profiles[0].confirmed_at == "mean_sizes" or .profiles[0].confirmed_at == "upper_sizes"' "$r" >/dev/null ||
+        fail "confirmed_at missing"
+    sets=$(jq -r '.nics[0].profiles[0].values | to_entries[] | select(.key != "CopyThreshold") | "--set=nics[0].driver.\(.key)=\(.value.value)"' "$r")
+    # shellcheck disable=SC2086
+    expect_exit 0 "$dmasim" run "$s" -q -o "$tmp/run" $sets \
+        --set objectives.rx_drop_rate=1e-4 --set objectives.resources_share=0.2
+    ;;
 recommend-not-met) # no size meets the objective: status 10, the best reached and what limits it
     expect_exit 10 "$dmasim" recommend tests/data/recommend/saturated.yaml --profiles up -o "$tmp/r"
     grep -q 'NOT MET' "$tmp/stdout" || fail "the table does not say NOT MET"

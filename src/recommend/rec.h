@@ -37,6 +37,8 @@
 #define REC_MAX_NOTES 8
 #define REC_TEXT 480
 #define REC_PROFILE_SETS 24  /* overrides of a profile (the user's --set included) */
+/* resources_share a profile adds where the scenario sets rx_drop_rate alone */
+#define REC_DEFAULT_RESOURCES_SHARE 0.01
 
 /* A machine profile: what it changes in the scenario, and the scenario it gives. */
 struct rec_profile {
@@ -206,7 +208,9 @@ void rec_result_fini(struct rec_result *r);
  * Makes the default profiles for sc: "up" (1 processor) and "smp" (sc's processors if above
  * 1, else 4), or those named in list ("up,smp,as-is"; "smp=8" sets the processors; a suffix
  * "*2" also scales the traffic by 2). Each profile's sets start with the n_user overrides
- * (borrowed strings, e.g. the command line's --set), then its own. Fills out[] (room for 8)
+ * (borrowed strings, e.g. the command line's --set), then its own (and, where sc sets an
+ * rx_drop_rate objective but no resources_share and a NIC has LowWater above 0,
+ * resources_share REC_DEFAULT_RESOURCES_SHARE). Fills out[] (room for 8)
  * and *n; the caller resolves each profile's sets into its scenario. Returns 0, or
  * DMS_EINVAL with err naming the bad entry.
  */

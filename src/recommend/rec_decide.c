@@ -97,7 +97,8 @@ static int binding_objective(const struct unit *u, const struct cfg_objectives *
 }
 
 /* What keeps an objective from being met at the largest size tried. */
-static void limited_by(const struct rec__probe *p, const struct unit *u, char *buf, size_t n)
+static void limited_by(const struct rec__probe *p, const struct unit *u, uint32_t per_base,
+                       char *buf, size_t n)
 {
     if (u->limit[0])
         snprintf(buf, n, "sizes above %lld fail: %s", (long long)u->hi, u->limit);
@@ -119,7 +120,7 @@ static void limited_by(const struct rec__probe *p, const struct unit *u, char *b
         snprintf(buf, n, "%s", p->fail);
     else if (u->kw == K_BASE)
         snprintf(buf, n, "NDIS allows a miniport 64 map registers, and each base register "
-                 "costs %lld here: %lld base registers at most", (long long)(64 / u->hi),
+                 "costs %lu here: %lld base registers at most", (unsigned long)per_base,
                  (long long)u->hi);
     else
         snprintf(buf, n, "the keyword's range ends at %lld", (long long)u->hi);
@@ -175,7 +176,7 @@ static struct rec_value *from_unit(struct prof_ctx *x, struct rec_nic_answer *a,
         m->best = v->at_value;
         snprintf(m->keyword, sizeof m->keyword, "%s", v->keyword);
         m->at_size = u->value;
-        limited_by(at, u, m->limited_by, sizeof m->limited_by);
+        limited_by(at, u, p->per_base, m->limited_by, sizeof m->limited_by);
         why(v, "No %s meets %s <= %s: the best is %s at %lld%s; %s.", v->keyword,
             rec_objective_name(k), fmt_fig(k, v->target, f1, sizeof f1),
             fmt_fig(k, v->at_value, f2, sizeof f2), (long long)u->value, sc, m->limited_by);
@@ -502,21 +503,38 @@ static void fit_pool(struct prof_ctx *x)
             drawing, (long long)s->map_register_pool,
             s->pae ? "waits forever on a PAE machine (it hangs)" : "fails with RESOURCES");
     }
-    if (!drawing)
-        snprintf(ans->pool_statement, sizeof ans->pool_statement,
-                 "No recommended grant draws on the system pool (no NIC may have to bounce: "
-                 "%s), so the pool cannot stop an initialization.",
-                 s->pae ? "64-bit DMA or no memory above 4 GB" : "no PAE and no 24-bit DMA");
+    unsigned sg = 0; /* NICs on scatter-gather DMA whose lists may take pool entries */
+    for (unsigned i = 0; i < x->sc->n_nics; i++)
+        sg += ans->nics[i].scatter_gather && !x->nic[i].init_failed && draws_pool(x, i);
+    size_t len = 0;
+    if (!drawing && !sg)
+        len = (size_t)snprintf(ans->pool_statement, sizeof ans->pool_statement,
+                               "No recommended grant draws on the system pool (no NIC may have "
+                               "to bounce: %s), so the pool cannot stop an initialization.",
+                               s->pae ? "64-bit DMA or no memory above 4 GB"
+                                      : "no PAE and no 24-bit DMA");
+    else if (!drawing)
+        len = (size_t)snprintf(ans->pool_statement, sizeof ans->pool_statement,
+                               "No recommended grant draws on the system pool, so the pool "
+                               "cannot stop an initialization.");
     else if (s->map_register_pool == CFG_UNLIMITED)
-        snprintf(ans->pool_statement, sizeof ans->pool_statement,
-                 "The system pool is unlimited on this machine: the %u drawing grants "
-                 "(%lld map registers) cannot exhaust it.", drawing, (long long)sum);
+        len = (size_t)snprintf(ans->pool_statement, sizeof ans->pool_statement,
+                               "The system pool is unlimited on this machine: the %u drawing "
+                               "grants (%lld map registers) cannot exhaust it.", drawing,
+                               (long long)sum);
     else
-        snprintf(ans->pool_statement, sizeof ans->pool_statement,
-                 "The grants that draw on the system pool (%u NIC%s, %lld map registers) fit in "
-                 "its %lld together, so no initialization waits on the pool%s.", drawing,
-                 drawing == 1 ? "" : "s", (long long)sum, (long long)s->map_register_pool,
-                 s->pae ? " and these settings cannot hang the machine" : "");
+        len = (size_t)snprintf(ans->pool_statement, sizeof ans->pool_statement,
+                               "The grants that draw on the system pool (%u NIC%s, %lld map "
+                               "registers) fit in its %lld together, so no initialization "
+                               "waits on the pool%s.", drawing, drawing == 1 ? "" : "s",
+                               (long long)sum, (long long)s->map_register_pool,
+                               s->pae ? " and these settings cannot hang the machine" : "");
+    if (sg && len < sizeof ans->pool_statement)
+        snprintf(ans->pool_statement + len, sizeof ans->pool_statement - len,
+                 " The %u NIC%s on scatter-gather DMA hold no grant: each send's list takes "
+                 "pool entries only for the pages that must bounce, gives them back at its "
+                 "completion, and waits in NDIS while they are in use, so the pool delays "
+                 "sends but cannot hang the machine.", sg, sg == 1 ? "" : "s");
 }
 
 /* ---------------------------------------------------------------- 24-bit DMA */

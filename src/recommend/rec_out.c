@@ -19,9 +19,9 @@ static int profile_one(const struct cfg_scenario *sc, const char *item,
                        struct dms_error *err)
 {
     memset(p, 0, sizeof *p);
-    if (n_user + 1 + sc->n_nics > REC_PROFILE_SETS)
+    if (n_user + 2 + sc->n_nics > REC_PROFILE_SETS)
         return dms_error_set(err, DMS_EINVAL, "too many --set overrides (at most %d here)",
-                             (int)(REC_PROFILE_SETS - 1 - sc->n_nics));
+                             (int)(REC_PROFILE_SETS - 2 - sc->n_nics));
     for (size_t j = 0; j < n_user; j++) {
         if (strlen(user[j]) >= REC_SET_LEN)
             return dms_error_set(err, DMS_EINVAL, "--set '%s' is too long", user[j]);
@@ -63,6 +63,16 @@ static int profile_one(const struct cfg_scenario *sc, const char *item,
     p->traffic_scale = scale;
     if (strcmp(name, "as-is") != 0)
         snprintf(p->sets[p->n_sets++], REC_SET_LEN, "system.processors=%d", p->processors);
+    /* A pool can keep drops at zero by indicating every frame with NDIS_STATUS_RESOURCES,
+     * so that the protocols copy each one and return it at once: no sizing at all. A drop
+     * target without a RESOURCES one gets the default one where a NIC can indicate
+     * RESOURCES at all (LowWater above 0), and the profile says so. */
+    bool resources = false;
+    for (size_t i = 0; i < sc->n_nics; i++)
+        resources |= sc->nics[i].driver.low_water > 0;
+    if (resources && sc->objectives.has_rx_drop_rate && !sc->objectives.has_resources_share)
+        snprintf(p->sets[p->n_sets++], REC_SET_LEN, "objectives.resources_share=%g",
+                 REC_DEFAULT_RESOURCES_SHARE);
     for (size_t i = 0; i < sc->n_nics && scale != 1; i++)
         snprintf(p->sets[p->n_sets++], REC_SET_LEN, "nics[%zu].trace.speedup=%.12g", i,
                  sc->nics[i].trace.speedup * scale);

@@ -172,6 +172,24 @@ recommend-growth) # where the pool grows, the growth settings are searched, not 
     expect_exit 0 "$dmasim" run "$s" -q -o "$tmp/run" $sets \
         --set objectives.rx_drop_rate=1e-4 --set objectives.resources_share=0.2
     ;;
+recommend-tso) # the planner's question (configs/recommend-pae-tso.yaml): the scenario as
+    # written hangs; the recommendation does not, meets the objectives and says why
+    s=configs/recommend-pae-tso.yaml
+    expect_exit 0 "$dmasim" recommend "$s" --profiles smp -q -o "$tmp/r"
+    r=$tmp/r/recommendation.json
+    jq -e '.met and ([.nics[].profiles[0] | .dma == "scatter_gather" and .met] | all)
+           and (.profiles[0].system_pool.statement | test("cannot hang"))
+           and (.profiles[0].changes | index("objectives.resources_share=0.01"))' "$r" >/dev/null ||
+        fail "TSO on PAE: $(jq -c '[.nics[].profiles[0] | {dma, met}], .profiles[0]' "$r")"
+    jq -e '.nics[0].profiles[0].notes | any(test("BaseMapRegistersNeeded 3"))' "$r" >/dev/null ||
+        fail "the map-register alternative is not given: $(jq -c '.nics[0].profiles[0].notes' "$r")"
+    sets=$(jq -r '.nics | to_entries[] | .key as $i | .value.profiles[0].values | to_entries[]
+                  | if .key == "ScatterGatherDma" then "--set=nics[\($i)].dma.model=scatter_gather"
+                    else "--set=nics[\($i)].driver.\(.key)=\(.value.value)" end' "$r")
+    # shellcheck disable=SC2086
+    expect_exit 0 "$dmasim" run "$s" -q -o "$tmp/run" $sets --set objectives.resources_share=0.01
+    jq -e '.system.outcome != "hang"' "$tmp/run/result.json" >/dev/null || fail "the recommendation hangs"
+    ;;
 recommend-not-met) # no size meets the objective: status 10, the best reached and what limits it
     expect_exit 10 "$dmasim" recommend tests/data/recommend/saturated.yaml --profiles up -o "$tmp/r"
     grep -q 'NOT MET' "$tmp/stdout" || fail "the table does not say NOT MET"

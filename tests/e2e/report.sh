@@ -196,7 +196,7 @@ recommend) # dmasim recommend's folder: the table on top, the search's curves pe
     got=$(sed -n 's/^array mark\[2\] = \[\(.*\)\]$/[\1]/p' "$d/sizing-up-ReceiveBuffers.gp" | tr -d ' ')
     [ "$got" = "$want" ] || fail "marks $got, recommendation $want"
     # every point of the curve is a row of curves.csv
-    rows=$(awk -F, '$1 == "up" && $3 == "ReceiveBuffers"' "$tmp/rec/curves.csv" | wc -l)
+    rows=$(awk -F, '$1 == "up" && $3 == "ReceiveBuffers" && $5 == "rx_drop_rate"' "$tmp/rec/curves.csv" | wc -l)
     [ "$(awk 'NF == 4' "$d/sizing-up-ReceiveBuffers.dat" | wc -l)" -eq "$rows" ] ||
         fail "the curve does not have the $rows points of curves.csv"
     h=$d/report.html

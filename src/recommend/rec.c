@@ -13,8 +13,8 @@
  *    smallest size whose mean meets the objectives (value), then whose CI upper bound does
  *    (upper), then whose lower bound does (lower). Candidates of one step go to the
  *    evaluator together.
- * 3. Dependent resources (the growth ceiling, send buffers) with the first ones fixed;
- *    then the growth settings (low-water mark, chunk) with the ceiling fixed too.
+ * 3. Dependent resources (the growth ceiling, send buffers, copy threshold) with the first
+ *    ones fixed; then the growth settings (low-water mark, chunk) with the ceiling fixed.
  * 4. Hard limits: 64 map registers per miniport (by the search range), the system pool
  *    shared by the NICs that draw on it (grants cut until they fit together, so the
  *    recommendation cannot hang a PAE machine), the driver's own minimums.
@@ -35,13 +35,14 @@
 #define SENDBUF_MAX 4096
 #define LOWWATER_MAX 4096   /* LowWater range of the driver (0 turns growth off) */
 #define CHUNK_MAX 4096      /* AsyncChunk range */
+#define COPY_MAX 1514       /* a copy buffer holds one frame: above, a threshold copies no more */
 #define BASE_PEAK_Q 0.99    /* base-register estimate: this quantile in use + one packet */
 #define SG_PER_BASE 8       /* per-base at or above which scatter-gather is compared */
 #define OVERLOAD 0.98       /* protocol load from which held buffers grow without bound */
 
 const char *const rec__kw_name[K_COUNT] = {"ReceiveBuffers", "MaxReceiveBuffers",
                                              "BaseMapRegistersNeeded", "SendBuffers",
-                                             "LowWater", "AsyncChunk"};
+                                             "LowWater", "AsyncChunk", "CopyThreshold"};
 
 const char *rec_objective_name(enum rec_objective o)
 {
@@ -85,6 +86,7 @@ static void plan_init(struct prof_ctx *x)
         p->cur[K_SENDBUF] = d->send_buffers;
         p->cur[K_LOWWATER] = d->low_water;
         p->cur[K_CHUNK] = d->async_chunk;
+        p->cur[K_COPYTH] = d->copy_threshold_bytes;
         p->margin = c->sender.fragments + (c->sender.header_bytes > 0);
     }
 }
@@ -120,6 +122,7 @@ static void nic_sets(const struct nicplan *p, unsigned i, struct rec_point *pt)
                 (long long)DMS_MIN(p->c->driver.minimum_base_map_registers, p->cur[K_BASE]));
     }
     add_set(pt, "nics[%u].driver.SendBuffers=%lld", i, (long long)p->cur[K_SENDBUF]);
+    add_set(pt, "nics[%u].driver.CopyThreshold=%lld", i, (long long)p->cur[K_COPYTH]);
     if (p->growth) {
         add_set(pt, "nics[%u].driver.LowWater=%lld", i, (long long)p->cur[K_LOWWATER]);
         add_set(pt, "nics[%u].driver.AsyncChunk=%lld", i, (long long)p->cur[K_CHUNK]);
@@ -558,6 +561,12 @@ static void stage2_units(struct prof_ctx *x)
             /* from the scenario's count, down if it meets, up to the driver's range if not */
             unit_add(x, i, K_SENDBUF, rec__tx_mask(ob), 1,
                      DMS_MAX(SENDBUF_MAX, p->c->driver.send_buffers), p->c->driver.send_buffers);
+            /* Copying a short send spares its map registers and costs processor time per
+             * byte: the smallest threshold that meets the stall objective copies no more
+             * than it needs. Stalls never rise with the threshold (a copy needs no
+             * register, and without a free copy buffer the send is mapped as before). */
+            int64_t ct = p->c->driver.copy_threshold_bytes;
+            unit_add(x, i, K_COPYTH, rec__tx_mask(ob), 0, DMS_MAX(ct, COPY_MAX), ct);
         }
     }
 }

@@ -31,7 +31,7 @@
 #include "run.h"
 
 #define REC_SCHEMA_VERSION 1
-#define REC_MAX_SETS (10 * CFG_MAX_NICS + 4) /* overrides in one candidate point */
+#define REC_MAX_SETS (11 * CFG_MAX_NICS + 4) /* overrides in one candidate point */
 #define REC_SET_LEN 96       /* longest override */
 #define REC_MAX_VALUES 12    /* keywords reported per NIC and profile */
 #define REC_MAX_NOTES 8

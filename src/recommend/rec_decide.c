@@ -192,6 +192,9 @@ static struct rec_value *from_unit(struct prof_ctx *x, struct rec_nic_answer *a,
         } else if (u->kw == K_MAXRB) {
             snprintf(v->limit, sizeof v->limit, "receive_buffers");
             floor = "ReceiveBuffers (no growth needed)";
+        } else if (u->kw == K_COPYTH) {
+            snprintf(v->limit, sizeof v->limit, "driver_minimum");
+            floor = "no copying at all";
         } else if (u->kw == K_LOWWATER) {
             snprintf(v->limit, sizeof v->limit, "driver_minimum");
             floor = "the smallest mark that keeps growth on (0 turns it off)";
@@ -417,19 +420,21 @@ static void decide_send(struct prof_ctx *x, unsigned i, struct rec_nic_answer *a
     struct nicplan *p = &x->nic[i];
     const struct cfg_driver *d = &p->c->driver;
     struct unit *u = rec__find_unit(x, i, K_SENDBUF);
-    if (u && u->found)
+    if (u)
         p->cur[K_SENDBUF] = from_unit(x, a, u, "")->value;
-    else if (u)
-        kept(a, "SendBuffers", d->send_buffers, "fewer copy buffers than given were not tried "
-             "to the end");
     else if (p->tx)
         kept(a, "SendBuffers", d->send_buffers,
              !p->copies ? "no send is short enough to be copied"
                         : "no stall objective, or map registers are not used, so nothing "
                           "measures a shortage");
-    if (p->tx)
+    struct unit *ct = rec__find_unit(x, i, K_COPYTH);
+    if (ct)
+        p->cur[K_COPYTH] = from_unit(x, a, ct, "")->value;
+    else if (p->tx)
         kept(a, "CopyThreshold", d->copy_threshold_bytes,
-             "it moves sends between copy buffers and map registers; it is not searched");
+             !p->copies ? "no send is short enough to be copied, so the threshold decides nothing"
+                        : "no stall objective, or map registers are not used, so nothing "
+                          "measures what copying spares");
 }
 
 /* ---------------------------------------------------------------- the system pool */

@@ -6,7 +6,7 @@
 #include "rec.h"
 
 /* The keywords a search can vary. */
-enum rec__kw { K_RB = 0, K_MAXRB, K_BASE, K_SENDBUF, K_LOWWATER, K_CHUNK, K_COUNT };
+enum rec__kw { K_RB = 0, K_MAXRB, K_BASE, K_SENDBUF, K_LOWWATER, K_CHUNK, K_COPYTH, K_COUNT };
 
 /*
  * The smallest k in [lo, hi] with pred(k), for a pred that is false below some threshold

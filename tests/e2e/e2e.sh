@@ -172,6 +172,21 @@ recommend-growth) # where the pool grows, the growth settings are searched, not 
     expect_exit 0 "$dmasim" run "$s" -q -o "$tmp/run" $sets \
         --set objectives.rx_drop_rate=1e-4 --set objectives.resources_share=0.2
     ;;
+recommend-default) # the bundled default scenario: every keyword it uses is searched (the
+    # send side too: copy buffers and the copy threshold), and the values applied together
+    # meet the objectives
+    s=configs/default.yaml
+    expect_exit 0 "$dmasim" recommend "$s" --profiles as-is -q -o "$tmp/r"
+    r=$tmp/r/recommendation.json
+    for kw in ReceiveBuffers MaxReceiveBuffers LowWater AsyncChunk BaseMapRegistersNeeded SendBuffers CopyThreshold; do
+        jq -e --arg k "$kw" '.nics[0].profiles[0].values[$k].binding.kind | . == "objective" or . == "limit"' "$r" >/dev/null ||
+            fail "$kw not searched: $(jq -c --arg k "$kw" '.nics[0].profiles[0].values[$k]' "$r")"
+        grep -q ",$kw," "$tmp/r/curves.csv" || fail "no $kw rows in curves.csv"
+    done
+    sets=$(jq -r '.nics[0].profiles[0].values | to_entries[] | "--set=nics[0].driver.\(.key)=\(.value.value)"' "$r")
+    # shellcheck disable=SC2086
+    expect_exit 0 "$dmasim" run "$s" -q -o "$tmp/run" $sets
+    ;;
 recommend-tso) # the planner's question (configs/recommend-pae-tso.yaml): the scenario as
     # written hangs; the recommendation does not, meets the objectives and says why
     s=configs/recommend-pae-tso.yaml

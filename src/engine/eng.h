@@ -76,7 +76,7 @@ eng_event eng_lane_at(eng_sim *sim, eng_lane lane, eng_time_ns t_ns, eng_handler
                       void *ctx, uint64_t arg);
 
 /* Cancels a pending event. Returns true if it was pending and is now removed, false if the
- * handle was stale or zero. O(log n). */
+ * handle was stale or zero. O(1) amortized (the entry is dropped when it would fire). */
 bool eng_cancel(eng_sim *sim, eng_event ev);
 /* True while the event is pending. */
 bool eng_pending(const eng_sim *sim, eng_event ev);

@@ -464,13 +464,16 @@ sweep-resume) # a sweep killed with SIGKILL, then resumed, gives the same bytes
     expect_exit 14 "$dmasim" sweep "$cfg" -o "$tmp/full" -j 1 -q "${set_[@]}"
     "$dmasim" sweep "$cfg" -o "$tmp/k" -j 1 -q "${set_[@]}" &
     pid=$!
+    # recorded points only: a point being written sits in a temporary folder
+    # (<key>.tmp.XXXXXX) until it is renamed into place, and a kill may leave it there
+    recorded() { find "$tmp/k" -mindepth 2 -maxdepth 2 -name point.json -not -path '*.tmp.*' 2>/dev/null | wc -l; }
     for _ in $(seq 1 30000); do # until a point or two are recorded (slow builds: minutes)
-        [ "$(find "$tmp/k" -maxdepth 2 -name point.json 2>/dev/null | wc -l)" -ge 2 ] && break
+        [ "$(recorded)" -ge 2 ] && break
         sleep 0.01
     done
     kill -9 "$pid" 2>/dev/null || fail "the sweep ended before it could be killed"
     wait "$pid" 2>/dev/null
-    n=$(find "$tmp/k" -maxdepth 2 -name point.json | wc -l)
+    n=$(recorded)
     [ "$n" -ge 1 ] && [ "$n" -lt 7 ] || fail "killed sweep has $n points"
     [ ! -e "$tmp/k/points.csv" ] || fail "points.csv before the sweep ended"
     expect_exit 14 "$dmasim" sweep "$cfg" -o "$tmp/k" -j 2 --resume "${set_[@]}"

@@ -14,7 +14,7 @@
 #include "cfg.h"
 #include "check.h"
 #include "dms_json.h"
-#include "rpt.h"
+#include "run_result.h"
 #include "run.h"
 
 static const char yaml[] =
@@ -47,10 +47,10 @@ static const char *holds(double occupancy, double rate_x_hold, double bound)
         reps[r].nics[0].m[RUN_M_RX_HOLD_MEAN] = rate_x_hold * 1e4; /* ns: 1e5 x h / 1e9 */
         reps[r].nics[0].little_bound = bound;
     }
-    struct rpt_trace_src src = {{0}};
-    struct rpt_meta meta = {"test", "mt19937", &src};
+    struct run_trace_src src = {{0}};
+    struct run_meta meta = {"test", "mt19937", &src};
     dms_jw *w = dms_jw_new();
-    rpt_result_json(sc, reps, 2, &meta, w);
+    run_result_json(sc, reps, 2, &meta, w);
     const char *json = dms_jw_data(w, NULL);
     const char *at = strstr(json, "\"littles_law\"");
     CHECK(at != NULL);

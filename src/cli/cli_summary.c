@@ -12,7 +12,7 @@
 #include "cli.h"
 #include "cli_fmt.h"
 #include "cli_int.h"
-#include "rpt.h"
+#include "run_result.h"
 
 void cli_print_header(const struct cfg_scenario *sc)
 {
@@ -22,7 +22,7 @@ void cli_print_header(const struct cfg_scenario *sc)
 }
 
 static void print_init(const struct cfg_scenario *sc, const struct run_rep *r0,
-                       const struct rpt_summary *s, size_t i)
+                       const struct run_summary *s, size_t i)
 {
     const double *m = s->mean[i];
     printf("%s: %s", sc->nics[i].name, r0->nics[i].init_status);
@@ -110,11 +110,11 @@ static char *fmt_value(const struct vrd_verdict *v, double x, char *buf)
                                                      : cli_fmt_share(x, buf);
 }
 
-static void print_objectives(const struct cfg_scenario *sc, const struct rpt_summary *s,
+static void print_objectives(const struct cfg_scenario *sc, const struct run_summary *s,
                              size_t i)
 {
     struct vrd_verdict v[VRD_OBJECTIVE_COUNT];
-    size_t k = rpt_nic_verdicts(sc, s, i, v);
+    size_t k = run_nic_verdicts(sc, s, i, v);
     for (size_t j = 0; j < k; j++) {
         char val[CLI_FMT_MAX], half[CLI_FMT_MAX], tgt[CLI_FMT_MAX], meas[2 * CLI_FMT_MAX + 8];
         if (isfinite(v[j].ci_half))
@@ -132,14 +132,14 @@ static void print_objectives(const struct cfg_scenario *sc, const struct rpt_sum
 }
 
 static void print_nic(const struct cfg_scenario *sc, const struct run_rep *reps, size_t n,
-                      const struct rpt_summary *s, size_t i, bool verbose)
+                      const struct run_summary *s, size_t i, bool verbose)
 {
     print_init(sc, &reps[0], s, i);
     if (s->initialized[i]) {
         print_rx(s->mean[i]);
         print_tx(&sc->nics[i], s->mean[i]);
         size_t bad = 0;
-        int closes = rpt_balance_closes(reps, n, i, &bad);
+        int closes = run_balance_closes(reps, n, i, &bad);
         if (closes == 0)
             printf("  accounting: DOES NOT CLOSE in replication %zu (a bug: please report "
                    "it)\n", bad);
@@ -180,8 +180,8 @@ static void print_outcome(const struct vrd_outcome *o, int status)
 void cli_print_summary(const struct cfg_scenario *sc, const struct run_rep *reps, size_t n,
                        const char *outdir, bool verbose)
 {
-    struct rpt_summary *s = dms_xcalloc(1, sizeof *s);
-    rpt_summarise(reps, n, sc->objectives.confidence, s);
+    struct run_summary *s = dms_xcalloc(1, sizeof *s);
+    run_summarise(reps, n, sc->objectives.confidence, s);
     uint64_t diags = 0;
     for (size_t r = 0; r < n; r++)
         diags += reps[r].diags_total;
@@ -196,14 +196,14 @@ void cli_print_summary(const struct cfg_scenario *sc, const struct run_rep *reps
                cli_fmt_share(s->sys_mean[RUN_M_SYS_BUS_UTIL], c),
                cli_fmt_count(s->sys_mean[RUN_M_SYS_EVENTS], d));
     }
-    struct rpt_warning *warn = dms_xcalloc(RPT_MAX_WARNINGS, sizeof *warn);
-    size_t k = rpt_warnings(sc, reps, n, s, warn);
+    struct run_warning *warn = dms_xcalloc(RUN_MAX_WARNINGS, sizeof *warn);
+    size_t k = run_warnings(sc, reps, n, s, warn);
     for (size_t j = 0; j < k; j++)
         printf("warning: %s\n", warn[j].message);
     free(warn);
     printf("verifier: %llu diagnostic%s\n", (unsigned long long)diags, diags == 1 ? "" : "s");
     struct vrd_outcome o;
-    rpt_outcome(sc, reps, n, s, &o);
+    run_outcome(sc, reps, n, s, &o);
     print_outcome(&o, vrd_exit_status(&o));
     printf("results: %s/result.json, result.csv, summary.csv\n", outdir);
     free(s);
@@ -211,10 +211,10 @@ void cli_print_summary(const struct cfg_scenario *sc, const struct run_rep *reps
 
 int cli_run_exit_status(const struct cfg_scenario *sc, const struct run_rep *reps, size_t n)
 {
-    struct rpt_summary *s = dms_xcalloc(1, sizeof *s);
-    rpt_summarise(reps, n, sc->objectives.confidence, s);
+    struct run_summary *s = dms_xcalloc(1, sizeof *s);
+    run_summarise(reps, n, sc->objectives.confidence, s);
     struct vrd_outcome o;
-    rpt_outcome(sc, reps, n, s, &o);
+    run_outcome(sc, reps, n, s, &o);
     free(s);
     return vrd_exit_status(&o);
 }

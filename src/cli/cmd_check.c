@@ -25,7 +25,7 @@
 
 #include "cli.h"
 #include "cli_int.h"
-#include "rpt.h"
+#include "run_result.h"
 #include "stats.h"
 
 const char cli_usage_check[] =

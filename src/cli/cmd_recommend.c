@@ -21,7 +21,7 @@
 #include "dms_json.h"
 #include "eng.h"
 #include "rec.h"
-#include "rpt.h"
+#include "run_result.h"
 #include "run.h"
 #include "trc.h"
 
@@ -137,14 +137,14 @@ static int write_point(void *ctx, const struct rec_profile *prof, const struct r
     struct rec_cli *o = ctx;
     char dir[4096], path[4200];
     snprintf(dir, sizeof dir, "%s/runs/%s/%s", o->outdir, prof->name, pt->label);
-    struct rpt_meta meta = {.dmasim_version = DMASIM_VERSION,
+    struct run_meta meta = {.dmasim_version = DMASIM_VERSION,
                             .generator = eng_rng_type()->name};
     dms_jw *w = dms_jw_new();
-    rpt_result_json(sc, reps, n, &meta, w);
+    run_result_json(sc, reps, n, &meta, w);
     size_t json_len;
     const char *json = dms_jw_data(w, &json_len);
-    char *csv = rpt_result_csv(sc, reps, n);
-    char *occ = rpt_occupancy_csv(sc, reps, n);
+    char *csv = run_result_csv(sc, reps, n);
+    char *occ = run_occupancy_csv(sc, reps, n);
     size_t cap = 64 + (prof->n_sets + pt->n_sets) * (REC_SET_LEN + 1), used = 0;
     char *sets = dms_xcalloc(1, cap);
     for (size_t j = 0; j < prof->n_sets; j++)

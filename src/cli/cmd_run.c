@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * dmasim run: parse the options, load the scenario, run its replications (src/run), write
- * the result folder (src/report: staged and renamed into place, interrupts held) and the
+ * the result folder (run_write_result: staged and renamed into place, interrupts held) and the
  * JUnit file, print a short summary and pick the exit status (cli_run_exit_status).
  */
 #include <getopt.h>
@@ -159,7 +159,7 @@ static int run_and_write(const struct run_opts *o, struct cfg_scenario *sc)
     }
     dms_jw *json = NULL;
     int status = o->junit ? write_junit(o, sc, reps, n) : 0;
-    if (status == 0 && rpt_write_result(o->outdir, sc, reps, n, DMASIM_VERSION, &json, &err)) {
+    if (status == 0 && run_write_result(o->outdir, sc, reps, n, DMASIM_VERSION, &json, &err)) {
         cli_print_error(&err);
         if (o->junit)
             unlink(o->junit); /* all of the run's files, or none */

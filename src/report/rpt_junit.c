@@ -161,14 +161,14 @@ static void objective_case(const struct vrd_verdict *v, struct tcase *t)
 }
 
 static void nic_cases(const struct cfg_scenario *sc, const struct run_rep *reps, size_t n,
-                      const struct rpt_summary *s, size_t i, const char *scen,
+                      const struct run_summary *s, size_t i, const char *scen,
                       struct cases *c)
 {
     char cls[160];
     snprintf(cls, sizeof cls, "%s.%s", scen, sc->nics[i].name);
     init_case(reps, n, i, add_case(c, cls, "initialization"));
     struct vrd_verdict v[VRD_OBJECTIVE_COUNT];
-    size_t k = rpt_nic_verdicts(sc, s, i, v);
+    size_t k = run_nic_verdicts(sc, s, i, v);
     for (size_t j = 0; j < k; j++) {
         char name[96];
         snprintf(name, sizeof name, "objective %s", v[j].name);
@@ -176,7 +176,7 @@ static void nic_cases(const struct cfg_scenario *sc, const struct run_rep *reps,
     }
     struct tcase *t = add_case(c, cls, "frame accounting");
     size_t bad = 0;
-    int closes = rpt_balance_closes(reps, n, i, &bad);
+    int closes = run_balance_closes(reps, n, i, &bad);
     if (closes < 0) {
         set(t, SKIP, "nothing measured");
     } else if (closes == 0) {
@@ -210,8 +210,8 @@ static void write_case(struct xbuf *b, const struct tcase *t)
 
 char *rpt_junit(const struct cfg_scenario *sc, const struct run_rep *reps, size_t n)
 {
-    struct rpt_summary *s = dms_xcalloc(1, sizeof *s);
-    rpt_summarise(reps, n, sc->objectives.confidence, s);
+    struct run_summary *s = dms_xcalloc(1, sizeof *s);
+    run_summarise(reps, n, sc->objectives.confidence, s);
     char scen[128], cls[160];
     scenario_name(sc, scen, sizeof scen);
     snprintf(cls, sizeof cls, "%s.system", scen);

@@ -27,7 +27,7 @@
 #include "dms_fs.h"
 #include "dms_json.h"
 #include "eng.h"
-#include "rpt.h"
+#include "run_result.h"
 #include "run.h"
 #include "sweep_int.h"
 
@@ -127,10 +127,10 @@ static void row_and_line(const struct ctx *c, const struct sweep_point *pt,
 {
     const sweep_plan *p = c->p;
     const struct cfg_sweep *sw = p->sw;
-    struct rpt_summary *s = NULL;
+    struct run_summary *s = NULL;
     if (r->n_reps) {
         s = dms_xcalloc(1, sizeof *s);
-        rpt_summarise(r->reps, r->n_reps, r->sc->objectives.confidence, s);
+        run_summarise(r->reps, r->n_reps, r->sc->objectives.confidence, s);
     }
     sweep__sb_put(row, "%s%zu", p->header, pt->index);
     sweep__sb_put(line, "{\"point\":%zu,\"key\":", pt->index);
@@ -166,7 +166,7 @@ static void row_and_line(const struct ctx *c, const struct sweep_point *pt,
     }
     for (size_t i = 0; s && i < r->sc->n_nics; i++) {
         struct vrd_verdict v[VRD_OBJECTIVE_COUNT];
-        size_t k = rpt_nic_verdicts(r->sc, s, i, v);
+        size_t k = run_nic_verdicts(r->sc, s, i, v);
         bool ok = s->initialized[i] && vrd_all_met(v, k);
         sweep__sb_put(line, "%s{\"name\":", i ? "," : "");
         sweep__sb_json(line, r->sc->nics[i].name);
@@ -242,15 +242,15 @@ static void point_done(void *vctx, size_t i, struct run_point_result *r)
     struct sweep__sb row = {0}, line = {0};
     row_and_line(c, pt, r, error, &row, &line);
     char *meta = point_meta(c, pt, error);
-    struct rpt_files f = {.n = 3,
+    struct run_files f = {.n = 3,
                           .names = {SWEEP__POINT, SWEEP__ROW, SWEEP__LINE},
                           .data = {meta, row.p, line.p},
                           .lens = {strlen(meta), row.n, line.n}};
     if (r->rc == 0) {
-        struct rpt_meta m = {.dmasim_version = c->o->version,
+        struct run_meta m = {.dmasim_version = c->o->version,
                              .generator = eng_rng_type()->name};
-        struct rpt_files res;
-        rpt_result_files(r->sc, r->reps, r->n_reps, &m, &res);
+        struct run_files res;
+        run_result_files(r->sc, r->reps, r->n_reps, &m, &res);
         for (size_t k = 0; k < res.n; k++) {
             f.names[f.n] = res.names[k];
             f.data[f.n] = res.data[k];
@@ -275,7 +275,7 @@ static void point_done(void *vctx, size_t i, struct run_point_result *r)
     if (c->o->progress)
         c->o->progress(c->o->progress_ctx, pt, error != NULL, error, c->t);
     free(dir);
-    rpt_files_fini(&f);
+    run_files_fini(&f);
     free(meta);
     free(row.p);
     free(line.p);

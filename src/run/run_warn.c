@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * rpt_warn: warnings about what a run's measurement cannot say. Each names its cause:
+ * run_warn: warnings about what a run's measurement cannot say. Each names its cause:
  *   empty_window                 the window from the end of the warm-up to the end of the
  *                                traffic has no length, so every rate and share is null;
  *   trace_shorter_than_warmup    a NIC's last record comes before the warm-up ends, so none
@@ -14,13 +14,13 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "rpt.h"
+#include "run_result.h"
 
-static struct rpt_warning *add(struct rpt_warning *out, size_t *k, const char *code, int nic)
+static struct run_warning *add(struct run_warning *out, size_t *k, const char *code, int nic)
 {
-    if (*k >= RPT_MAX_WARNINGS)
+    if (*k >= RUN_MAX_WARNINGS)
         return NULL;
-    struct rpt_warning *w = &out[(*k)++];
+    struct run_warning *w = &out[(*k)++];
     w->code = code;
     w->nic = nic;
     w->message[0] = '\0';
@@ -83,7 +83,7 @@ static int random_parts(const struct cfg_scenario *sc, char *buf, size_t len)
     return k;
 }
 
-static void identical(const struct cfg_scenario *sc, struct rpt_warning *w, size_t n)
+static void identical(const struct cfg_scenario *sc, struct run_warning *w, size_t n)
 {
     char parts[256];
     int k = random_parts(sc, parts, sizeof parts);
@@ -105,8 +105,8 @@ static void identical(const struct cfg_scenario *sc, struct rpt_warning *w, size
                  n, parts);
 }
 
-size_t rpt_warnings(const struct cfg_scenario *sc, const struct run_rep *reps, size_t n,
-                    const struct rpt_summary *s, struct rpt_warning *out)
+size_t run_warnings(const struct cfg_scenario *sc, const struct run_rep *reps, size_t n,
+                    const struct run_summary *s, struct run_warning *out)
 {
     (void)s;
     size_t k = 0;
@@ -117,7 +117,7 @@ size_t rpt_warnings(const struct cfg_scenario *sc, const struct run_rep *reps, s
     for (size_t r = 0; r < n && !hung; r++) {
         double end = reps[r].sys[RUN_M_SYS_SIM_NS];
         if (isfinite(end) && end <= (double)warmup) {
-            struct rpt_warning *w = add(out, &k, "empty_window", -1);
+            struct run_warning *w = add(out, &k, "empty_window", -1);
             if (w)
                 snprintf(w->message, sizeof w->message,
                          "the measurement window is empty: the traffic ends at %.0f ns, "
@@ -131,7 +131,7 @@ size_t rpt_warnings(const struct cfg_scenario *sc, const struct run_rep *reps, s
         const struct run_trace_info *t = &reps[0].traces[i];
         if (t->for_nic == 0 || t->last_ns >= warmup)
             continue;
-        struct rpt_warning *w = add(out, &k, "trace_shorter_than_warmup", (int)i);
+        struct run_warning *w = add(out, &k, "trace_shorter_than_warmup", (int)i);
         if (w)
             snprintf(w->message, sizeof w->message,
                      "%s's trace ends at %lld ns, before the warm-up of %lld ns ends: none "
@@ -141,7 +141,7 @@ size_t rpt_warnings(const struct cfg_scenario *sc, const struct run_rep *reps, s
                      (unsigned long long)t->for_nic);
     }
     if (n > 1 && !hung && all_identical(sc, reps, n)) {
-        struct rpt_warning *w = add(out, &k, "identical_replications", -1);
+        struct run_warning *w = add(out, &k, "identical_replications", -1);
         if (w)
             identical(sc, w, n);
     }

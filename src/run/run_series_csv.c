@@ -1,13 +1,13 @@
 /* SPDX-License-Identifier: MIT */
-/* rpt_series: series.csv, the time series a run records with --series (docs/results.md). */
+/* run_series_csv: series.csv, the time series a run records with --series (docs/results.md). */
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "rpt.h"
+#include "run_result.h"
 
-char *rpt_series_csv(const struct cfg_scenario *sc, const struct run_series *s)
+char *run_series_csv(const struct cfg_scenario *sc, const struct run_series *s)
 {
     size_t cap = 256 + s->n * s->n_nics * 96, len = 0;
     char *buf = dms_xmalloc(cap);

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * rpt_result: result.json and result.csv. Metric names are dotted paths; the JSON writer
+ * run_result: result.json and result.csv. Metric names are dotted paths; the JSON writer
  * nests them ("rx.latency_ns.p99" becomes rx -> latency_ns -> p99), which works because
  * the metric tables in run.h keep names with a common prefix together.
  */
@@ -10,11 +10,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "rpt.h"
+#include "run_result.h"
 #include "stats.h"
 
-void rpt_summarise(const struct run_rep *reps, size_t n, double confidence,
-                   struct rpt_summary *out)
+void run_summarise(const struct run_rep *reps, size_t n, double confidence,
+                   struct run_summary *out)
 {
     double *x = dms_xcalloc(n ? n : 1, sizeof *x);
     for (size_t k = 0; k < CFG_MAX_NICS * (RUN_NIC_METRIC_COUNT) + RUN_SYS_METRIC_COUNT; k++) {
@@ -113,7 +113,7 @@ static void names_init(struct names *nm)
 
 /* ---------------------------------------------------------------- verdicts */
 
-size_t rpt_nic_verdicts(const struct cfg_scenario *sc, const struct rpt_summary *s, size_t i,
+size_t run_nic_verdicts(const struct cfg_scenario *sc, const struct run_summary *s, size_t i,
                         struct vrd_verdict out[VRD_OBJECTIVE_COUNT])
 {
     return vrd_judge_nic(&sc->objectives, s->initialized[i], s->mean[i], s->half[i], out);
@@ -126,8 +126,8 @@ static bool init_failed(const struct run_nic_result *r)
            strcmp(r->init_status, "NOT_STARTED") != 0;
 }
 
-void rpt_outcome(const struct cfg_scenario *sc, const struct run_rep *reps, size_t n,
-                 const struct rpt_summary *s, struct vrd_outcome *out)
+void run_outcome(const struct cfg_scenario *sc, const struct run_rep *reps, size_t n,
+                 const struct run_summary *s, struct vrd_outcome *out)
 {
     memset(out, 0, sizeof *out);
     for (size_t r = 0; r < n; r++) {
@@ -138,12 +138,12 @@ void rpt_outcome(const struct cfg_scenario *sc, const struct run_rep *reps, size
     }
     for (size_t i = 0; i < sc->n_nics; i++) {
         struct vrd_verdict v[VRD_OBJECTIVE_COUNT];
-        size_t k = rpt_nic_verdicts(sc, s, i, v);
+        size_t k = run_nic_verdicts(sc, s, i, v);
         out->objectives_not_met |= !vrd_all_met(v, k);
     }
 }
 
-int rpt_balance_closes(const struct run_rep *reps, size_t n, size_t i, size_t *bad_rep)
+int run_balance_closes(const struct run_rep *reps, size_t n, size_t i, size_t *bad_rep)
 {
     int res = -1;
     for (size_t r = 0; r < n; r++) {
@@ -162,10 +162,10 @@ int rpt_balance_closes(const struct run_rep *reps, size_t n, size_t i, size_t *b
 }
 
 static void write_objectives(dms_jw *w, const struct cfg_scenario *sc,
-                             const struct rpt_summary *s, size_t i)
+                             const struct run_summary *s, size_t i)
 {
     struct vrd_verdict v[VRD_OBJECTIVE_COUNT];
-    size_t k = rpt_nic_verdicts(sc, s, i, v);
+    size_t k = run_nic_verdicts(sc, s, i, v);
     dms_jw_obj_begin(w, "objectives");
     for (size_t j = 0; j < k; j++) {
         dms_jw_obj_begin(w, v[j].name);
@@ -190,7 +190,7 @@ static void write_accounting(dms_jw *w, const struct run_rep *reps, size_t n, si
     struct vrd_balance b;
     vrd_balance(reps[0].nics[i].m, &b);
     size_t bad = 0;
-    int closes = rpt_balance_closes(reps, n, i, &bad);
+    int closes = run_balance_closes(reps, n, i, &bad);
     dms_jw_obj_begin(w, "accounting");
     dms_jw_double(w, "rx_frames", b.rx_frames);
     dms_jw_double(w, "rx_accounted", b.measured ? b.rx_accounted : NAN);
@@ -206,10 +206,10 @@ static void write_accounting(dms_jw *w, const struct run_rep *reps, size_t n, si
 }
 
 static void write_warnings(dms_jw *w, const struct cfg_scenario *sc, const struct run_rep *reps,
-                           size_t n, const struct rpt_summary *s)
+                           size_t n, const struct run_summary *s)
 {
-    struct rpt_warning *warn = dms_xcalloc(RPT_MAX_WARNINGS, sizeof *warn);
-    size_t k = rpt_warnings(sc, reps, n, s, warn);
+    struct run_warning *warn = dms_xcalloc(RUN_MAX_WARNINGS, sizeof *warn);
+    size_t k = run_warnings(sc, reps, n, s, warn);
     dms_jw_arr_begin(w, "warnings");
     for (size_t j = 0; j < k; j++) {
         dms_jw_obj_begin(w, NULL);
@@ -223,10 +223,10 @@ static void write_warnings(dms_jw *w, const struct cfg_scenario *sc, const struc
 }
 
 static void write_outcome(dms_jw *w, const struct cfg_scenario *sc, const struct run_rep *reps,
-                          size_t n, const struct rpt_summary *s)
+                          size_t n, const struct run_summary *s)
 {
     struct vrd_outcome o;
-    rpt_outcome(sc, reps, n, s, &o);
+    run_outcome(sc, reps, n, s, &o);
     dms_jw_obj_begin(w, "outcome");
     dms_jw_int(w, "exit_status", vrd_exit_status(&o));
     dms_jw_bool(w, "hung", o.hung);
@@ -262,7 +262,7 @@ static void write_merged(dms_jw *w, const struct cfg_nic *c, const struct run_tr
 }
 
 static void write_traces(dms_jw *w, const struct cfg_scenario *sc, const struct run_rep *r0,
-                         const struct rpt_meta *meta)
+                         const struct run_meta *meta)
 {
     dms_jw_arr_begin(w, "traces");
     for (size_t i = 0; i < sc->n_nics; i++) {
@@ -319,7 +319,7 @@ static void write_diags(dms_jw *w, const struct run_rep *reps, size_t n)
 }
 
 static void write_system(dms_jw *w, const struct cfg_scenario *sc, const struct run_rep *reps,
-                         size_t n, const struct rpt_summary *s)
+                         size_t n, const struct run_summary *s)
 {
     struct names nm;
     names_init(&nm);
@@ -441,7 +441,7 @@ static void write_mapreg(dms_jw *w, const struct run_nic_result *r)
 }
 
 static void write_nics(dms_jw *w, const struct cfg_scenario *sc, const struct run_rep *reps,
-                       size_t n, const struct rpt_summary *s)
+                       size_t n, const struct run_summary *s)
 {
     struct names nm;
     names_init(&nm);
@@ -474,13 +474,13 @@ static void write_nics(dms_jw *w, const struct cfg_scenario *sc, const struct ru
     dms_jw_arr_end(w);
 }
 
-void rpt_result_json(const struct cfg_scenario *sc, const struct run_rep *reps, size_t n,
-                     const struct rpt_meta *meta, dms_jw *w)
+void run_result_json(const struct cfg_scenario *sc, const struct run_rep *reps, size_t n,
+                     const struct run_meta *meta, dms_jw *w)
 {
-    struct rpt_summary *s = dms_xcalloc(1, sizeof *s);
-    rpt_summarise(reps, n, sc->objectives.confidence, s);
+    struct run_summary *s = dms_xcalloc(1, sizeof *s);
+    run_summarise(reps, n, sc->objectives.confidence, s);
     dms_jw_obj_begin(w, NULL);
-    dms_jw_int(w, "schema_version", RPT_SCHEMA_VERSION);
+    dms_jw_int(w, "schema_version", RUN_RESULT_SCHEMA_VERSION);
     dms_jw_str(w, "dmasim_version", meta->dmasim_version);
     dms_jw_uint(w, "seed", sc->run.seed);
     dms_jw_str(w, "generator", meta->generator);
@@ -541,7 +541,7 @@ static void csv_row(struct sbuf *b, const char *nic, size_t rep, const double *m
     sb_put(b, "\n");
 }
 
-char *rpt_result_csv(const struct cfg_scenario *sc, const struct run_rep *reps, size_t n)
+char *run_result_csv(const struct cfg_scenario *sc, const struct run_rep *reps, size_t n)
 {
     struct names nm;
     names_init(&nm);
@@ -567,12 +567,12 @@ static void summary_row(struct sbuf *b, const char *scope, const char *metric, d
     sb_put(b, ",%zu\n", count);
 }
 
-char *rpt_summary_csv(const struct cfg_scenario *sc, const struct run_rep *reps, size_t n)
+char *run_summary_csv(const struct cfg_scenario *sc, const struct run_rep *reps, size_t n)
 {
     struct names nm;
     names_init(&nm);
-    struct rpt_summary *s = dms_xcalloc(1, sizeof *s);
-    rpt_summarise(reps, n, sc->objectives.confidence, s);
+    struct run_summary *s = dms_xcalloc(1, sizeof *s);
+    run_summarise(reps, n, sc->objectives.confidence, s);
     struct sbuf b = {.p = dms_xmalloc(4096), .cap = 4096};
     sb_put(&b, "scope,metric,mean,ci_half,n\n");
     for (size_t i = 0; i < sc->n_nics; i++)

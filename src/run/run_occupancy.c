@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * rpt_occupancy: occupancy.csv, the exact time-weighted occupancy distributions of every
+ * run_occupancy: occupancy.csv, the exact time-weighted occupancy distributions of every
  * NIC's resources, pooled over the replications (docs/results.md).
  *
  * Pooling adds the times spent at each value over all replications' windows, so a share is
@@ -12,7 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "rpt.h"
+#include "run_result.h"
 
 /* Adds the points of src into the ascending list *dst (n entries, capacity cap). */
 static void pool_into(struct run_occ_point **dst, size_t *n, size_t *cap,
@@ -42,7 +42,7 @@ static void pool_into(struct run_occ_point **dst, size_t *n, size_t *cap,
     }
 }
 
-void rpt_occupancy_pool(const struct run_rep *reps, size_t n_reps, size_t nic,
+void run_occupancy_pool(const struct run_rep *reps, size_t n_reps, size_t nic,
                         enum run_occ_resource r, struct run_occ *out)
 {
     size_t cap = 0;
@@ -53,7 +53,7 @@ void rpt_occupancy_pool(const struct run_rep *reps, size_t n_reps, size_t nic,
     }
 }
 
-char *rpt_occupancy_csv(const struct cfg_scenario *sc, const struct run_rep *reps, size_t n)
+char *run_occupancy_csv(const struct cfg_scenario *sc, const struct run_rep *reps, size_t n)
 {
     char *buf = NULL;
     size_t len = 0;
@@ -64,7 +64,7 @@ char *rpt_occupancy_csv(const struct cfg_scenario *sc, const struct run_rep *rep
     for (size_t i = 0; i < sc->n_nics; i++) {
         for (int r = 0; r < RUN_OCC_COUNT; r++) {
             struct run_occ o;
-            rpt_occupancy_pool(reps, n, i, (enum run_occ_resource)r, &o);
+            run_occupancy_pool(reps, n, i, (enum run_occ_resource)r, &o);
             for (size_t j = 0; j < o.n; j++)
                 fprintf(f, "%s,%s,%lld,%lld,%.9g\n", sc->nics[i].name,
                         run_occ_name((enum run_occ_resource)r), (long long)o.v[j].in_use,

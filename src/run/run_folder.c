@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * rpt_folder: a run's result folder on disk, written so that it is complete or absent.
+ * run_folder: a run's result folder on disk, written so that it is complete or absent.
  *
  * The one place that turns a run's replications into files: the CLI's `run` and every
  * point of a sweep come through here, so both get the same metadata, the same staging and
@@ -16,7 +16,7 @@
 
 #include "dms_fs.h"
 #include "eng.h"
-#include "rpt.h"
+#include "run_result.h"
 
 /* The parent folder of dir ("." for a bare name); creates it. */
 static int make_parent(const char *dir, struct dms_error *err)
@@ -32,20 +32,20 @@ static int make_parent(const char *dir, struct dms_error *err)
     return rc;
 }
 
-void rpt_result_files(const struct cfg_scenario *sc, const struct run_rep *reps, size_t n,
-                      const struct rpt_meta *meta, struct rpt_files *out)
+void run_result_files(const struct cfg_scenario *sc, const struct run_rep *reps, size_t n,
+                      const struct run_meta *meta, struct run_files *out)
 {
     memset(out, 0, sizeof *out);
     out->json = dms_jw_new();
-    rpt_result_json(sc, reps, n, meta, out->json);
+    run_result_json(sc, reps, n, meta, out->json);
     size_t json_len;
     const char *text = dms_jw_data(out->json, &json_len);
     out->names[0] = "result.json";
     out->data[0] = text;
     out->lens[0] = json_len;
-    char *owned[] = {rpt_result_csv(sc, reps, n), rpt_summary_csv(sc, reps, n),
-                     rpt_occupancy_csv(sc, reps, n),
-                     n && reps[0].series ? rpt_series_csv(sc, reps[0].series) : NULL};
+    char *owned[] = {run_result_csv(sc, reps, n), run_summary_csv(sc, reps, n),
+                     run_occupancy_csv(sc, reps, n),
+                     n && reps[0].series ? run_series_csv(sc, reps[0].series) : NULL};
     static const char *const names[] = {"result.csv", "summary.csv", "occupancy.csv",
                                         "series.csv"};
     out->n = 1;
@@ -60,7 +60,7 @@ void rpt_result_files(const struct cfg_scenario *sc, const struct run_rep *reps,
     }
 }
 
-void rpt_files_fini(struct rpt_files *f)
+void run_files_fini(struct run_files *f)
 {
     for (size_t k = 0; k < f->n; k++)
         free(f->owned[k]);
@@ -68,7 +68,7 @@ void rpt_files_fini(struct rpt_files *f)
     memset(f, 0, sizeof *f);
 }
 
-static int write_files(const char *dir, const struct rpt_files *f, struct dms_error *err)
+static int write_files(const char *dir, const struct run_files *f, struct dms_error *err)
 {
     struct stat st;
     if (stat(dir, &st) != 0) {
@@ -90,12 +90,12 @@ static int write_files(const char *dir, const struct rpt_files *f, struct dms_er
     return rc;
 }
 
-int rpt_write_result(const char *dir, const struct cfg_scenario *sc, const struct run_rep *reps,
+int run_write_result(const char *dir, const struct cfg_scenario *sc, const struct run_rep *reps,
                      size_t n, const char *version, dms_jw **json, struct dms_error *err)
 {
-    struct rpt_meta meta = {.dmasim_version = version, .generator = eng_rng_type()->name};
-    struct rpt_files files;
-    rpt_result_files(sc, reps, n, &meta, &files);
+    struct run_meta meta = {.dmasim_version = version, .generator = eng_rng_type()->name};
+    struct run_files files;
+    run_result_files(sc, reps, n, &meta, &files);
     /* temporaries of an earlier run into this folder that was killed while writing */
     dms_remove_stale_temps(dir, files.names, files.n, time(NULL));
     sigset_t block, old;
@@ -110,6 +110,6 @@ int rpt_write_result(const char *dir, const struct cfg_scenario *sc, const struc
         *json = files.json;
         files.json = NULL;
     }
-    rpt_files_fini(&files);
+    run_files_fini(&files);
     return rc;
 }

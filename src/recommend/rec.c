@@ -204,40 +204,12 @@ static int64_t tail_estimate(const struct run_occ *o, double share)
     return o->n ? o->v[o->n - 1].in_use : 0;
 }
 
-static void pool_occ(const struct rec_outcome *o, unsigned nic, enum run_occ_resource r,
-                     struct run_occ *out)
-{
-    /* the same pooling occupancy.csv uses, without the report module */
-    memset(out, 0, sizeof *out);
-    size_t cap = 0;
-    for (size_t k = 0; k < o->n_reps; k++) {
-        const struct run_occ *s = &o->reps[k].nics[nic].occ[r];
-        out->total_ns += s->total_ns;
-        for (size_t j = 0; j < s->n; j++) {
-            size_t a = 0;
-            while (a < out->n && out->v[a].in_use < s->v[j].in_use)
-                a++;
-            if (a < out->n && out->v[a].in_use == s->v[j].in_use) {
-                out->v[a].time_ns += s->v[j].time_ns;
-                continue;
-            }
-            if (out->n == cap) {
-                cap = cap ? 2 * cap : 64;
-                out->v = dms_xrealloc(out->v, cap * sizeof *out->v);
-            }
-            memmove(out->v + a + 1, out->v + a, (out->n - a) * sizeof *out->v);
-            out->v[a] = s->v[j];
-            out->n++;
-        }
-    }
-}
-
 static void estimates(struct prof_ctx *x, unsigned i, const struct rec_outcome *o)
 {
     struct nicplan *p = &x->nic[i];
     const struct cfg_objectives *ob = &x->sc->objectives;
-    pool_occ(o, i, RUN_OCC_RX_BUFFERS, &p->rx_occ);
-    pool_occ(o, i, RUN_OCC_BASE_MAP_REGISTERS, &p->base_occ);
+    run_occupancy_pool(o->reps, o->n_reps, i, RUN_OCC_RX_BUFFERS, &p->rx_occ);
+    run_occupancy_pool(o->reps, o->n_reps, i, RUN_OCC_BASE_MAP_REGISTERS, &p->base_occ);
     int64_t n_tot = 1;
     if (ob->has_rx_drop_rate)
         n_tot = truncation_estimate(&p->rx_occ, ob->rx_drop_rate);
@@ -553,8 +525,8 @@ static void stage2_units(struct prof_ctx *x)
         if (rb && rb->found && p->growth) {
             p->cur[K_RB] = rb->value;
             /* the baseline's estimate of the whole pool is where the ceiling search starts */
-            unit_add(x, i, K_MAXRB, rec__rx_mask(ob), rb->value, DMS_MAX(p->cur[K_MAXRB], rb->value),
-                     DMS_MAX(rb->value, p->est[K_RB]));
+            unit_add(x, i, K_MAXRB, rec__rx_mask(ob), rb->value,
+                     DMS_MAX(p->cur[K_MAXRB], rb->value), DMS_MAX(rb->value, p->est[K_RB]));
         }
         if (base && base->found && p->copies) {
             p->cur[K_BASE] = base->value;

@@ -262,6 +262,11 @@ struct run_rep {
 
 void run_rep_fini(struct run_rep *r);
 
+/* Pools NIC nic's distribution of resource r over n_reps replications into *out (times per
+ * value added up, values ascending; out->v is the caller's to free). */
+void run_occupancy_pool(const struct run_rep *reps, size_t n_reps, size_t nic,
+                        enum run_occ_resource r, struct run_occ *out);
+
 /* A hook run_replication_ex calls with the simulated time reached, at most every
  * RUN_PROGRESS_SLICE_NS of simulated time (see run_progress_fn). */
 typedef void (*run_tick_fn)(void *ctx, int64_t sim_ns);

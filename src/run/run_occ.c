@@ -191,3 +191,42 @@ void run__occ_free(struct run_nic *n)
     free(t);
     n->occ = NULL;
 }
+
+/* Adds the points of src into the ascending list *dst (n entries, capacity cap). */
+static void pool_into(struct run_occ_point **dst, size_t *n, size_t *cap,
+                      const struct run_occ *src)
+{
+    for (size_t j = 0; j < src->n; j++) {
+        const struct run_occ_point *p = &src->v[j];
+        size_t lo = 0, hi = *n;
+        while (lo < hi) {
+            size_t mid = (lo + hi) / 2;
+            if ((*dst)[mid].in_use < p->in_use)
+                lo = mid + 1;
+            else
+                hi = mid;
+        }
+        if (lo < *n && (*dst)[lo].in_use == p->in_use) {
+            (*dst)[lo].time_ns += p->time_ns;
+            continue;
+        }
+        if (*n == *cap) {
+            *cap = *cap ? 2 * *cap : 64;
+            *dst = dms_xrealloc(*dst, *cap * sizeof **dst);
+        }
+        memmove(*dst + lo + 1, *dst + lo, (*n - lo) * sizeof **dst);
+        (*dst)[lo] = *p;
+        (*n)++;
+    }
+}
+
+void run_occupancy_pool(const struct run_rep *reps, size_t n_reps, size_t nic,
+                        enum run_occ_resource r, struct run_occ *out)
+{
+    size_t cap = 0;
+    *out = (struct run_occ){0};
+    for (size_t k = 0; k < n_reps; k++) {
+        pool_into(&out->v, &out->n, &cap, &reps[k].nics[nic].occ[r]);
+        out->total_ns += reps[k].nics[nic].occ[r].total_ns;
+    }
+}

@@ -66,11 +66,6 @@ char *run_series_csv(const struct cfg_scenario *sc, const struct run_series *s);
  * string the caller frees. */
 char *run_occupancy_csv(const struct cfg_scenario *sc, const struct run_rep *reps, size_t n);
 
-/* Pools NIC nic's distribution of resource r over n_reps replications into *out (times per
- * value added up; out->v is the caller's to free). */
-void run_occupancy_pool(const struct run_rep *reps, size_t n_reps, size_t nic,
-                        enum run_occ_resource r, struct run_occ *out);
-
 /* summary.csv: one row per NIC (or "system") and metric: "scope,metric,mean,ci_half,n",
  * where n is the number of replications that measured the figure and ci_half is empty
  * with fewer than two. Returns a heap string the caller frees. */

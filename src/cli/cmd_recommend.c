@@ -5,7 +5,8 @@
  * The search runs its candidate points through the recommend module's runner (the scenario
  * with the profile's and the point's overrides, through run_scenario); this file keeps each
  * point's result folder under DIR/runs/<profile>/<label>/ (result.json, result.csv,
- * occupancy.csv, overrides.txt) so that report can plot sizing curves. recommendation.json and curves.csv appear only at the end.
+ * occupancy.csv, overrides.txt) so that report can plot sizing curves. recommendation.json
+ * and curves.csv appear only at the end.
  */
 #include <getopt.h>
 #include <math.h>

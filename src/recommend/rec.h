@@ -221,9 +221,9 @@ int rec_profiles_parse(const struct cfg_scenario *sc, const char *list,
 /*
  * The evaluator on the run API (rec_eval_fn; pass a struct rec_runner as its ctx): each
  * point is doc resolved with the profile's and the point's overrides; all points of a call
- * run on one job pool (run_points) of `threads` threads. keep, if not NULL, gets every point that ran (its
- * scenario and replications, borrowed), e.g. to write its result folder; a non-zero return
- * ends the search with that error.
+ * run on one job pool (run_points) of `threads` threads. keep, if not NULL, gets every point
+ * that ran (its scenario and replications, borrowed), e.g. to write its result folder; a
+ * non-zero return ends the search with that error.
  */
 struct rec_runner {
     const cfg_doc *doc;

@@ -450,8 +450,9 @@ static int find_keys(rpt_folder *f, const char *path, struct dms_error *err)
     }
     if (f->n_keys == 0 || f->n_panels == 0) {
         err_file(err, path);
-        return dms_error_set(err, DMS_EFORMAT, "%s", f->n_keys ? "no figure columns (NIC.FIGURE.mean)"
-                                                               : "no swept key column before the figures");
+        return dms_error_set(err, DMS_EFORMAT, "%s",
+                             f->n_keys ? "no figure columns (NIC.FIGURE.mean)"
+                                       : "no swept key column before the figures");
     }
     return 0;
 }

@@ -54,6 +54,9 @@ const char *nd_violation_name(enum nd_violation v)
 }
 
 static void record(nd_machine *m, nd_adapter *a, enum nd_violation v, uint32_t dv,
+                   const char *fmt, va_list ap) __attribute__((format(printf, 5, 0)));
+
+static void record(nd_machine *m, nd_adapter *a, enum nd_violation v, uint32_t dv,
                    const char *fmt, va_list ap)
 {
     m->diag_total++;

@@ -312,6 +312,11 @@ static void nic_name(struct cfg_vctx *c, const struct cfg_node *v, void *base)
         cfg__err(c, v, DMS_EINVAL, "'any' is reserved: faults use it to mean every NIC");
         return;
     }
+    if (strcmp(name, "system") == 0) {
+        cfg__err(c, v, DMS_EINVAL,
+                 "'system' is reserved: summary.csv and result.json use it for the machine's rows");
+        return;
+    }
     memcpy(nic->name, name, sizeof name);
     c->name_at[c->nic] = v;
 }

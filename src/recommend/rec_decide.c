@@ -331,6 +331,21 @@ static void decide_base(struct prof_ctx *x, unsigned i, struct rec_nic_answer *a
         v = from_unit(x, a, u, "");
         v->binding = REC_BIND_LIMIT;
         snprintf(v->limit, sizeof v->limit, "map_registers_per_miniport");
+        if (v->value > cap && p->base_peak > 0) {
+            /* more than the traffic ever maps at once would be held and never used */
+            size_t len = strlen(v->why);
+            snprintf(v->why + len, sizeof v->why - len,
+                     " The value stays at %lld, what the traffic had in flight (at most %.0f) "
+                     "plus one packet's %lld buffers: more would be held and never used.",
+                     (long long)cap, p->base_peak, (long long)p->margin);
+            v->value = cap;
+            v->lower = DMS_MIN(v->lower, cap);
+            v->upper = DMS_MIN(v->upper, cap);
+            snprintf(v->limit, sizeof v->limit, "in_flight_plus_margin");
+            const struct rec__probe *at = probe_at(u, cap);
+            v->at_value = at && at->ran && v->objective >= 0 ? at->mean[v->objective] : NAN;
+            v->at_value_hi = at && at->ran && v->objective >= 0 ? at->hi[v->objective] : NAN;
+        }
     } else if (u && u->value <= cap) {
         v = from_unit(x, a, u, "");
     } else {
@@ -362,6 +377,8 @@ static bool mr_meets(struct prof_ctx *x, unsigned i)
     struct unit *u = rec__find_unit(x, i, K_BASE);
     return !u || u->found;
 }
+
+static bool draws_pool(const struct prof_ctx *x, unsigned i);
 
 /* Scatter-gather where per-base is large: advised when it meets the objectives and map
  * registers cannot, or it holds fewer map registers than the grant would. */
@@ -400,6 +417,14 @@ static bool decide_sg(struct prof_ctx *x, unsigned i, struct rec_nic_answer *a)
             "once, against %lld x %u = %lld for a map-register grant of MaximumBufferSize "
             "%lld.", sg_regs, (long long)p->cur[K_BASE], p->per_base, (long long)mr_regs,
             (long long)p->c->driver.maximum_buffer_size_bytes);
+    int64_t pool = x->sc->system.map_register_pool;
+    if (pool != CFG_UNLIMITED && draws_pool(x, i) && sg_regs > (double)pool) {
+        size_t len = strlen(v->why);
+        snprintf(v->why + len, sizeof v->why - len,
+                 " That peak was measured with the system pool unlimited; this machine's pool "
+                 "of %lld caps it (lists wait for entries), and the confirmation run measures "
+                 "the objectives with that pool.", (long long)pool);
+    }
     /* the map-register answer is replaced, and what it would have been is said */
     for (size_t j = 0; j < a->n_values; j++) {
         if (strcmp(a->values[j].keyword, "BaseMapRegistersNeeded") == 0) {
@@ -503,10 +528,26 @@ static void fit_pool(struct prof_ctx *x)
         v->binding = REC_BIND_LIMIT;
         v->repeats_limit = true;
         snprintf(v->limit, sizeof v->limit, "system_pool");
+        /* the figure at the cut size, where a search measured it; the one at the size before
+         * the cut belongs to another size */
+        const struct unit *u = rec__find_unit(x, i, K_BASE);
+        const struct rec__probe *at = u ? probe_at(u, v->value) : NULL;
+        bool known = at && at->ran && v->objective >= 0 && at->has[v->objective];
+        v->at_value = known ? at->mean[v->objective] : NAN;
+        v->at_value_hi = known ? at->hi[v->objective] : NAN;
+        char measured[160] = "";
+        if (known) {
+            char f1[40], f2[40];
+            snprintf(measured, sizeof measured, "; at %lld, %s is %s against %s",
+                     (long long)v->value, rec_objective_name(v->objective),
+                     fmt_fig(v->objective, v->at_value, f1, sizeof f1),
+                     fmt_fig(v->objective, v->target, f2, sizeof f2));
+        }
         why(v, "Cut from %lld to fit the system pool: the %u NICs that draw on it share %lld "
-            "map registers, and a request the pool cannot satisfy %s.", (long long)before[i],
+            "map registers, and a request the pool cannot satisfy %s%s.", (long long)before[i],
             drawing, (long long)s->map_register_pool,
-            s->pae ? "waits forever on a PAE machine (it hangs)" : "fails with RESOURCES");
+            s->pae ? "waits forever on a PAE machine (it hangs)" : "fails with RESOURCES",
+            measured);
     }
     unsigned sg = 0; /* NICs on scatter-gather DMA whose lists may take pool entries */
     for (unsigned i = 0; i < x->sc->n_nics; i++)
@@ -589,7 +630,13 @@ static void value_costs(struct prof_ctx *x, unsigned i, struct rec_nic_answer *a
             v->cost_pool_map_registers = a->pool_drawn ? n * p->per_base : 0;
         } else if (!strcmp(v->keyword, "ScatterGatherDma")) {
             v->cost_map_registers = 0;
-            v->cost_pool_map_registers = isfinite(p->sg_probe.sg_peak) ? p->sg_probe.sg_peak : 0;
+            double peak = isfinite(p->sg_probe.sg_peak) ? p->sg_probe.sg_peak : 0;
+            int64_t pool = x->sc->system.map_register_pool;
+            if (!draws_pool(x, i))
+                peak = 0;
+            else if (pool != CFG_UNLIMITED)
+                peak = DMS_MIN(peak, (double)pool); /* the lists cannot hold more */
+            v->cost_pool_map_registers = peak;
         }
     }
 }
@@ -725,8 +772,14 @@ static unsigned raise_to_upper(struct prof_ctx *x, unsigned i, struct rec_nic_an
         if (!v || v->value != u->value || !strcmp(v->limit, "system_pool") ||
             (u->kw == K_BASE && a->scatter_gather))
             continue;
-        const struct rec__probe *hi = probe_at(u, u->upper);
-        v->value = u->upper;
+        int64_t to = u->upper;
+        if (u->kw == K_BASE && p->base_peak > 0)
+            to = DMS_MIN(to, DMS_MAX(DMS_MIN(p->base_max, (int64_t)ceil(p->base_peak) +
+                                                             p->margin), 1));
+        if (to <= u->value)
+            continue; /* never more than the traffic has in flight, plus the margin */
+        const struct rec__probe *hi = probe_at(u, to);
+        v->value = to;
         v->binding = REC_BIND_OBJECTIVE;
         v->repeats_limit = false;
         v->limit[0] = '\0';
@@ -736,10 +789,11 @@ static unsigned raise_to_upper(struct prof_ctx *x, unsigned i, struct rec_nic_an
         }
         size_t len = strlen(v->why);
         snprintf(v->why + len, sizeof v->why - len,
-                 " Raised from %lld to %lld, the smallest size whose upper CI bound meets it: "
-                 "at the mean sizes the keywords together missed an objective in the "
-                 "confirmation run.", (long long)u->value, (long long)u->upper);
-        p->cur[u->kw] = u->upper;
+                 " Raised from %lld to %lld, %s: at the mean sizes the keywords together missed "
+                 "an objective in the confirmation run.", (long long)u->value, (long long)to,
+                 to == u->upper ? "the smallest size whose upper CI bound meets it"
+                                : "what the traffic had in flight plus one packet's buffers");
+        p->cur[u->kw] = to;
         raised++;
     }
     if (raised) {
@@ -775,6 +829,7 @@ static int confirm(struct prof_ctx *x, struct dms_error *err)
     }
     if (raised == 0 || !rec__budget_allows(x, 1))
         return 0;
+    fit_pool(x); /* the raised grants must still fit in the system pool together */
     for (unsigned i = 0; i < x->sc->n_nics; i++) {
         x->ans->nics[i].n_unmet = first[i]; /* the second run says what is missed */
         value_costs(x, i, &x->ans->nics[i]);

@@ -130,6 +130,14 @@ recommend-pae) # three 32-bit NICs on PAE: the recommended grants fit the pool t
     # the cut is said for what it is
     jq -e '[.nics[].profiles[0].values.BaseMapRegistersNeeded.binding.limit] | any(. == "system_pool")' "$r" >/dev/null ||
         fail "no grant was cut to fit the pool"
+    # ... and the figure it gives is the one measured at the cut size, not at the size before
+    while read -r prof nic v at; do
+        want=$(awk -F, -v p="$prof" -v n="$nic" -v v="$v" '$1 == p && $2 == n && $3 == "BaseMapRegistersNeeded" && $4 == v { print $6; exit }' "$tmp/rec/curves.csv")
+        [ -n "$want" ] && [ "$at" != null ] &&
+            awk -v a="$at" -v b="$want" 'BEGIN { d = a - b; exit !(d * d <= 1e-12 * (1 + b * b)) }' || fail "$prof $nic cut to $v: at_value $at, curves.csv says '$want'"
+    done < <(jq -r '.profiles as $p | .nics[] | .name as $n | .profiles | to_entries[] | .key as $k |
+                    .value.values.BaseMapRegistersNeeded | select(.binding.limit == "system_pool") |
+                    "\($p[$k].name) \($n) \(.value) \(.binding.at_value)"' "$r")
     ;;
 recommend-up-smp) # UP and SMP differ where the traffic warrants it, with the reason
     expect_exit 0 "$dmasim" recommend tests/data/recommend/up-smp.yaml -q -o "$tmp/r"

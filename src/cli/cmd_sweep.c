@@ -74,18 +74,30 @@ static int parse_shard(const char *s, unsigned *k, unsigned *n)
 }
 
 /* K and N from a Slurm job array, if the process runs in one. */
-static bool slurm_shard(unsigned *k, unsigned *n)
+/*
+ * The shard from a Slurm job array: K = (SLURM_ARRAY_TASK_ID - SLURM_ARRAY_TASK_MIN) / STEP
+ * + 1 and N = SLURM_ARRAY_TASK_COUNT, STEP being SLURM_ARRAY_TASK_STEP (1 when unset; a
+ * stepped range such as --array=0-6:2). Returns 1 with the shard, 0 outside an array, and -1
+ * (with a message) where the task IDs are not such a range: the shard must then be given.
+ */
+static int slurm_shard(unsigned *k, unsigned *n)
 {
     const char *id = getenv("SLURM_ARRAY_TASK_ID"), *min = getenv("SLURM_ARRAY_TASK_MIN"),
-               *cnt = getenv("SLURM_ARRAY_TASK_COUNT");
+               *cnt = getenv("SLURM_ARRAY_TASK_COUNT"), *stp = getenv("SLURM_ARRAY_TASK_STEP");
     if (!id || !min || !cnt)
-        return false;
+        return 0;
     long i = strtol(id, NULL, 10), lo = strtol(min, NULL, 10), c = strtol(cnt, NULL, 10);
-    if (c < 1 || i < lo || i - lo + 1 > c)
-        return false;
-    *k = (unsigned)(i - lo + 1);
+    long step = stp && *stp ? strtol(stp, NULL, 10) : 1;
+    if (step < 1 || c < 1 || i < lo || (i - lo) % step != 0 || (i - lo) / step + 1 > c ||
+        c > 1000000) {
+        cli_errorf("sweep", "the Slurm job array's task IDs are not MIN, MIN+STEP, ... "
+                   "(SLURM_ARRAY_TASK_ID=%s, _MIN=%s, _STEP=%s, _COUNT=%s): give --shard K/N",
+                   id, min, stp ? stp : "(unset)", cnt);
+        return -1;
+    }
+    *k = (unsigned)((i - lo) / step + 1);
     *n = (unsigned)c;
-    return true;
+    return 1;
 }
 
 static int parse_opts(int argc, char **argv, struct sweep_cli *o)
@@ -147,9 +159,14 @@ static int parse_opts(int argc, char **argv, struct sweep_cli *o)
         cli_errorf("sweep", "-o DIR is required (the sweep folder)");
         return CLI_EXIT_USAGE;
     }
-    if (!o->shard_given && slurm_shard(&o->shard_k, &o->shard_n) && !o->quiet)
-        fprintf(stderr, "dmasim sweep: shard %u/%u from the Slurm job array\n", o->shard_k,
-                o->shard_n);
+    if (!o->shard_given) {
+        int got = slurm_shard(&o->shard_k, &o->shard_n);
+        if (got < 0)
+            return CLI_EXIT_USAGE;
+        if (got > 0 && !o->quiet)
+            fprintf(stderr, "dmasim sweep: shard %u/%u from the Slurm job array\n", o->shard_k,
+                    o->shard_n);
+    }
     return 0;
 }
 

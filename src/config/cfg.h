@@ -415,7 +415,10 @@ struct cfg_sweep {
     size_t n_zip_refs;
     struct cfg_zip_ref zip_refs[CFG_SWEEP_MAX_AXES];
     char *where;            /* the constraint's text, or NULL; owned */
-    int where_line, where_column; /* where its first character was written */
+    int where_line, where_column; /* where its first character was written (where it is
+                                     not verbatim: where the scalar starts) */
+    bool where_verbatim;    /* written on one line as it reads (no escapes, no folding), so
+                               an offset in it is a column offset */
     bool independent_seeds; /* seeds: independent (else common random numbers) */
 };
 

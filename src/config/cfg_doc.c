@@ -66,6 +66,7 @@ struct cfg_node *cfg__node_copy(const struct cfg_node *n)
 {
     struct cfg_node *c = cfg__node_new(n->kind, n->origin, n->line, n->column);
     c->plain = n->plain;
+    c->verbatim = n->verbatim;
     if (n->text)
         c->text = dms_xstrdup(n->text);
     for (size_t i = 0; i < n->n_kids; i++)
@@ -137,10 +138,15 @@ static void syntax_error(struct builder *b)
         cfg__error_add(b->errs, DMS_EFORMAT, b->origin, 0, 0, "", "%s at byte %zu", problem,
                        p->problem_offset);
     } else if (p->context) {
+        /* the usual cause: a key path's brackets inside a [flow] list, as in a zip group */
+        bool flow = strstr(p->context, "flow sequence") && strstr(problem, "expected ','");
         cfg__error_add(b->errs, DMS_EFORMAT, b->origin, (int)p->problem_mark.line + 1,
                        (int)p->problem_mark.column + 1, "",
-                       "%s (%s at line %d, column %d)", problem, p->context,
-                       (int)p->context_mark.line + 1, (int)p->context_mark.column + 1);
+                       "%s (%s at line %d, column %d)%s", problem, p->context,
+                       (int)p->context_mark.line + 1, (int)p->context_mark.column + 1,
+                       flow ? "; inside [ ] a key path with brackets, such as "
+                              "nics[0].driver.ReceiveBuffers, must be quoted"
+                            : "");
     } else {
         cfg__error_add(b->errs, DMS_EFORMAT, b->origin, (int)p->problem_mark.line + 1,
                        (int)p->problem_mark.column + 1, "", "%s", problem);
@@ -223,6 +229,15 @@ static struct cfg_node *scalar_node(struct builder *b, const yaml_event_t *ev, i
     }
     struct cfg_node *n = cfg__node_new(CFG_NODE_SCALAR, b->origin, line, col);
     n->plain = plain;
+    {
+        const yaml_mark_t *s = &ev->start_mark, *e = &ev->end_mark;
+        yaml_scalar_style_t st = ev->data.scalar.style;
+        size_t quotes = st == YAML_SINGLE_QUOTED_SCALAR_STYLE ||
+                                st == YAML_DOUBLE_QUOTED_SCALAR_STYLE ? 2 : 0;
+        n->verbatim = s->line == e->line && e->index >= s->index &&
+                      (st == YAML_PLAIN_SCALAR_STYLE || quotes) &&
+                      e->index - s->index == len + quotes;
+    }
     n->text = dms_xmalloc(len + 1);
     memcpy(n->text, ev->data.scalar.value, len);
     n->text[len] = '\0';

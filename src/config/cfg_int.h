@@ -39,6 +39,8 @@ enum cfg_node_kind { CFG_NODE_SCALAR = 0, CFG_NODE_SEQ, CFG_NODE_MAP };
 struct cfg_node {
     enum cfg_node_kind kind;
     bool plain;  /* scalar written plain (not quoted, not tagged !!str): may be a number */
+    bool verbatim; /* scalar whose text is its source, character for character, on one line
+                      (inside its quotes): an offset in the text is a column offset */
     int line;    /* from 1; 0 for nodes made by an override */
     int column;  /* from 1; 0 for nodes made by an override */
     const struct cfg_origin *origin; /* borrowed */

@@ -237,8 +237,10 @@ static void where_field(struct cfg_vctx *c, const struct cfg_node *v, void *base
         return;
     sx->sw->where = dms_xstrdup(t);
     sx->sw->where_line = v->line;
-    /* A quoted scalar's text starts one column after its quote. */
-    sx->sw->where_column = v->column + (v->plain ? 0 : 1);
+    /* A quoted scalar's text starts one column after its quote; one that is not verbatim
+     * (folded, escaped) is located at its start. */
+    sx->sw->where_column = v->column + (v->plain || !v->verbatim ? 0 : 1);
+    sx->sw->where_verbatim = v->verbatim;
 }
 
 static void seeds_field(struct cfg_vctx *c, const struct cfg_node *v, void *base)

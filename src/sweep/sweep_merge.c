@@ -134,9 +134,13 @@ static int gather(const char *dir, const struct shard *s, struct slot *slots,
         if (dms_read_file(pj, &text, &len, NULL) == 0) {
             char *idx = sweep__flat_get(text, "point"), *sha = sweep__flat_get(text,
                                                                                 "sweep_sha256");
+            char *ver = sweep__flat_get(text, "dmasim_version");
             size_t i = idx ? strtoull(idx, NULL, 10) : SIZE_MAX;
             if (!sha || strcmp(sha, s->sha) != 0 || i >= s->points) {
                 rc = fail_at(err, DMS_EINVAL, pd, "%s", "a point folder of another sweep");
+            } else if (!ver || strcmp(ver, s->version) != 0) {
+                rc = fail_at(err, DMS_EINVAL, pd, "made by dmasim %s, not the version of its "
+                             "shard (%s)", ver ? ver : "(none)", s->version);
             } else if (slots[i].folder) {
                 char *other = path2(slots[i].dir, slots[i].folder);
                 char *a = path2(other, SWEEP__ROW), *b = path2(pd, SWEEP__ROW);
@@ -155,6 +159,7 @@ static int gather(const char *dir, const struct shard *s, struct slot *slots,
             }
             free(idx);
             free(sha);
+            free(ver);
         }
         free(text);
         free(pj);

@@ -140,7 +140,14 @@ static void where_error(struct cfg_errors *errs, const struct cfg_sweep *sw, con
     e->line = sw->where_line;
     e->column = sw->where_line ? sw->where_column + col - 1 : 0;
     snprintf(e->path, sizeof e->path, "sweep.where");
-    snprintf(e->msg, sizeof e->msg, "%s", msg);
+    if (sw->where_line && !sw->where_verbatim && col > 1) {
+        /* folded, escaped or spread over lines: the text's offsets are not the file's
+         * columns, so point at the scalar and say where in its text */
+        e->column = sw->where_column;
+        snprintf(e->msg, sizeof e->msg, "%s (at character %d of the expression)", msg, col);
+    } else {
+        snprintf(e->msg, sizeof e->msg, "%s", msg);
+    }
 }
 
 /* What each key of where stands for: an axis (axis[k] >= 0; numbers in axis_num[k][i]) or a

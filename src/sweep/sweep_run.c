@@ -14,6 +14,7 @@
  * not at all, whatever kills the process; --resume removes leftover temporaries and runs
  * only the points with no folder.
  */
+#include <ctype.h>
 #include <dirent.h>
 #include <errno.h>
 #include <math.h>
@@ -324,6 +325,36 @@ static char *sweep_meta(const sweep_plan *p, const struct sweep_opts *o)
 }
 
 /* Removes what a killed sweep can leave: temporary point folders and files. */
+/* Whether name is one of this sweep's staging names: NAME.tmp.XXXXXX, six characters of
+ * mkstemp's or mkdtemp's alphabet after the last ".tmp.". Other files are never touched. */
+static bool staging_name(const char *name)
+{
+    const char *t = NULL;
+    for (const char *q = strstr(name, ".tmp."); q; q = strstr(q + 1, ".tmp."))
+        t = q;
+    if (!t || t == name || strlen(t + 5) != 6)
+        return false;
+    for (const char *c = t + 5; *c; c++)
+        if (!isalnum((unsigned char)*c))
+            return false;
+    return true;
+}
+
+/* Whether dir holds nothing but what an interrupted first write of the sweep's own files
+ * can leave (staging names): a sweep killed before its sweep.json was in place. */
+static bool only_staging(const char *dir)
+{
+    DIR *d = opendir(dir);
+    if (!d)
+        return true;
+    struct dirent *e;
+    bool only = true;
+    while (only && (e = readdir(d)) != NULL)
+        only = !strcmp(e->d_name, ".") || !strcmp(e->d_name, "..") || staging_name(e->d_name);
+    closedir(d);
+    return only;
+}
+
 static int clean_leftovers(const char *dir, struct dms_error *err)
 {
     DIR *d = opendir(dir);
@@ -332,7 +363,7 @@ static int clean_leftovers(const char *dir, struct dms_error *err)
     struct dirent *e;
     int rc = 0;
     while ((e = readdir(d)) != NULL && rc == 0) {
-        if (!strstr(e->d_name, ".tmp."))
+        if (!staging_name(e->d_name))
             continue;
         char *p = path2(dir, e->d_name);
         struct stat st;
@@ -390,6 +421,10 @@ static int prepare(const sweep_plan *p, const char *dir, const struct sweep_opts
             rc = dir_error(err, dir, "the folder holds another shard of the sweep");
         free(sha);
         free(shard);
+    } else if (o->resume && !only_staging(dir)) {
+        rc = dir_error(err, dir, "the folder is not a sweep's (it has no " SWEEP__FILE "): "
+                       "--resume continues a sweep in its own folder, and touches nothing "
+                       "else");
     }
     free(old);
     if (rc == 0)

@@ -398,6 +398,15 @@ sweep) # points.csv byte-identical for -j1 / -j2, and merged from 3 shards; the 
         fail "--list: canonical order"
     expect_exit 0 "$dmasim" sweep "$cfg" --list --shard 2/3
     [ "$(cut -d' ' -f1 "$tmp/stdout" | tr '\n' ' ')" = "1 4 " ] || fail "--shard 2/3 lists $(cat "$tmp/stdout")"
+    # the shard from a Slurm array's environment: plain, stepped (0-4:2 is tasks 0, 2, 4) and
+    # a list of IDs that is no range (refused)
+    SLURM_ARRAY_TASK_ID=8 SLURM_ARRAY_TASK_MIN=7 SLURM_ARRAY_TASK_COUNT=3 expect_exit 0 "$dmasim" sweep "$cfg" --list
+    [ "$(cut -d' ' -f1 "$tmp/stdout" | tr '\n' ' ')" = "1 4 " ] || fail "Slurm task 8 of 7-9 lists $(cat "$tmp/stdout")"
+    SLURM_ARRAY_TASK_ID=2 SLURM_ARRAY_TASK_MIN=0 SLURM_ARRAY_TASK_STEP=2 SLURM_ARRAY_TASK_COUNT=3 \
+        expect_exit 0 "$dmasim" sweep "$cfg" --list
+    [ "$(cut -d' ' -f1 "$tmp/stdout" | tr '\n' ' ')" = "1 4 " ] || fail "Slurm task 2 of 0-4:2 lists $(cat "$tmp/stdout")"
+    SLURM_ARRAY_TASK_ID=9 SLURM_ARRAY_TASK_MIN=1 SLURM_ARRAY_TASK_COUNT=3 expect_exit 64 "$dmasim" sweep "$cfg" --list
+    grep -q 'give --shard' "$tmp/stderr" || fail "no advice for an array that is no range"
     expect_exit 14 "$dmasim" sweep "$cfg" -o "$tmp/j1" -j 1
     grep -q '7 points: 5 done, 2 failed, 0 skipped' "$tmp/stderr" || fail "tally: $(tail -n 2 "$tmp/stderr")"
     grep -q '1 excluded by where' "$tmp/stderr" || fail "no where count"
@@ -457,6 +466,16 @@ sweep) # points.csv byte-identical for -j1 / -j2, and merged from 3 shards; the 
     expect_exit 14 "$dmasim" sweep "$cfg" -o "$tmp/other" --shard 1/3 -q --set run.seed=9
     expect_exit 65 "$dmasim" merge -o "$tmp/m4" "$tmp/other" "$tmp/s2" "$tmp/s3"
     grep -q 'another sweep' "$tmp/stderr" || fail "merge of different sweeps: $(cat "$tmp/stderr")"
+    # shards, and point folders, made by another dmasim version are refused
+    cp -r "$tmp/s1" "$tmp/v1" && sed -i 's/"dmasim_version": "[^"]*"/"dmasim_version": "0.0.1"/' "$tmp/v1/sweep.json"
+    expect_exit 65 "$dmasim" merge -o "$tmp/m6" "$tmp/s2" "$tmp/s3" "$tmp/v1"
+    grep -q 'v1: made by dmasim 0.0.1' "$tmp/stderr" || fail "merge of another version: $(cat "$tmp/stderr")"
+    rm -rf "$tmp/v1" && cp -r "$tmp/s1" "$tmp/v1"
+    p1=$(find "$tmp/v1" -mindepth 2 -name point.json | head -n 1)
+    sed -i 's/"dmasim_version": "[^"]*"/"dmasim_version": "0.0.1"/' "$p1"
+    expect_exit 65 "$dmasim" merge -o "$tmp/m6" "$tmp/v1" "$tmp/s2" "$tmp/s3"
+    grep -q 'made by dmasim 0.0.1' "$tmp/stderr" || fail "merge of a point of another version: $(cat "$tmp/stderr")"
+    [ ! -e "$tmp/m6" ] || fail "a refused merge wrote output"
     # a used folder needs --resume; --resume on another sweep is refused
     expect_exit 73 "$dmasim" sweep "$cfg" -o "$tmp/j1" -q
     expect_exit 73 "$dmasim" sweep "$cfg" -o "$tmp/j1" -q --resume --set run.seed=9
@@ -493,6 +512,12 @@ sweep-resume) # a sweep killed with SIGKILL, then resumed, gives the same bytes
         cmp "$tmp/full/$f" "$tmp/k/$f" || fail "$f differs after resume"
     done
     diff -r "$tmp/full" "$tmp/k" >&2 || fail "resumed folder differs"
+    # --resume continues only a sweep's own folder, and deletes nothing of anyone else's
+    mkdir "$tmp/other" && echo keep >"$tmp/other/notes.tmp.txt"
+    expect_exit 73 "$dmasim" sweep "$cfg" -o "$tmp/other" --resume "${set_[@]}"
+    grep -q "not a sweep's" "$tmp/stderr" || fail "no reason: $(cat "$tmp/stderr")"
+    [ "$(cat "$tmp/other/notes.tmp.txt")" = keep ] && [ "$(ls "$tmp/other")" = notes.tmp.txt ] ||
+        fail "--resume touched a folder that is not a sweep's"
     ;;
 bad-sweep) # every sweep-file error, located: the whole list as in the .expected file
     n=0

@@ -11,6 +11,7 @@
  * one document per file; an empty file is an empty mapping. A resolve never touches the
  * loaded tree: it copies it, applies the overrides to the copy and validates that.
  */
+#include <ctype.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -130,6 +131,19 @@ static void fatal(struct builder *b, int line, int column, const char *fmt, ...)
     b->failed = true;
 }
 
+/* The character at mark + delta in the parser's input (columns counted in bytes, as in
+ * ASCII text), or 0. */
+static int char_at(const yaml_parser_t *p, yaml_mark_t mark, int delta)
+{
+    const unsigned char *c = p->input.string.start, *end = p->input.string.end;
+    for (size_t line = 0; c < end && line < mark.line; c++)
+        line += *c == '\n';
+    long col = (long)mark.column + delta;
+    if (col < 0 || col >= end - c)
+        return 0;
+    return c[col];
+}
+
 static void syntax_error(struct builder *b)
 {
     const yaml_parser_t *p = &b->parser;
@@ -139,7 +153,9 @@ static void syntax_error(struct builder *b)
                        p->problem_offset);
     } else if (p->context) {
         /* the usual cause: a key path's brackets inside a [flow] list, as in a zip group */
-        bool flow = strstr(p->context, "flow sequence") && strstr(problem, "expected ','");
+        bool flow = strstr(p->context, "flow sequence") && strstr(problem, "expected ','") &&
+                    char_at(p, p->problem_mark, 0) == '[' &&
+                    isalnum(char_at(p, p->problem_mark, -1));
         cfg__error_add(b->errs, DMS_EFORMAT, b->origin, (int)p->problem_mark.line + 1,
                        (int)p->problem_mark.column + 1, "",
                        "%s (%s at line %d, column %d)%s", problem, p->context,

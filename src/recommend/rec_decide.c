@@ -258,7 +258,20 @@ static void decide_rx(struct prof_ctx *x, unsigned i, struct rec_nic_answer *a)
         why(v, "No ReceiveBuffers meets %s: %s; the figure shown is the generous count the "
             "search measured.", rec_objective_name(k), m->limited_by);
     } else if (rb) {
-        rbv = from_unit(x, a, rb, "buffers")->value;
+        struct rec_value *v = from_unit(x, a, rb, "buffers");
+        rbv = v->value;
+        const struct rec__probe *b = &p->base_probe;
+        int np = x->sc->system.processors;
+        if (isfinite(b->proto_load) && b->proto_load > 0) {
+            /* what makes the profiles differ: how busy the processors that return the
+             * packets are, which sets how many buffers the protocols hold at once */
+            size_t len = strlen(v->why);
+            snprintf(v->why + len, sizeof v->why - len,
+                     " The protocols return packets on %d processor%s, each busy %.3g of the "
+                     "time (accepted rate x mean hold / processors): the busier they are, the "
+                     "longer packets wait to return and the more buffers are out at once.", np,
+                     np > 1 ? "s" : "", b->proto_load);
+        }
     } else if (!p->rx) {
         kept(a, "ReceiveBuffers", rbv, "no frame is received in this traffic");
     } else {

@@ -149,6 +149,10 @@ recommend-up-smp) # UP and SMP differ where the traffic warrants it, with the re
     [ "$up" -gt "$((4 * smp - 4))" ] || fail "UP ($up) should need more buffers than SMP's 4 x $smp"
     jq -e '.nics[0].profiles[1].values.ReceiveBuffers.why | test("min\\(processors, 4\\) = 4")' "$r" >/dev/null ||
         fail "SMP reason does not give the scaling: $(jq '.nics[0].profiles[1].values.ReceiveBuffers.why' "$r")"
+    # ... and each profile says how busy its returning processors are, which is why they differ
+    jq -e '.nics[0].profiles | (.[0].values.ReceiveBuffers.why | test("on 1 processor, each busy 0\\.[0-9]"))
+           and (.[1].values.ReceiveBuffers.why | test("on 4 processors, each busy 0\\.[0-9]"))' "$r" >/dev/null ||
+        fail "the profiles' load is not given: $(jq '[.nics[0].profiles[].values.ReceiveBuffers.why]' "$r")"
     jq -e '.nics[0].profiles[] | .values.ReceiveBuffers.binding | .kind == "objective" and .objective == "rx_drop_rate"
            and .at_value <= .target and .at_next_down > .target' "$r" >/dev/null || fail "the step at the value is not shown"
     # every run is kept where curves.csv says

@@ -223,6 +223,14 @@ recommend-not-met) # no size meets the objective: status 10, the best reached an
     jq -e '.met == false and (.nics[0].profiles[0].not_met[0] | .objective == "rx_drop_rate"
            and (.limited_by | test("processor")) and .keyword == "ReceiveBuffers")' "$tmp/r/recommendation.json" >/dev/null ||
         fail "no explanation: $(jq -c '.nics[0].profiles[0].not_met' "$tmp/r/recommendation.json")"
+    # a one-processor scenario's SMP profile has 4 processors, and they serve what one cannot
+    expect_exit 10 "$dmasim" recommend tests/data/recommend/saturated.yaml -q -o "$tmp/s2"
+    jq -e '[.profiles[] | [.name, .processors, .met]] == [["up", 1, false], ["smp", 4, true]]' \
+        "$tmp/s2/recommendation.json" >/dev/null || fail "profiles of a 1-processor scenario: $(jq -c '[.profiles[] | [.name, .processors, .met]]' "$tmp/s2/recommendation.json")"
+    # a profile that scales the traffic says so
+    expect_exit 0 "$dmasim" recommend tests/data/recommend/up-smp.yaml -q --profiles 'smp*2' -o "$tmp/k"
+    jq -e '.profiles[0] | .traffic_scale == 2 and (.changes | index("nics[0].trace.speedup=2"))' \
+        "$tmp/k/recommendation.json" >/dev/null || fail "smp*2: $(jq -c '.profiles[0]' "$tmp/k/recommendation.json")"
     # budget: a search cut short says so; each profile's baseline and confirmation (3
     # replications each) run whatever the budget
     expect_exit_in "0 10" "$dmasim" recommend tests/data/recommend/up-smp.yaml --budget 12 -q -o "$tmp/b"

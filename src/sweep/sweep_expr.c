@@ -26,6 +26,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cfg.h"
 #include "sweep.h"
 
 #define MAX_DEPTH 64
@@ -117,9 +118,25 @@ static struct node *parse_number(struct parser *ps)
     double v = strtod(ps->p, &end);
     if (end == ps->p || !isfinite(v))
         return fail(ps, "expected a number");
-    if (isalpha((unsigned char)*end) || *end == '_')
-        return fail(ps, "a number cannot be followed by a letter (units are not allowed "
-                        "here)");
+    if (isalpha((unsigned char)*end) || *end == '_') {
+        /* a size or a time with its unit, as the scenario writes them (4GiB, 10us): the
+         * same number the axis values and the scenario's own keys compare as */
+        const char *q = end;
+        while (isalnum((unsigned char)*q) || *q == '_' || *q == '.')
+            q++;
+        char lit[64];
+        int64_t x;
+        if ((size_t)(q - ps->p) >= sizeof lit)
+            return fail(ps, "a number with a unit too long to read");
+        memcpy(lit, ps->p, (size_t)(q - ps->p));
+        lit[q - ps->p] = '\0';
+        if (cfg_parse_size(lit, &x, NULL) == 0 || cfg_parse_time(lit, &x, NULL) == 0)
+            v = (double)x;
+        else
+            return fail(ps, "a number followed by letters that are not a size or time unit "
+                            "(B, KiB, MiB, GiB, ns, us, ms, s)");
+        end = (char *)q;
+    }
     ps->p = end;
     struct node *n = node_new(OP_NUM, NULL, NULL);
     n->num = v;

@@ -340,21 +340,6 @@ static bool staging_name(const char *name)
     return true;
 }
 
-/* Whether dir holds nothing but what an interrupted first write of the sweep's own files
- * can leave (staging names): a sweep killed before its sweep.json was in place. */
-static bool only_staging(const char *dir)
-{
-    DIR *d = opendir(dir);
-    if (!d)
-        return true;
-    struct dirent *e;
-    bool only = true;
-    while (only && (e = readdir(d)) != NULL)
-        only = !strcmp(e->d_name, ".") || !strcmp(e->d_name, "..") || staging_name(e->d_name);
-    closedir(d);
-    return only;
-}
-
 static int clean_leftovers(const char *dir, struct dms_error *err)
 {
     DIR *d = opendir(dir);
@@ -377,17 +362,20 @@ static int clean_leftovers(const char *dir, struct dms_error *err)
     return rc;
 }
 
-static bool dir_empty(const char *dir)
+/* Whether every entry of dir (a missing dir has none) is one that keep accepts; keep NULL
+ * accepts none, so that is whether dir is empty. */
+static bool dir_only(const char *dir, bool (*keep)(const char *name))
 {
     DIR *d = opendir(dir);
     if (!d)
         return true;
     struct dirent *e;
-    bool empty = true;
-    while (empty && (e = readdir(d)) != NULL)
-        empty = !strcmp(e->d_name, ".") || !strcmp(e->d_name, "..");
+    bool only = true;
+    while (only && (e = readdir(d)) != NULL)
+        only = !strcmp(e->d_name, ".") || !strcmp(e->d_name, "..") ||
+               (keep && keep(e->d_name));
     closedir(d);
-    return empty;
+    return only;
 }
 
 static int dir_error(struct dms_error *err, const char *dir, const char *msg)
@@ -405,7 +393,7 @@ static int prepare(const sweep_plan *p, const char *dir, const struct sweep_opts
     char *old = NULL;
     size_t len;
     int rc = 0;
-    if (!o->resume && !dir_empty(dir)) {
+    if (!o->resume && !dir_only(dir, NULL)) {
         rc = dir_error(err, dir, "the folder is not empty (give --resume to continue the "
                        "sweep in it, or another folder)");
     } else if (o->resume && dms_read_file(mp, &old, &len, NULL) == 0) {
@@ -421,7 +409,9 @@ static int prepare(const sweep_plan *p, const char *dir, const struct sweep_opts
             rc = dir_error(err, dir, "the folder holds another shard of the sweep");
         free(sha);
         free(shard);
-    } else if (o->resume && !only_staging(dir)) {
+    } else if (o->resume && !dir_only(dir, staging_name)) {
+        /* only what a sweep killed before its sweep.json was in place can leave is
+         * allowed: its staging names */
         rc = dir_error(err, dir, "the folder is not a sweep's (it has no " SWEEP__FILE "): "
                        "--resume continues a sweep in its own folder, and touches nothing "
                        "else");

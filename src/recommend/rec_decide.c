@@ -325,10 +325,14 @@ static void decide_rx(struct prof_ctx *x, unsigned i, struct rec_nic_answer *a)
     struct rec_value *v = val_add(a, "PacketPoolSize", p->cur[K_MAXRB], REC_BIND_LIMIT);
     v->repeats_limit = true;
     snprintf(v->limit, sizeof v->limit, "driver_minimum");
+    char top[96];
+    snprintf(top, sizeof top, p->growth ? "MaxReceiveBuffers %lld"
+                                        : "ReceiveBuffers %lld, since the pool does not grow",
+             (long long)p->cur[K_MAXRB]);
     why(v, "Derived, not measured: the driver takes one packet and one buffer descriptor for "
-        "each receive buffer, so each pool needs %u x %lld = %lld descriptors; a smaller pool "
-        "fails initialization or stops growth.", p->F, (long long)p->cur[K_MAXRB],
-        (long long)(p->F * p->cur[K_MAXRB]));
+        "each receive buffer up to the pool's ceiling (%s), so each pool needs %u x %lld = %lld "
+        "descriptors; a smaller pool fails initialization or stops growth.", top, p->F,
+        (long long)p->cur[K_MAXRB], (long long)(p->F * p->cur[K_MAXRB]));
 }
 
 /* ---------------------------------------------------------------- send side */

@@ -3,8 +3,8 @@
 #   fuzz/coverage.sh COV_BUILD HARNESS CORPUS_DIR...
 # COV_BUILD is a clang build with -fprofile-instr-generate -fcoverage-mapping (its
 # fuzz_HARNESS_replay target built). Prints llvm-cov's coverage (regions, functions, lines,
-# branches) of the files the harness drives: src/config for scenario; the reader,
-# trc_source.c and trc_buf.c for the others.
+# branches) of the files the harness drives: src/config for scenario; the sweep section,
+# where and plan for sweep; the reader, trc_source.c and trc_buf.c for the others.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 build=$1 name=$2
@@ -21,6 +21,7 @@ scenario) files=(src/config/*.c) ;;
 pcap) files=($t/trc_pcap.c $t/trc_libpcap.c $t/trc_source.c $t/trc_buf.c $t/trc_link.c) ;;
 pcapng) files=($t/trc_pcapng.c $t/trc_source.c $t/trc_buf.c $t/trc_link.c) ;;
 csv) files=($t/trc_csv.c $t/trc_source.c $t/trc_buf.c) ;;
+sweep) files=(src/config/cfg_sweep.c src/sweep/sweep_expr.c src/sweep/sweep_plan.c) ;;
 esac
 llvm-cov report "$exe" -instr-profile="$prof/all.profdata" "${files[@]}" |
     awk '$1 != "Filename" && $1 !~ /^-/ && NF > 12 {

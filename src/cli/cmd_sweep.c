@@ -78,21 +78,27 @@ static int parse_shard(const char *s, unsigned *k, unsigned *n)
  * The shard from a Slurm job array: K = (SLURM_ARRAY_TASK_ID - SLURM_ARRAY_TASK_MIN) / STEP
  * + 1 and N = SLURM_ARRAY_TASK_COUNT, STEP being SLURM_ARRAY_TASK_STEP (1 when unset; a
  * stepped range such as --array=0-6:2). Returns 1 with the shard, 0 outside an array, and -1
- * (with a message) where the task IDs are not such a range: the shard must then be given.
+ * (with a message) where the task IDs are not such a range (SLURM_ARRAY_TASK_MAX, where set,
+ * must be its last): the shard must then be given.
  */
 static int slurm_shard(unsigned *k, unsigned *n)
 {
     const char *id = getenv("SLURM_ARRAY_TASK_ID"), *min = getenv("SLURM_ARRAY_TASK_MIN"),
-               *cnt = getenv("SLURM_ARRAY_TASK_COUNT"), *stp = getenv("SLURM_ARRAY_TASK_STEP");
+               *cnt = getenv("SLURM_ARRAY_TASK_COUNT"), *stp = getenv("SLURM_ARRAY_TASK_STEP"),
+               *max = getenv("SLURM_ARRAY_TASK_MAX");
     if (!id || !min || !cnt)
         return 0;
     long i = strtol(id, NULL, 10), lo = strtol(min, NULL, 10), c = strtol(cnt, NULL, 10);
     long step = stp && *stp ? strtol(stp, NULL, 10) : 1;
-    if (step < 1 || c < 1 || i < lo || (i - lo) % step != 0 || (i - lo) / step + 1 > c ||
-        c > 1000000) {
+    /* a list such as 1,4,9 passes the other tests in some of its tasks: MAX tells it
+     * from the range MIN, MIN+STEP, ..., MIN+(COUNT-1)*STEP in every task */
+    bool range_end = !max || !*max || (c >= 1 && c <= 1000000 && step >= 1 &&
+                                       strtol(max, NULL, 10) == lo + (c - 1) * step);
+    if (step < 1 || c < 1 || c > 1000000 || i < lo || (i - lo) % step != 0 ||
+        (i - lo) / step + 1 > c || !range_end) {
         cli_errorf("sweep", "the Slurm job array's task IDs are not MIN, MIN+STEP, ... "
-                   "(SLURM_ARRAY_TASK_ID=%s, _MIN=%s, _STEP=%s, _COUNT=%s): give --shard K/N",
-                   id, min, stp ? stp : "(unset)", cnt);
+                   "(SLURM_ARRAY_TASK_ID=%s, _MIN=%s, _MAX=%s, _STEP=%s, _COUNT=%s): give "
+                   "--shard K/N", id, min, max ? max : "(unset)", stp ? stp : "(unset)", cnt);
         return -1;
     }
     *k = (unsigned)((i - lo) / step + 1);

@@ -131,14 +131,17 @@ static void fatal(struct builder *b, int line, int column, const char *fmt, ...)
     b->failed = true;
 }
 
-/* The character at mark + delta in the parser's input (columns counted in bytes, as in
- * ASCII text), or 0. */
+/* The character at mark + delta in the parser's input, or 0 where the line up to it is not
+ * plain ASCII (columns count characters, this counts bytes) or it lies past the line. */
 static int char_at(const yaml_parser_t *p, yaml_mark_t mark, int delta)
 {
     const unsigned char *c = p->input.string.start, *end = p->input.string.end;
     for (size_t line = 0; c < end && line < mark.line; c++)
-        line += *c == '\n';
+        line += *c == '\n' || (*c == '\r' && (c + 1 == end || c[1] != '\n'));
     long col = (long)mark.column + delta;
+    for (long k = 0; k <= col && c + k < end; k++)
+        if (c[k] == '\n' || c[k] == '\r' || c[k] >= 0x80)
+            return 0; /* past the line, or a line whose columns are not bytes */
     if (col < 0 || col >= end - c)
         return 0;
     return c[col];
@@ -250,7 +253,12 @@ static struct cfg_node *scalar_node(struct builder *b, const yaml_event_t *ev, i
         yaml_scalar_style_t st = ev->data.scalar.style;
         size_t quotes = st == YAML_SINGLE_QUOTED_SCALAR_STYLE ||
                                 st == YAML_DOUBLE_QUOTED_SCALAR_STYLE ? 2 : 0;
-        n->verbatim = s->line == e->line && e->index >= s->index &&
+        /* marks count characters and len bytes: with an ASCII value the two agree, and an
+         * escape can only make the source longer than the text, never shorter */
+        bool ascii = true;
+        for (size_t k = 0; k < len && ascii; k++)
+            ascii = ev->data.scalar.value[k] < 0x80;
+        n->verbatim = ascii && s->line == e->line && e->index >= s->index &&
                       (st == YAML_PLAIN_SCALAR_STYLE || quotes) &&
                       e->index - s->index == len + quotes;
     }

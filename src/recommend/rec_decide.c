@@ -352,8 +352,8 @@ static void decide_base(struct prof_ctx *x, unsigned i, struct rec_nic_answer *a
             /* more than the traffic ever maps at once would be held and never used */
             size_t len = strlen(v->why);
             snprintf(v->why + len, sizeof v->why - len,
-                     " The value stays at %lld, what the traffic had in flight (at most %.0f) "
-                     "plus one packet's %lld buffers: more would be held and never used.",
+                     " The value is lowered to %lld, what the traffic had in flight (at most "
+                     "%.0f) plus one packet's %lld buffers: more would be held and never used.",
                      (long long)cap, p->base_peak, (long long)p->margin);
             v->value = cap;
             v->lower = DMS_MIN(v->lower, cap);
@@ -560,8 +560,11 @@ static void fit_pool(struct prof_ctx *x)
                      fmt_fig(v->objective, v->at_value, f1, sizeof f1),
                      fmt_fig(v->objective, v->target, f2, sizeof f2));
         }
-        why(v, "Cut from %lld to fit the system pool: the %u NICs that draw on it share %lld "
+        bool raised = strstr(v->why, " Raised from ") != NULL;
+        why(v, "Cut from %lld%s to fit the system pool: the %u NICs that draw on it share %lld "
             "map registers, and a request the pool cannot satisfy %s%s.", (long long)before[i],
+            raised ? " (its conservative size, after the keywords together missed an objective)"
+                   : "",
             drawing, (long long)s->map_register_pool,
             s->pae ? "waits forever on a PAE machine (it hangs)" : "fails with RESOURCES",
             measured);
@@ -602,10 +605,16 @@ static void fit_pool(struct prof_ctx *x)
 
 /* ---------------------------------------------------------------- 24-bit DMA */
 
+/* Whether a 24-bit NIC is advised away from 24 bits: its low memory binds. */
+static bool width_advised(const struct nicplan *p)
+{
+    return p->c->dma.width_bits == 24 && (p->low_memory_binds || p->init_failed);
+}
+
 static void decide_dma_width(struct prof_ctx *x, unsigned i, struct rec_nic_answer *a)
 {
     struct nicplan *p = &x->nic[i];
-    if (p->c->dma.width_bits != 24 || !(p->low_memory_binds || p->init_failed))
+    if (!width_advised(p))
         return;
     p->width = 32;
     struct rec_value *v = val_add(a, "DmaSize", 32, REC_BIND_LIMIT);
@@ -800,10 +809,9 @@ static unsigned raise_to_upper(struct prof_ctx *x, unsigned i, struct rec_nic_an
         v->binding = REC_BIND_OBJECTIVE;
         v->repeats_limit = false;
         v->limit[0] = '\0';
-        if (hi && hi->ran && v->objective >= 0) {
-            v->at_value = hi->mean[v->objective];
-            v->at_value_hi = hi->hi[v->objective];
-        }
+        bool known = hi && hi->ran && v->objective >= 0;
+        v->at_value = known ? hi->mean[v->objective] : NAN; /* the reconfirmation measures it */
+        v->at_value_hi = known ? hi->hi[v->objective] : NAN;
         size_t len = strlen(v->why);
         snprintf(v->why + len, sizeof v->why - len,
                  " Raised from %lld to %lld, %s: at the mean sizes the keywords together missed "
@@ -869,6 +877,8 @@ int rec__decide_and_confirm(struct prof_ctx *x, struct dms_error *err)
             snprintf(m->limited_by, sizeof m->limited_by, "%s", p->init_fail);
             note(a, "The NIC does not initialize even with generous settings: %s.", p->init_fail);
         }
+        if (width_advised(p))
+            p->width = 32; /* before the pool is judged: a 32-bit NIC may not bounce */
         decide_rx(x, i, a);
         if (p->mr)
             decide_base(x, i, a);

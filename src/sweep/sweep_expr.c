@@ -130,11 +130,25 @@ static struct node *parse_number(struct parser *ps)
             return fail(ps, "a number with a unit too long to read");
         memcpy(lit, ps->p, (size_t)(q - ps->p));
         lit[q - ps->p] = '\0';
-        if (cfg_parse_size(lit, &x, NULL) == 0 || cfg_parse_time(lit, &x, NULL) == 0)
+        struct dms_error es, et;
+        dms_error_clear(&es);
+        dms_error_clear(&et);
+        int rs = cfg_parse_size(lit, &x, &es), rt = rs ? cfg_parse_time(lit, &x, &et) : 0;
+        if (rs == 0 || rt == 0) {
             v = (double)x;
-        else
-            return fail(ps, "a number followed by letters that are not a size or time unit "
-                            "(B, KiB, MiB, GiB, ns, us, ms, s)");
+        } else {
+            /* the reason of the family that knows the unit (1.5B: not whole bytes; 9e99s:
+             * too large), else that neither does */
+            char msg[DMS_ERR_MSG_MAX + 128];
+            if (!strstr(es.msg, "unknown"))
+                snprintf(msg, sizeof msg, "%s", es.msg);
+            else if (!strstr(et.msg, "unknown") && !strstr(et.msg, "needs a time unit"))
+                snprintf(msg, sizeof msg, "%s", et.msg);
+            else
+                snprintf(msg, sizeof msg, "'%s' has no size or time unit (B, KiB, MiB, GiB, "
+                         "ns, us, ms, s)", lit);
+            return fail(ps, msg);
+        }
         end = (char *)q;
     }
     ps->p = end;

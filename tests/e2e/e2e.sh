@@ -131,13 +131,18 @@ recommend-pae) # three 32-bit NICs on PAE: the recommended grants fit the pool t
     jq -e '[.nics[].profiles[0].values.BaseMapRegistersNeeded.binding.limit] | any(. == "system_pool")' "$r" >/dev/null ||
         fail "no grant was cut to fit the pool"
     # ... and the figure it gives is the one measured at the cut size, not at the size before
-    while read -r prof nic v at; do
-        want=$(awk -F, -v p="$prof" -v n="$nic" -v v="$v" '$1 == p && $2 == n && $3 == "BaseMapRegistersNeeded" && $4 == v { print $6; exit }' "$tmp/rec/curves.csv")
-        [ -n "$want" ] && [ "$at" != null ] &&
-            awk -v a="$at" -v b="$want" 'BEGIN { d = a - b; exit !(d * d <= 1e-12 * (1 + b * b)) }' || fail "$prof $nic cut to $v: at_value $at, curves.csv says '$want'"
+    # (null only where that size was never measured)
+    while read -r prof nic v obj at; do
+        want=$(awk -F, -v p="$prof" -v n="$nic" -v v="$v" -v o="$obj" '$1 == p && $2 == n && $3 == "BaseMapRegistersNeeded" && $4 == v && $5 == o { print $6; exit }' "$tmp/rec/curves.csv")
+        if [ "$at" = null ]; then
+            [ -z "$want" ] || fail "$prof $nic cut to $v: no at_value, but curves.csv has $want"
+        else
+            [ -n "$want" ] && awk -v a="$at" -v b="$want" 'BEGIN { d = a - b; exit !(d * d <= 1e-12 * (1 + b * b)) }' ||
+                fail "$prof $nic cut to $v: at_value $at, curves.csv says '$want'"
+        fi
     done < <(jq -r '.profiles as $p | .nics[] | .name as $n | .profiles | to_entries[] | .key as $k |
                     .value.values.BaseMapRegistersNeeded | select(.binding.limit == "system_pool") |
-                    "\($p[$k].name) \($n) \(.value) \(.binding.at_value)"' "$r")
+                    "\($p[$k].name) \($n) \(.value) \(.binding.objective) \(.binding.at_value)"' "$r")
     ;;
 recommend-up-smp) # UP and SMP differ where the traffic warrants it, with the reason
     expect_exit 0 "$dmasim" recommend tests/data/recommend/up-smp.yaml -q -o "$tmp/r"
@@ -419,6 +424,11 @@ sweep) # points.csv byte-identical for -j1 / -j2, and merged from 3 shards; the 
     [ "$(cut -d' ' -f1 "$tmp/stdout" | tr '\n' ' ')" = "1 4 " ] || fail "Slurm task 2 of 0-4:2 lists $(cat "$tmp/stdout")"
     SLURM_ARRAY_TASK_ID=9 SLURM_ARRAY_TASK_MIN=1 SLURM_ARRAY_TASK_COUNT=3 expect_exit 64 "$dmasim" sweep "$cfg" --list
     grep -q 'give --shard' "$tmp/stderr" || fail "no advice for an array that is no range"
+    # --array=1,4,9: refused in its first task too, where MAX shows it is no range
+    SLURM_ARRAY_TASK_ID=1 SLURM_ARRAY_TASK_MIN=1 SLURM_ARRAY_TASK_MAX=9 SLURM_ARRAY_TASK_COUNT=3 \
+        expect_exit 64 "$dmasim" sweep "$cfg" --list
+    SLURM_ARRAY_TASK_ID=4 SLURM_ARRAY_TASK_MIN=0 SLURM_ARRAY_TASK_MAX=4 SLURM_ARRAY_TASK_STEP=2 SLURM_ARRAY_TASK_COUNT=3 \
+        expect_exit 0 "$dmasim" sweep "$cfg" --list
     expect_exit 14 "$dmasim" sweep "$cfg" -o "$tmp/j1" -j 1
     grep -q '7 points: 5 done, 2 failed, 0 skipped' "$tmp/stderr" || fail "tally: $(tail -n 2 "$tmp/stderr")"
     grep -q '1 excluded by where' "$tmp/stderr" || fail "no where count"
@@ -524,6 +534,10 @@ sweep-resume) # a sweep killed with SIGKILL, then resumed, gives the same bytes
         cmp "$tmp/full/$f" "$tmp/k/$f" || fail "$f differs after resume"
     done
     diff -r "$tmp/full" "$tmp/k" >&2 || fail "resumed folder differs"
+    # ... by the dmasim version that began it
+    cp -r "$tmp/full" "$tmp/oldver" && sed -i 's/"dmasim_version": "[^"]*"/"dmasim_version": "0.0.1"/' "$tmp/oldver/sweep.json"
+    expect_exit 73 "$dmasim" sweep "$cfg" -o "$tmp/oldver" --resume "${set_[@]}"
+    grep -q "another dmasim version" "$tmp/stderr" || fail "resume across versions: $(cat "$tmp/stderr")"
     # --resume continues only a sweep's own folder, and deletes nothing of anyone else's
     mkdir "$tmp/other" && echo keep >"$tmp/other/notes.tmp.txt"
     expect_exit 73 "$dmasim" sweep "$cfg" -o "$tmp/other" --resume "${set_[@]}"

@@ -113,6 +113,19 @@ static void test_stage(void)
     rmdir(dir);
 }
 
+static void test_staging_names(void)
+{
+    CHECK(dms_is_staging_name("result.json.tmp.Ab12Cd", "result.json"));
+    CHECK(dms_is_staging_name("result.json.tmp.Ab12Cd", NULL));
+    CHECK(dms_is_staging_name("key=1,b=2.tmp.zzzzzz", NULL));
+    CHECK(!dms_is_staging_name("result.json.tmp.Ab12Cd", "result.csv"));
+    CHECK(!dms_is_staging_name("result.json.tmp.Ab12C", NULL));    /* five characters */
+    CHECK(!dms_is_staging_name("result.json.tmp.Ab12C-", NULL));   /* not the alphabet */
+    CHECK(!dms_is_staging_name("notes.tmp.txt", NULL));
+    CHECK(!dms_is_staging_name(".tmp.Ab12Cd", NULL));              /* no name */
+    CHECK(!dms_is_staging_name("a.tmp.Ab12Cd.json", NULL));
+}
+
 static void test_jread(void)
 {
     // what the writer writes, the reader reads back
@@ -173,6 +186,7 @@ int main(void)
     test_json();
     test_jread();
     test_stage();
+    test_staging_names();
     printf("test_common: ok\n");
     return 0;
 }

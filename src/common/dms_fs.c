@@ -240,18 +240,15 @@ int dms_read_file(const char *path, char **data, size_t *len, struct dms_error *
     return 0;
 }
 
-/* True if entry is name + ".tmp." + six characters of mkstemp's alphabet. */
-static bool is_temp_of(const char *entry, const char *name)
+bool dms_is_staging_name(const char *entry, const char *name)
 {
-    size_t n = strlen(name);
-    if (strncmp(entry, name, n) != 0 || strncmp(entry + n, ".tmp.", 5) != 0)
+    size_t len = strlen(entry);
+    if (len < 12 || strncmp(entry + len - 11, ".tmp.", 5) != 0)
+        return false; /* at least one character of NAME, then .tmp. and six */
+    if (name && (strlen(name) != len - 11 || strncmp(entry, name, len - 11) != 0))
         return false;
-    const char *x = entry + n + 5;
-    if (strlen(x) != 6)
-        return false;
-    for (int i = 0; i < 6; i++)
-        if (!((x[i] >= 'a' && x[i] <= 'z') || (x[i] >= 'A' && x[i] <= 'Z') ||
-              (x[i] >= '0' && x[i] <= '9')))
+    for (const char *x = entry + len - 6; *x; x++)
+        if (!((*x >= 'a' && *x <= 'z') || (*x >= 'A' && *x <= 'Z') || (*x >= '0' && *x <= '9')))
             return false;
     return true;
 }
@@ -266,7 +263,7 @@ int dms_remove_stale_temps(const char *dir, const char *const *names, size_t n_n
     struct dirent *e;
     while ((e = readdir(d)) != NULL) {
         for (size_t i = 0; i < n_names; i++) {
-            if (!is_temp_of(e->d_name, names[i]))
+            if (!dms_is_staging_name(e->d_name, names[i]))
                 continue;
             char path[4096];
             struct stat st;

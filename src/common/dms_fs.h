@@ -10,6 +10,7 @@
 #ifndef DMS_FS_H
 #define DMS_FS_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <time.h>
 
@@ -51,6 +52,12 @@ int dms_remove_flat_dir(const char *dir, struct dms_error *err);
 /* Reads a whole file into a NUL-terminated heap buffer (caller frees). Returns 0,
  * DMS_ENOENT or DMS_EIO. */
 int dms_read_file(const char *path, char **data, size_t *len, struct dms_error *err);
+
+/*
+ * Whether entry is a staging name of the writers above: NAME.tmp.XXXXXX with six characters
+ * of mkstemp's alphabet, NAME being name, or any non-empty name when name is NULL.
+ */
+bool dms_is_staging_name(const char *entry, const char *name);
 
 /*
  * Removes the temporary files a staged write of one of names (e.g. "result.json") left in

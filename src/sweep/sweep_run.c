@@ -14,7 +14,6 @@
  * not at all, whatever kills the process; --resume removes leftover temporaries and runs
  * only the points with no folder.
  */
-#include <ctype.h>
 #include <dirent.h>
 #include <errno.h>
 #include <math.h>
@@ -324,19 +323,11 @@ static char *sweep_meta(const sweep_plan *p, const struct sweep_opts *o)
     return s;
 }
 
-/* Whether name is one of this sweep's staging names: NAME.tmp.XXXXXX, six characters of
- * mkstemp's or mkdtemp's alphabet after the last ".tmp.". Other files are never touched. */
+/* Whether name is one of this sweep's staging names (point folders and files being written);
+ * other files are never touched. */
 static bool staging_name(const char *name)
 {
-    const char *t = NULL;
-    for (const char *q = strstr(name, ".tmp."); q; q = strstr(q + 1, ".tmp."))
-        t = q;
-    if (!t || t == name || strlen(t + 5) != 6)
-        return false;
-    for (const char *c = t + 5; *c; c++)
-        if (!isalnum((unsigned char)*c))
-            return false;
-    return true;
+    return dms_is_staging_name(name, NULL);
 }
 
 /* Removes what a killed sweep can leave: temporary point folders and files. */

@@ -28,6 +28,7 @@
 
 #include "cfg.h"
 #include "sweep.h"
+#include "sweep_int.h"
 
 #define MAX_DEPTH 64
 #define MAX_KEYS 64
@@ -112,6 +113,30 @@ static bool accept(struct parser *ps, const char *tok)
 
 static struct node *parse_expr(struct parser *ps);
 
+int sweep__unit_number(const char *text, double *out, char *why, size_t n)
+{
+    int64_t x;
+    struct dms_error es, et;
+    dms_error_clear(&es);
+    dms_error_clear(&et);
+    if (cfg_parse_size(text, &x, &es) == 0 || cfg_parse_time(text, &x, &et) == 0) {
+        *out = (double)x;
+        return 0;
+    }
+    /* the reason of the family that knows the unit (1.5B: not whole bytes), else that
+     * neither does */
+    if (!why)
+        return -1;
+    if (!strstr(es.msg, "unknown"))
+        snprintf(why, n, "%s", es.msg);
+    else if (!strstr(et.msg, "unknown") && !strstr(et.msg, "needs a time unit"))
+        snprintf(why, n, "%s", et.msg);
+    else
+        snprintf(why, n, "'%s' has no size or time unit (B, KiB, MiB, GiB, ns, us, ms, s)",
+                 text);
+    return -1;
+}
+
 static struct node *parse_number(struct parser *ps)
 {
     char *end;
@@ -125,30 +150,13 @@ static struct node *parse_number(struct parser *ps)
         while (isalnum((unsigned char)*q) || *q == '_' || *q == '.')
             q++;
         char lit[64];
-        int64_t x;
         if ((size_t)(q - ps->p) >= sizeof lit)
             return fail(ps, "a number with a unit too long to read");
         memcpy(lit, ps->p, (size_t)(q - ps->p));
         lit[q - ps->p] = '\0';
-        struct dms_error es, et;
-        dms_error_clear(&es);
-        dms_error_clear(&et);
-        int rs = cfg_parse_size(lit, &x, &es), rt = rs ? cfg_parse_time(lit, &x, &et) : 0;
-        if (rs == 0 || rt == 0) {
-            v = (double)x;
-        } else {
-            /* the reason of the family that knows the unit (1.5B: not whole bytes; 9e99s:
-             * too large), else that neither does */
-            char msg[DMS_ERR_MSG_MAX + 128];
-            if (!strstr(es.msg, "unknown"))
-                snprintf(msg, sizeof msg, "%s", es.msg);
-            else if (!strstr(et.msg, "unknown") && !strstr(et.msg, "needs a time unit"))
-                snprintf(msg, sizeof msg, "%s", et.msg);
-            else
-                snprintf(msg, sizeof msg, "'%s' has no size or time unit (B, KiB, MiB, GiB, "
-                         "ns, us, ms, s)", lit);
-            return fail(ps, msg);
-        }
+        char why[DMS_ERR_MSG_MAX + 128];
+        if (sweep__unit_number(lit, &v, why, sizeof why) != 0)
+            return fail(ps, why);
         end = (char *)q;
     }
     ps->p = end;

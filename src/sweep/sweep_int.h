@@ -32,6 +32,10 @@ void sweep__sb_num(struct sweep__sb *b, double v, const char *none);
  * member name's value (a string unescaped, a number as written), or NULL. Heap string. */
 char *sweep__flat_get(const char *json, const char *name);
 
+/* sweep_expr.c: a size or time written with its unit (4GiB, 10us) as the number where
+ * compares it as: bytes or ns. Returns 0, or -1 with the reason in why (if not NULL). */
+int sweep__unit_number(const char *text, double *out, char *why, size_t n);
+
 /* The fields of sweep.json. */
 struct sweep__meta {
     const char *version, *scenario, *sha256, *seeds, *columns;

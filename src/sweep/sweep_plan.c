@@ -120,10 +120,7 @@ static bool as_number(const char *text, double *out)
         return *out = v, true;
     if (!strcmp(text, "true") || !strcmp(text, "false"))
         return *out = text[0] == 't', true;
-    int64_t x;
-    if (cfg_parse_size(text, &x, NULL) == 0 || cfg_parse_time(text, &x, NULL) == 0)
-        return *out = (double)x, true;
-    return false;
+    return sweep__unit_number(text, out, NULL, 0) == 0;
 }
 
 static void where_error(struct cfg_errors *errs, const struct cfg_sweep *sw, const char *file,

@@ -73,7 +73,6 @@ static int parse_shard(const char *s, unsigned *k, unsigned *n)
     return 0;
 }
 
-/* K and N from a Slurm job array, if the process runs in one. */
 /*
  * The shard from a Slurm job array: K = (SLURM_ARRAY_TASK_ID - SLURM_ARRAY_TASK_MIN) / STEP
  * + 1 and N = SLURM_ARRAY_TASK_COUNT, STEP being SLURM_ARRAY_TASK_STEP (1 when unset; a
@@ -90,12 +89,12 @@ static int slurm_shard(unsigned *k, unsigned *n)
         return 0;
     long i = strtol(id, NULL, 10), lo = strtol(min, NULL, 10), c = strtol(cnt, NULL, 10);
     long step = stp && *stp ? strtol(stp, NULL, 10) : 1;
-    /* a list such as 1,4,9 passes the other tests in some of its tasks: MAX tells it
-     * from the range MIN, MIN+STEP, ..., MIN+(COUNT-1)*STEP in every task */
-    bool range_end = !max || !*max || (c >= 1 && c <= 1000000 && step >= 1 &&
-                                       strtol(max, NULL, 10) == lo + (c - 1) * step);
-    if (step < 1 || c < 1 || c > 1000000 || i < lo || (i - lo) % step != 0 ||
-        (i - lo) / step + 1 > c || !range_end) {
+    bool sane = step >= 1 && c >= 1 && c <= 1000000;
+    /* a list such as 1,4,9 passes the tests on ID in some of its tasks: MAX tells it from
+     * the range MIN, MIN+STEP, ..., MIN+(COUNT-1)*STEP in every task */
+    long last = sane ? lo + (c - 1) * step : 0;
+    if (!sane || i < lo || (i - lo) % step != 0 || i > last ||
+        (max && *max && strtol(max, NULL, 10) != last)) {
         cli_errorf("sweep", "the Slurm job array's task IDs are not MIN, MIN+STEP, ... "
                    "(SLURM_ARRAY_TASK_ID=%s, _MIN=%s, _MAX=%s, _STEP=%s, _COUNT=%s): give "
                    "--shard K/N", id, min, max ? max : "(unset)", stp ? stp : "(unset)", cnt);

@@ -221,6 +221,26 @@ static struct cfg_node *alias_node(struct builder *b, const yaml_event_t *ev, in
     return NULL;
 }
 
+/* Whether a scalar's text is its source character for character on one line (inside its
+ * quotes), so that an offset in the text is a column offset. Marks count characters and
+ * the length bytes: with an ASCII value the two agree, and an escape can only make the
+ * source longer than the text, never shorter. */
+static bool scalar_verbatim(const yaml_event_t *ev)
+{
+    const yaml_mark_t *s = &ev->start_mark, *e = &ev->end_mark;
+    yaml_scalar_style_t st = ev->data.scalar.style;
+    size_t len = ev->data.scalar.length;
+    size_t quotes = st == YAML_SINGLE_QUOTED_SCALAR_STYLE ||
+                            st == YAML_DOUBLE_QUOTED_SCALAR_STYLE ? 2 : 0;
+    if (s->line != e->line || e->index < s->index || (st != YAML_PLAIN_SCALAR_STYLE && !quotes) ||
+        e->index - s->index != len + quotes)
+        return false;
+    for (size_t k = 0; k < len; k++)
+        if (ev->data.scalar.value[k] >= 0x80)
+            return false;
+    return true;
+}
+
 static struct cfg_node *scalar_node(struct builder *b, const yaml_event_t *ev, int line, int col)
 {
     const char *tag = (const char *)ev->data.scalar.tag;
@@ -248,20 +268,7 @@ static struct cfg_node *scalar_node(struct builder *b, const yaml_event_t *ev, i
     }
     struct cfg_node *n = cfg__node_new(CFG_NODE_SCALAR, b->origin, line, col);
     n->plain = plain;
-    {
-        const yaml_mark_t *s = &ev->start_mark, *e = &ev->end_mark;
-        yaml_scalar_style_t st = ev->data.scalar.style;
-        size_t quotes = st == YAML_SINGLE_QUOTED_SCALAR_STYLE ||
-                                st == YAML_DOUBLE_QUOTED_SCALAR_STYLE ? 2 : 0;
-        /* marks count characters and len bytes: with an ASCII value the two agree, and an
-         * escape can only make the source longer than the text, never shorter */
-        bool ascii = true;
-        for (size_t k = 0; k < len && ascii; k++)
-            ascii = ev->data.scalar.value[k] < 0x80;
-        n->verbatim = ascii && s->line == e->line && e->index >= s->index &&
-                      (st == YAML_PLAIN_SCALAR_STYLE || quotes) &&
-                      e->index - s->index == len + quotes;
-    }
+    n->verbatim = scalar_verbatim(ev);
     n->text = dms_xmalloc(len + 1);
     memcpy(n->text, ev->data.scalar.value, len);
     n->text[len] = '\0';

@@ -308,14 +308,17 @@ static void nic_name(struct cfg_vctx *c, const struct cfg_node *v, void *base)
     char name[CFG_NAME_MAX];
     if (!cfg__get_name(c, v, name))
         return;
-    if (strcmp(name, "any") == 0) {
-        cfg__err(c, v, DMS_EINVAL, "'any' is reserved: faults use it to mean every NIC");
-        return;
-    }
-    if (strcmp(name, "system") == 0) {
-        cfg__err(c, v, DMS_EINVAL,
-                 "'system' is reserved: summary.csv and result.json use it for the machine's rows");
-        return;
+    static const struct {
+        const char *name, *why;
+    } reserved[] = {
+        {"any", "faults use it to mean every NIC"},
+        {"system", "summary.csv and result.json use it for the machine's rows"},
+    };
+    for (size_t i = 0; i < DMS_ARRAY_LEN(reserved); i++) {
+        if (strcmp(name, reserved[i].name) == 0) {
+            cfg__err(c, v, DMS_EINVAL, "'%s' is reserved: %s", name, reserved[i].why);
+            return;
+        }
     }
     memcpy(nic->name, name, sizeof name);
     c->name_at[c->nic] = v;

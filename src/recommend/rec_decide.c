@@ -9,7 +9,7 @@
  * 64 map registers per miniport, the system pool shared by the NICs that draw on it.
  * Scatter-gather DMA is advised where its buffers would take many map registers each and it
  * meets the objectives at a lower cost, or map registers cannot meet them. The confirmation
- * run puts every NIC at its recommended values on the real machine.
+ * run (rec_confirm.c) then puts every NIC at its recommended values on the real machine.
  */
 #include <math.h>
 #include <stdarg.h>
@@ -48,9 +48,16 @@ static void why(struct rec_value *v, const char *fmt, ...)
     va_end(ap);
 }
 
-static void note(struct rec_nic_answer *a, const char *fmt, ...)
-    __attribute__((format(printf, 2, 3)));
-static void note(struct rec_nic_answer *a, const char *fmt, ...)
+void rec__why_more(struct rec_value *v, const char *fmt, ...)
+{
+    size_t len = strlen(v->why);
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(v->why + len, sizeof v->why - len, fmt, ap);
+    va_end(ap);
+}
+
+void rec__note(struct rec_nic_answer *a, const char *fmt, ...)
 {
     if (a->n_notes >= REC_MAX_NOTES)
         return;
@@ -60,7 +67,7 @@ static void note(struct rec_nic_answer *a, const char *fmt, ...)
     va_end(ap);
 }
 
-static double target_of(const struct cfg_objectives *o, int k)
+double rec__target_of(const struct cfg_objectives *o, int k)
 {
     switch (k) {
     case REC_OBJ_RX_DROP_RATE: return o->rx_drop_rate;
@@ -71,7 +78,7 @@ static double target_of(const struct cfg_objectives *o, int k)
     }
 }
 
-static const struct rec__probe *probe_at(const struct unit *u, int64_t k)
+const struct rec__probe *rec__probe_at(const struct unit *u, int64_t k)
 {
     for (size_t i = 0; i < u->n_cache; i++)
         if (u->cache[i].k == k)
@@ -79,18 +86,30 @@ static const struct rec__probe *probe_at(const struct unit *u, int64_t k)
     return NULL;
 }
 
+void rec__set_figure(struct rec_value *v, const struct rec__probe *at)
+{
+    bool known = at && at->ran && v->objective >= 0 && at->has[v->objective];
+    v->at_value = known ? at->mean[v->objective] : NAN;
+    v->at_value_hi = known ? at->hi[v->objective] : NAN;
+}
+
+int64_t rec__base_cap(const struct nicplan *p)
+{
+    return DMS_MAX(DMS_MIN(p->base_max, (int64_t)ceil(p->base_peak) + p->margin), 1);
+}
+
 /* The objective that decides u's value: the first one of its mask missed one size down,
  * else the first one it measures. */
 static int binding_objective(const struct unit *u, const struct cfg_objectives *ob)
 {
-    const struct rec__probe *dn = probe_at(u, u->value - 1);
+    const struct rec__probe *dn = rec__probe_at(u, u->value - 1);
     int first = -1;
     for (int k = 0; k < REC_OBJ_COUNT; k++) {
         if (!(u->mask & (1u << k)))
             continue;
         if (first < 0)
             first = k;
-        if (dn && dn->ran && dn->has[k] && dn->mean[k] > target_of(ob, k))
+        if (dn && dn->ran && dn->has[k] && dn->mean[k] > rec__target_of(ob, k))
             return k;
     }
     return first;
@@ -160,13 +179,12 @@ static struct rec_value *from_unit(struct prof_ctx *x, struct rec_nic_answer *a,
     v->upper = u->upper;
     v->decided = u->decided;
     int k = binding_objective(u, ob);
-    const struct rec__probe *at = probe_at(u, u->value), *dn = probe_at(u, u->value - 1);
+    const struct rec__probe *at = rec__probe_at(u, u->value), *dn = rec__probe_at(u, u->value - 1);
     char sc[160], f1[40], f2[40], f3[40], f4[40];
     scaled(p, u->value, what, sc, sizeof sc);
     v->objective = k;
-    v->target = target_of(ob, k);
-    v->at_value = at && at->ran ? at->mean[k] : NAN;
-    v->at_value_hi = at && at->ran ? at->hi[k] : NAN;
+    v->target = rec__target_of(ob, k);
+    rec__set_figure(v, at);
     v->next_down = u->value > u->lo ? u->value - 1 : -1;
     v->at_next_down = dn && dn->ran ? dn->mean[k] : NAN;
     if (!u->found) {
@@ -214,8 +232,8 @@ static struct rec_value *from_unit(struct prof_ctx *x, struct rec_nic_answer *a,
         fmt_fig(k, v->at_value_hi, f3, sizeof f3), fmt_fig(k, v->at_next_down, f4, sizeof f4),
         (long long)v->next_down);
     if (!u->decided)
-        snprintf(v->why + strlen(v->why), sizeof v->why - strlen(v->why),
-                 " The budget ran out before the search closed in: it is an upper estimate.");
+        rec__why_more(v, " The budget ran out before the search closed in: it is an upper "
+                      "estimate.");
     return v;
 }
 
@@ -241,7 +259,7 @@ static void decide_rx(struct prof_ctx *x, unsigned i, struct rec_nic_answer *a)
         int k = x->sc->objectives.has_rx_drop_rate ? REC_OBJ_RX_DROP_RATE
                                                    : REC_OBJ_RESOURCES_SHARE;
         v->objective = k;
-        v->target = target_of(&x->sc->objectives, k);
+        v->target = rec__target_of(&x->sc->objectives, k);
         v->at_value = b->mean[k];
         struct rec_unmet *m = &a->unmet[a->n_unmet++];
         m->objective = k;
@@ -262,16 +280,13 @@ static void decide_rx(struct prof_ctx *x, unsigned i, struct rec_nic_answer *a)
         rbv = v->value;
         const struct rec__probe *b = &p->base_probe;
         int np = x->sc->system.processors;
-        if (isfinite(b->proto_load) && b->proto_load > 0) {
+        if (isfinite(b->proto_load) && b->proto_load > 0)
             /* what makes the profiles differ: how busy the processors that return the
              * packets are, which sets how many buffers the protocols hold at once */
-            size_t len = strlen(v->why);
-            snprintf(v->why + len, sizeof v->why - len,
-                     " The protocols return packets on %d processor%s, each busy %.3g of the "
-                     "time (accepted rate x mean hold / processors): the busier they are, the "
-                     "longer packets wait to return and the more buffers are out at once.", np,
-                     np > 1 ? "s" : "", b->proto_load);
-        }
+            rec__why_more(v, " The protocols return packets on %d processor%s, each busy %.3g "
+                          "of the time (accepted rate x mean hold / processors): the busier "
+                          "they are, the longer packets wait to return and the more buffers "
+                          "are out at once.", np, np > 1 ? "s" : "", b->proto_load);
     } else if (!p->rx) {
         kept(a, "ReceiveBuffers", rbv, "no frame is received in this traffic");
     } else {
@@ -341,8 +356,7 @@ static void decide_base(struct prof_ctx *x, unsigned i, struct rec_nic_answer *a
 {
     struct nicplan *p = &x->nic[i];
     struct unit *u = rec__find_unit(x, i, K_BASE);
-    int64_t cap = DMS_MIN(p->base_max, (int64_t)ceil(p->base_peak) + p->margin);
-    cap = DMS_MAX(cap, 1);
+    int64_t cap = rec__base_cap(p);
     struct rec_value *v;
     if (u && !u->found) {
         v = from_unit(x, a, u, "");
@@ -350,18 +364,14 @@ static void decide_base(struct prof_ctx *x, unsigned i, struct rec_nic_answer *a
         snprintf(v->limit, sizeof v->limit, "map_registers_per_miniport");
         if (v->value > cap && p->base_peak > 0) {
             /* more than the traffic ever maps at once would be held and never used */
-            size_t len = strlen(v->why);
-            snprintf(v->why + len, sizeof v->why - len,
-                     " The value is lowered to %lld, what the traffic had in flight (at most "
-                     "%.0f) plus one packet's %lld buffers: more would be held and never used.",
-                     (long long)cap, p->base_peak, (long long)p->margin);
+            rec__why_more(v, " The value is lowered to %lld, what the traffic had in flight (at "
+                          "most %.0f) plus one packet's %lld buffers: more would be held and "
+                          "never used.", (long long)cap, p->base_peak, (long long)p->margin);
             v->value = cap;
             v->lower = DMS_MIN(v->lower, cap);
             v->upper = DMS_MIN(v->upper, cap);
             snprintf(v->limit, sizeof v->limit, "in_flight_plus_margin");
-            const struct rec__probe *at = probe_at(u, cap);
-            v->at_value = at && at->ran && v->objective >= 0 ? at->mean[v->objective] : NAN;
-            v->at_value_hi = at && at->ran && v->objective >= 0 ? at->hi[v->objective] : NAN;
+            rec__set_figure(v, rec__probe_at(u, cap));
         }
     } else if (u && u->value <= cap) {
         v = from_unit(x, a, u, "");
@@ -409,15 +419,15 @@ static bool decide_sg(struct prof_ctx *x, unsigned i, struct rec_nic_answer *a)
     double sg_regs = isfinite(s->sg_peak) ? s->sg_peak : 0;
     bool mr_ok = mr_meets(x, i);
     if (!s->ran || !s->ok_mean) {
-        note(a, "Scatter-gather DMA was compared (%u map registers per base register) and does "
-             "not meet the objectives either: %s.", p->per_base,
-             s->ran ? "its figures miss a target" : s->fail);
+        rec__note(a, "Scatter-gather DMA was compared (%u map registers per base register) and "
+                  "does not meet the objectives either: %s.", p->per_base,
+                  s->ran ? "its figures miss a target" : s->fail);
         return false;
     }
     if (mr_ok && sg_regs >= (double)mr_regs) {
-        note(a, "Scatter-gather DMA was compared: it meets the objectives but held up to %.0f "
-             "map registers at once, no fewer than the %lld of the map-register grant.",
-             sg_regs, (long long)mr_regs);
+        rec__note(a, "Scatter-gather DMA was compared: it meets the objectives but held up to %.0f "
+                  "map registers at once, no fewer than the %lld of the map-register grant.",
+                  sg_regs, (long long)mr_regs);
         return false;
     }
     a->scatter_gather = true;
@@ -436,17 +446,16 @@ static bool decide_sg(struct prof_ctx *x, unsigned i, struct rec_nic_answer *a)
             (long long)p->c->driver.maximum_buffer_size_bytes);
     int64_t pool = x->sc->system.map_register_pool;
     if (pool != CFG_UNLIMITED && draws_pool(x, i) && sg_regs > (double)pool) {
-        size_t len = strlen(v->why);
-        snprintf(v->why + len, sizeof v->why - len,
-                 " That peak was measured with the system pool unlimited; this machine's pool "
-                 "of %lld caps it (lists wait for entries), and the confirmation run measures "
-                 "the objectives with that pool.", (long long)pool);
+        rec__why_more(v, " That peak was measured with the system pool unlimited; this "
+                      "machine's pool of %lld caps it (lists wait for entries), and the "
+                      "confirmation run measures the objectives with that pool.",
+                      (long long)pool);
     }
     /* the map-register answer is replaced, and what it would have been is said */
     for (size_t j = 0; j < a->n_values; j++) {
         if (strcmp(a->values[j].keyword, "BaseMapRegistersNeeded") == 0) {
-            note(a, "With map registers instead: BaseMapRegistersNeeded %lld (%s)",
-                 (long long)a->values[j].value, a->values[j].why);
+            rec__note(a, "With map registers instead: BaseMapRegistersNeeded %lld (%s)",
+                      (long long)a->values[j].value, a->values[j].why);
             memmove(&a->values[j], &a->values[j + 1], (a->n_values - j - 1) * sizeof *a->values);
             a->n_values--;
             break;
@@ -494,7 +503,7 @@ static bool draws_pool(const struct prof_ctx *x, unsigned i)
     return width == 24 || (s->pae && s->memory_bytes > (INT64_C(4) << 30) && width < 64);
 }
 
-static struct rec_value *value_of(struct rec_nic_answer *a, const char *kw)
+struct rec_value *rec__value_of(struct rec_nic_answer *a, const char *kw)
 {
     for (size_t j = 0; j < a->n_values; j++)
         if (strcmp(a->values[j].keyword, kw) == 0)
@@ -502,73 +511,45 @@ static struct rec_value *value_of(struct rec_nic_answer *a, const char *kw)
     return NULL;
 }
 
-/* Cuts the largest grants drawing on a limited pool until they fit in it together. */
-static void fit_pool(struct prof_ctx *x)
+/* Marks NIC i's base registers as cut from `before` to fit the pool, with the figure
+ * measured at the cut size where a search measured it (the one before the cut belongs to
+ * another size). */
+static void label_cut(struct prof_ctx *x, unsigned i, int64_t before, unsigned drawing)
+{
+    const struct cfg_system *s = &x->sc->system;
+    struct rec_value *v = rec__value_of(&x->ans->nics[i], "BaseMapRegistersNeeded");
+    if (!v)
+        return;
+    v->value = x->nic[i].cur[K_BASE];
+    v->lower = DMS_MIN(v->lower, v->value);
+    v->upper = DMS_MIN(v->upper, v->value);
+    v->binding = REC_BIND_LIMIT;
+    v->repeats_limit = true;
+    snprintf(v->limit, sizeof v->limit, "system_pool");
+    const struct unit *u = rec__find_unit(x, i, K_BASE);
+    rec__set_figure(v, u ? rec__probe_at(u, v->value) : NULL);
+    char measured[160] = "";
+    if (isfinite(v->at_value)) {
+        char f1[40], f2[40];
+        snprintf(measured, sizeof measured, "; at %lld, %s is %s against %s",
+                 (long long)v->value, rec_objective_name(v->objective),
+                 fmt_fig(v->objective, v->at_value, f1, sizeof f1),
+                 fmt_fig(v->objective, v->target, f2, sizeof f2));
+    }
+    bool raised = strstr(v->why, " Raised from ") != NULL;
+    why(v, "Cut from %lld%s to fit the system pool: the %u NICs that draw on it share %lld "
+        "map registers, and a request the pool cannot satisfy %s%s.", (long long)before,
+        raised ? " (its conservative size, after the keywords together missed an objective)"
+               : "",
+        drawing, (long long)s->map_register_pool,
+        s->pae ? "waits forever on a PAE machine (it hangs)" : "fails with RESOURCES", measured);
+}
+
+/* The profile's statement of what the recommended grants do to the pool. */
+static void pool_statement(struct prof_ctx *x, unsigned drawing, int64_t sum)
 {
     const struct cfg_system *s = &x->sc->system;
     struct rec_profile_answer *ans = x->ans;
-    ans->pool_size = s->map_register_pool;
-    int64_t sum = 0, before[CFG_MAX_NICS] = {0};
-    unsigned drawing = 0;
-    for (unsigned i = 0; i < x->sc->n_nics; i++) {
-        struct nicplan *p = &x->nic[i];
-        bool d = p->mr && !ans->nics[i].scatter_gather && !p->init_failed && draws_pool(x, i);
-        ans->nics[i].pool_drawn = d;
-        before[i] = p->cur[K_BASE];
-        if (d)
-            sum += p->cur[K_BASE] * p->per_base, drawing++;
-    }
-    if (s->map_register_pool != CFG_UNLIMITED) {
-        while (sum > s->map_register_pool) {
-            int best = -1;
-            for (unsigned i = 0; i < x->sc->n_nics; i++)
-                if (ans->nics[i].pool_drawn && x->nic[i].cur[K_BASE] > 1 &&
-                    (best < 0 || x->nic[i].cur[K_BASE] * x->nic[i].per_base >=
-                                     x->nic[best].cur[K_BASE] * x->nic[best].per_base))
-                    best = (int)i;
-            if (best < 0)
-                break;
-            x->nic[best].cur[K_BASE]--;
-            sum -= x->nic[best].per_base;
-        }
-    }
-    ans->pool_granted = sum;
-    for (unsigned i = 0; i < x->sc->n_nics; i++) {
-        if (x->nic[i].cur[K_BASE] == before[i])
-            continue;
-        struct rec_value *v = value_of(&ans->nics[i], "BaseMapRegistersNeeded");
-        if (!v)
-            continue;
-        v->value = x->nic[i].cur[K_BASE];
-        v->lower = DMS_MIN(v->lower, v->value);
-        v->upper = DMS_MIN(v->upper, v->value);
-        v->binding = REC_BIND_LIMIT;
-        v->repeats_limit = true;
-        snprintf(v->limit, sizeof v->limit, "system_pool");
-        /* the figure at the cut size, where a search measured it; the one at the size before
-         * the cut belongs to another size */
-        const struct unit *u = rec__find_unit(x, i, K_BASE);
-        const struct rec__probe *at = u ? probe_at(u, v->value) : NULL;
-        bool known = at && at->ran && v->objective >= 0 && at->has[v->objective];
-        v->at_value = known ? at->mean[v->objective] : NAN;
-        v->at_value_hi = known ? at->hi[v->objective] : NAN;
-        char measured[160] = "";
-        if (known) {
-            char f1[40], f2[40];
-            snprintf(measured, sizeof measured, "; at %lld, %s is %s against %s",
-                     (long long)v->value, rec_objective_name(v->objective),
-                     fmt_fig(v->objective, v->at_value, f1, sizeof f1),
-                     fmt_fig(v->objective, v->target, f2, sizeof f2));
-        }
-        bool raised = strstr(v->why, " Raised from ") != NULL;
-        why(v, "Cut from %lld%s to fit the system pool: the %u NICs that draw on it share %lld "
-            "map registers, and a request the pool cannot satisfy %s%s.", (long long)before[i],
-            raised ? " (its conservative size, after the keywords together missed an objective)"
-                   : "",
-            drawing, (long long)s->map_register_pool,
-            s->pae ? "waits forever on a PAE machine (it hangs)" : "fails with RESOURCES",
-            measured);
-    }
     unsigned sg = 0; /* NICs on scatter-gather DMA whose lists may take pool entries */
     for (unsigned i = 0; i < x->sc->n_nics; i++)
         sg += ans->nics[i].scatter_gather && !x->nic[i].init_failed && draws_pool(x, i);
@@ -603,6 +584,41 @@ static void fit_pool(struct prof_ctx *x)
                  "sends but cannot hang the machine.", sg, sg == 1 ? "" : "s");
 }
 
+/* Cuts the largest grants drawing on a limited pool until they fit in it together. */
+void rec__fit_pool(struct prof_ctx *x)
+{
+    const struct cfg_system *s = &x->sc->system;
+    struct rec_profile_answer *ans = x->ans;
+    ans->pool_size = s->map_register_pool;
+    int64_t sum = 0, before[CFG_MAX_NICS] = {0};
+    unsigned drawing = 0;
+    for (unsigned i = 0; i < x->sc->n_nics; i++) {
+        struct nicplan *p = &x->nic[i];
+        bool d = p->mr && !ans->nics[i].scatter_gather && !p->init_failed && draws_pool(x, i);
+        ans->nics[i].pool_drawn = d;
+        before[i] = p->cur[K_BASE];
+        if (d)
+            sum += p->cur[K_BASE] * p->per_base, drawing++;
+    }
+    while (s->map_register_pool != CFG_UNLIMITED && sum > s->map_register_pool) {
+        int best = -1;
+        for (unsigned i = 0; i < x->sc->n_nics; i++)
+            if (ans->nics[i].pool_drawn && x->nic[i].cur[K_BASE] > 1 &&
+                (best < 0 || x->nic[i].cur[K_BASE] * x->nic[i].per_base >=
+                                 x->nic[best].cur[K_BASE] * x->nic[best].per_base))
+                best = (int)i;
+        if (best < 0)
+            break;
+        x->nic[best].cur[K_BASE]--;
+        sum -= x->nic[best].per_base;
+    }
+    ans->pool_granted = sum;
+    for (unsigned i = 0; i < x->sc->n_nics; i++)
+        if (x->nic[i].cur[K_BASE] != before[i])
+            label_cut(x, i, before[i], drawing);
+    pool_statement(x, drawing, sum);
+}
+
 /* ---------------------------------------------------------------- 24-bit DMA */
 
 /* Whether a 24-bit NIC is advised away from 24 bits: its low memory binds. */
@@ -635,7 +651,7 @@ static int64_t align_up(int64_t v, int64_t a)
 /* Shared memory, map registers and descriptors each value takes, from the driver's own
  * arithmetic (miniport-core/README.md): a receive buffer holds ReceiveFrameSize bytes and a
  * copy buffer max(MaximumBufferSize, 1514), each rounded up to the cache line. */
-static void value_costs(struct prof_ctx *x, unsigned i, struct rec_nic_answer *a)
+void rec__value_costs(struct prof_ctx *x, unsigned i, struct rec_nic_answer *a)
 {
     const struct nicplan *p = &x->nic[i];
     const struct cfg_driver *d = &p->c->driver;
@@ -667,202 +683,6 @@ static void value_costs(struct prof_ctx *x, unsigned i, struct rec_nic_answer *a
     }
 }
 
-/* ---------------------------------------------------------------- confirmation */
-
-static void confirm_nic(struct prof_ctx *x, unsigned i, const struct rec_outcome *o)
-{
-    struct rec_nic_answer *a = &x->ans->nics[i];
-    const struct cfg_objectives *ob = &x->sc->objectives;
-    unsigned mask = rec__rx_mask(ob) | rec__tx_mask(ob) |
-                    (ob->has_memory ? 1u << REC_OBJ_MEMORY : 0);
-    struct rec__probe pr;
-    memset(&pr, 0, sizeof pr);
-    rec__reduce(x->sc, i, mask, x->conf, o, &pr);
-    a->met = pr.ran && pr.ok_mean && a->n_unmet == 0;
-    if (!pr.ran)
-        note(a, "The confirmation run failed: %s.", pr.fail);
-    for (int k = 0; k < REC_OBJ_COUNT; k++) {
-        a->has_obj[k] = (mask >> k) & 1;
-        a->obj_target[k] = target_of(ob, k);
-        a->obj_mean[k] = pr.mean[k];
-        a->obj_hi[k] = pr.hi[k];
-        a->obj_met[k] = pr.ran && (!pr.has[k] || pr.mean[k] <= a->obj_target[k]);
-        if (a->has_obj[k] && pr.ran && !a->obj_met[k]) {
-            bool listed = false;
-            for (size_t j = 0; j < a->n_unmet; j++)
-                listed |= a->unmet[j].objective == k;
-            if (!listed && a->n_unmet < REC_OBJ_COUNT) {
-                struct rec_unmet *m = &a->unmet[a->n_unmet++];
-                m->objective = k;
-                m->target = a->obj_target[k];
-                m->best = pr.mean[k];
-                snprintf(m->keyword, sizeof m->keyword, "%s", "(all together)");
-                m->at_size = -1;
-                const struct rec_value *bv = value_of(a, "BaseMapRegistersNeeded");
-                if (k == REC_OBJ_TX_STALL_P99 && bv && strcmp(bv->limit, "system_pool") == 0)
-                    snprintf(m->limited_by, sizeof m->limited_by,
-                             "the system pool: %lld map registers shared by the NICs that draw "
-                             "on it leave this NIC %lld base registers, fewer than the stall "
-                             "objective needs", (long long)x->ans->pool_size,
-                             (long long)bv->value);
-                else
-                    snprintf(m->limited_by, sizeof m->limited_by, "%s",
-                             k == REC_OBJ_MEMORY
-                                 ? "the recommended buffers need more shared memory than the "
-                                   "target"
-                                 : "each resource met it alone, but not all at their "
-                                   "recommended sizes together: they share the processors, the "
-                                   "bus or the pool");
-            }
-            a->met = false;
-        }
-    }
-    if (!pr.ran)
-        return;
-    double shm = 0, peak = 0, regs = 0, pk = 0, bf = 0, sg = 0, pool = 0;
-    for (size_t r = 0; r < o->n_reps; r++) {
-        const double *m = o->reps[r].nics[i].m;
-        shm += m[RUN_M_INIT_SHARED_BYTES];
-        peak += m[RUN_M_MEM_SHARED_PEAK];
-        regs += isfinite(m[RUN_M_INIT_MAP_REGISTERS]) ? m[RUN_M_INIT_MAP_REGISTERS] : 0;
-        pk += m[RUN_M_POOL_PKT_SIZE];
-        bf += m[RUN_M_POOL_BUF_SIZE];
-        sg = fmax(sg, isfinite(m[RUN_M_TX_SG_PEAK]) ? m[RUN_M_TX_SG_PEAK] : 0);
-        pool += isfinite(m[RUN_M_INIT_POOL_MAP_REGISTERS]) ? m[RUN_M_INIT_POOL_MAP_REGISTERS] : 0;
-    }
-    double n = (double)o->n_reps;
-    a->shared_memory_bytes = shm / n;
-    a->shared_memory_peak_bytes = peak / n;
-    a->map_registers = a->scatter_gather ? 0 : regs / n;
-    a->packet_descriptors = pk / n;
-    a->buffer_descriptors = bf / n;
-    if (a->scatter_gather) {
-        a->pool_drawn = sg > 0;
-        a->pool_map_registers = sg;
-    } else {
-        /* what the emulated HAL took from its pool for the grant, as measured */
-        a->pool_map_registers = pool / n;
-        a->pool_drawn = a->pool_map_registers > 0;
-    }
-}
-
-/* One confirmation run of every NIC at its recommended values, into the answers. */
-static int confirm_once(struct prof_ctx *x, const char *label, struct dms_error *err)
-{
-    struct rec_point pt;
-    rec__make_point(x, &pt, false, label);
-    struct rec_outcome o;
-    int rc = rec__evaluate(x, &pt, 1, &o, err);
-    if (rc)
-        return rc;
-    x->ans->met = o.rc == 0;
-    x->ans->hung = false;
-    for (size_t r = 0; r < o.n_reps; r++)
-        x->ans->hung |= o.reps[r].hung;
-    for (unsigned i = 0; i < x->sc->n_nics; i++) {
-        if (o.rc) {
-            x->ans->nics[i].met = false;
-            note(&x->ans->nics[i], "The confirmation run could not run: %s.", o.error);
-            continue;
-        }
-        confirm_nic(x, i, &o);
-        x->ans->met &= x->ans->nics[i].met;
-    }
-    rec__outcome_free(&o);
-    return 0;
-}
-
-/* Whether NIC i missed an objective together that every search met alone. */
-static bool missed_together(const struct rec_nic_answer *a, size_t first)
-{
-    for (size_t j = first; j < a->n_unmet; j++)
-        if (!strcmp(a->unmet[j].keyword, "(all together)"))
-            return true;
-    return false;
-}
-
-/*
- * Raises every searched value of NIC i that has a larger conservative size (the smallest
- * whose CI upper bound met its objectives) to that size. A base-register grant cut to fit
- * the system pool stays as cut. Returns how many values rose.
- */
-static unsigned raise_to_upper(struct prof_ctx *x, unsigned i, struct rec_nic_answer *a)
-{
-    struct nicplan *p = &x->nic[i];
-    unsigned raised = 0;
-    for (size_t j = 0; j < x->n_units; j++) {
-        const struct unit *u = &x->units[j];
-        if (u->nic != i || !u->found || u->upper <= u->value)
-            continue;
-        struct rec_value *v = value_of(a, rec__kw_name[u->kw]);
-        if (!v || v->value != u->value || !strcmp(v->limit, "system_pool") ||
-            (u->kw == K_BASE && a->scatter_gather))
-            continue;
-        int64_t to = u->upper;
-        if (u->kw == K_BASE && p->base_peak > 0)
-            to = DMS_MIN(to, DMS_MAX(DMS_MIN(p->base_max, (int64_t)ceil(p->base_peak) +
-                                                             p->margin), 1));
-        if (to <= u->value)
-            continue; /* never more than the traffic has in flight, plus the margin */
-        const struct rec__probe *hi = probe_at(u, to);
-        v->value = to;
-        v->binding = REC_BIND_OBJECTIVE;
-        v->repeats_limit = false;
-        v->limit[0] = '\0';
-        bool known = hi && hi->ran && v->objective >= 0;
-        v->at_value = known ? hi->mean[v->objective] : NAN; /* the reconfirmation measures it */
-        v->at_value_hi = known ? hi->hi[v->objective] : NAN;
-        size_t len = strlen(v->why);
-        snprintf(v->why + len, sizeof v->why - len,
-                 " Raised from %lld to %lld, %s: at the mean sizes the keywords together missed "
-                 "an objective in the confirmation run.", (long long)u->value, (long long)to,
-                 to == u->upper ? "the smallest size whose upper CI bound meets it"
-                                : "what the traffic had in flight plus one packet's buffers");
-        p->cur[u->kw] = to;
-        raised++;
-    }
-    if (raised) {
-        p->cur[K_MAXRB] = DMS_MAX(p->cur[K_MAXRB], p->cur[K_RB]);
-        struct rec_value *pp = value_of(a, "PacketPoolSize");
-        if (pp)
-            pp->value = p->cur[K_MAXRB];
-    }
-    return raised;
-}
-
-/*
- * The confirmation: every NIC at its recommended values on the profile's own machine. If a
- * NIC misses there an objective that each search met alone (the keywords share the
- * processors, the bus and the pool), its searched values rise to their conservative sizes
- * and the confirmation runs once more; what that second run measures is the answer.
- */
-static int confirm(struct prof_ctx *x, struct dms_error *err)
-{
-    for (unsigned i = 0; i < x->sc->n_nics; i++)
-        x->nic[i].sg = x->ans->nics[i].scatter_gather;
-    size_t first[CFG_MAX_NICS];
-    for (unsigned i = 0; i < x->sc->n_nics; i++)
-        first[i] = x->ans->nics[i].n_unmet;
-    int rc = confirm_once(x, "confirm", err);
-    if (rc || x->ans->met || x->stop)
-        return rc;
-    unsigned raised = 0;
-    for (unsigned i = 0; i < x->sc->n_nics; i++) {
-        struct rec_nic_answer *a = &x->ans->nics[i];
-        if (missed_together(a, first[i]))
-            raised += raise_to_upper(x, i, a);
-    }
-    if (raised == 0 || !rec__budget_allows(x, 1))
-        return 0;
-    fit_pool(x); /* the raised grants must still fit in the system pool together */
-    for (unsigned i = 0; i < x->sc->n_nics; i++) {
-        x->ans->nics[i].n_unmet = first[i]; /* the second run says what is missed */
-        value_costs(x, i, &x->ans->nics[i]);
-    }
-    x->ans->reconfirmed = true;
-    return confirm_once(x, "reconfirm", err);
-}
-
 int rec__decide_and_confirm(struct prof_ctx *x, struct dms_error *err)
 {
     for (unsigned i = 0; i < x->sc->n_nics; i++) {
@@ -875,7 +695,8 @@ int rec__decide_and_confirm(struct prof_ctx *x, struct dms_error *err)
             m->at_size = -1;
             snprintf(m->keyword, sizeof m->keyword, "(initialization)");
             snprintf(m->limited_by, sizeof m->limited_by, "%s", p->init_fail);
-            note(a, "The NIC does not initialize even with generous settings: %s.", p->init_fail);
+            rec__note(a, "The NIC does not initialize even with generous settings: %s.",
+                      p->init_fail);
         }
         if (width_advised(p))
             p->width = 32; /* before the pool is judged: a 32-bit NIC may not bounce */
@@ -887,8 +708,8 @@ int rec__decide_and_confirm(struct prof_ctx *x, struct dms_error *err)
         decide_send(x, i, a);
         decide_dma_width(x, i, a);
     }
-    fit_pool(x);
+    rec__fit_pool(x);
     for (unsigned i = 0; i < x->sc->n_nics; i++)
-        value_costs(x, i, &x->ans->nics[i]);
-    return confirm(x, err);
+        rec__value_costs(x, i, &x->ans->nics[i]);
+    return rec__confirm(x, err);
 }

@@ -161,6 +161,7 @@ static unsigned raise_to_upper(struct prof_ctx *x, unsigned i, struct rec_nic_an
                                      : "what the traffic had in flight plus one packet's "
                                        "buffers");
         p->cur[u->kw] = to;
+        p->raised[u->kw] = true;
         raised++;
     }
     if (raised) {

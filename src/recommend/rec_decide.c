@@ -536,7 +536,7 @@ static void label_cut(struct prof_ctx *x, unsigned i, int64_t before, unsigned d
                  fmt_fig(v->objective, v->at_value, f1, sizeof f1),
                  fmt_fig(v->objective, v->target, f2, sizeof f2));
     }
-    bool raised = strstr(v->why, " Raised from ") != NULL;
+    bool raised = x->nic[i].raised[K_BASE];
     why(v, "Cut from %lld%s to fit the system pool: the %u NICs that draw on it share %lld "
         "map registers, and a request the pool cannot satisfy %s%s.", (long long)before,
         raised ? " (its conservative size, after the keywords together missed an objective)"

@@ -52,6 +52,7 @@ struct nicplan {
     bool mr;                  /* map-register DMA */
     bool growth;              /* LowWater > 0 and a ceiling above the initial buffers */
     int64_t cur[K_COUNT];     /* values in the points being built */
+    bool raised[K_COUNT];     /* raised to its conservative size after a joint miss */
     bool sg;                  /* this point uses scatter-gather DMA */
     int width;                /* DMA width to set, or 0 to keep the scenario's */
     bool rx, tx, copies;      /* the baseline saw received frames, sends, copied sends */

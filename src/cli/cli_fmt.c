@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /* cli_fmt: human units by fixed rules (see cli_fmt.h). */
 #include <math.h>
+#include <string.h>
 #include <stdio.h>
 
 #include "cli_fmt.h"
@@ -64,11 +65,13 @@ char *cli_fmt_bytes(double bytes, char *buf)
 
 char *cli_fmt_share(double fraction, char *buf)
 {
-    char num[CLI_FMT_MAX];
-    if (!isfinite(fraction))
+    if (!isfinite(fraction)) {
         snprintf(buf, CLI_FMT_MAX, "n/a");
-    else
-        snprintf(buf, CLI_FMT_MAX, "%s %%", cli_fmt_sig3(fraction * 100, num));
+        return buf;
+    }
+    cli_fmt_sig3(fraction * 100, buf);
+    size_t len = strlen(buf);
+    snprintf(buf + len, CLI_FMT_MAX - len, " %%");
     return buf;
 }
 

@@ -81,7 +81,7 @@ struct eng__stream {
 };
 
 struct eng_sim {
-    eng_time_ns now_ns;          /* the clock */
+    eng_time_ns now_ns;          /* the clock; first, as eng_now reads it (eng.h) */
     struct eng__ent *heap;       /* heap[0] is the earliest event; see heap_alloc for layout */
     void *heap_raw;              /* allocation that holds heap (heap is aligned inside it) */
     uint32_t heap_len;           /* entries in heap, root_hole included */

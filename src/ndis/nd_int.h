@@ -97,18 +97,24 @@ struct nd_range {
     void *obj;
 };
 
-/* Live host objects, sorted by start; ranges never overlap. */
+/* Live host objects, sorted by start; ranges never overlap. The lookups of a packet's or
+ * a buffer's pool come several times per packet, from a handful of ranges, so the last
+ * ranges found are tried before the binary search: hint[] holds their indexes plus one (0
+ * is empty); adding or removing a range empties it. */
+#define ND_REG_HINTS 4
 struct nd_registry {
     struct nd_range *v;
     size_t n, cap;
+    size_t hint[ND_REG_HINTS];
+    unsigned next_hint; /* the hint a miss replaces */
 };
 
 void nd__reg_add(struct nd_registry *r, const void *start, size_t len, enum nd_obj_kind kind,
                  void *obj);
 /* The range that contains p, or NULL. */
-struct nd_range *nd__reg_find(const struct nd_registry *r, const void *p);
+struct nd_range *nd__reg_find(struct nd_registry *r, const void *p);
 /* The object registered exactly at start with the given kind, or NULL. */
-void *nd__reg_exact(const struct nd_registry *r, const void *start, enum nd_obj_kind kind);
+void *nd__reg_exact(struct nd_registry *r, const void *start, enum nd_obj_kind kind);
 void nd__reg_remove(struct nd_registry *r, const void *start);
 
 /* ---------------------------------------------------------------- memory objects */
@@ -429,8 +435,12 @@ void nd__leave(nd_adapter *a, const struct nd_save *s);
 /* The adapter behind a MiniportAdapterHandle, or NULL after an ND_V_BAD_HANDLE diagnostic. */
 nd_adapter *nd__adapter(NDIS_HANDLE h, const char *fn);
 /* The machine for a handle-less call: the one whose driver code runs on this thread now,
- * or NULL outside driver code. */
-nd_machine *nd__machine(void);
+ * or NULL outside driver code. nd__tls_machine is nd_machine.c's, set only there. */
+extern _Thread_local nd_machine *nd__tls_machine;
+static inline nd_machine *nd__machine(void)
+{
+    return nd__tls_machine;
+}
 
 /* ---------------------------------------------------------------- verifier */
 
@@ -441,9 +451,18 @@ void nd__diag(nd_machine *m, nd_adapter *a, enum nd_violation v, const char *fmt
  * ND_DV_NONE for the class's own name (a class spans objects DV checks and others). */
 void nd__diag_dv(nd_machine *m, nd_adapter *a, enum nd_violation v, uint32_t dv,
                  const char *fmt, ...) __attribute__((format(printf, 5, 6)));
-/* IRQL checks: true if the current IRQL is allowed, else an ND_V_WRONG_IRQL diagnostic. */
-bool nd__irql_max(nd_machine *m, nd_adapter *a, int max, const char *fn);
-bool nd__irql_eq(nd_machine *m, nd_adapter *a, int level, const char *fn);
+/* IRQL checks: true if the current IRQL is allowed, else an ND_V_WRONG_IRQL diagnostic.
+ * Every NDIS call makes one, so the test is inline and only the diagnostic is a call. */
+bool nd__irql_max_fail(nd_machine *m, nd_adapter *a, int max, const char *fn);
+bool nd__irql_eq_fail(nd_machine *m, nd_adapter *a, int level, const char *fn);
+static inline bool nd__irql_max(nd_machine *m, nd_adapter *a, int max, const char *fn)
+{
+    return m->irql <= max || nd__irql_max_fail(m, a, max, fn);
+}
+static inline bool nd__irql_eq(nd_machine *m, nd_adapter *a, int level, const char *fn)
+{
+    return m->irql == level || nd__irql_eq_fail(m, a, level, fn);
+}
 /* Reports every resource a still holds as one ND_V_LEAK diagnostic per kind. */
 void nd__leak_report(nd_adapter *a, const char *when);
 /* True if this allocation must fail: the machine hung, or a fault rule fires. */

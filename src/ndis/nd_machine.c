@@ -24,19 +24,15 @@
 
 #include "nd_int.h"
 
-static _Thread_local nd_machine *tls_machine;
+_Thread_local nd_machine *nd__tls_machine;
 
 nd_machine *nd__tls_set(nd_machine *m)
 {
-    nd_machine *old = tls_machine;
-    tls_machine = m;
+    nd_machine *old = nd__tls_machine;
+    nd__tls_machine = m;
     return old;
 }
 
-nd_machine *nd__machine(void)
-{
-    return tls_machine;
-}
 
 void nd_machine_params_default(struct nd_machine_params *p)
 {
@@ -235,12 +231,12 @@ uint64_t nd_host_physical(const nd_machine *m, bool high, uint64_t index)
 void nd__enter(nd_adapter *a, int irql, struct nd_save *s)
 {
     nd_machine *m = a->m;
-    s->tls = tls_machine;
+    s->tls = nd__tls_machine;
     s->cur = m->cur;
     s->irql = m->irql;
     s->locks_held = m->locks_held;
     s->work = m->work;
-    tls_machine = m;
+    nd__tls_machine = m;
     if (m->cur != a)
         m->work = NULL;
     m->cur = a;
@@ -264,12 +260,12 @@ void nd__leave(nd_adapter *a, const struct nd_save *s)
     m->cur = s->cur;
     m->irql = s->irql;
     m->work = s->work;
-    tls_machine = s->tls;
+    nd__tls_machine = s->tls;
 }
 
 nd_adapter *nd__adapter(NDIS_HANDLE h, const char *fn)
 {
-    nd_machine *m = tls_machine;
+    nd_machine *m = nd__tls_machine;
     if (!m) {
         nd_adapter *a = h;
         return a && a->magic == ND_MAGIC_ADAPTER ? a : NULL;

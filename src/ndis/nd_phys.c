@@ -201,18 +201,26 @@ void nd__reg_add(struct nd_registry *r, const void *start, size_t len, enum nd_o
     memmove(r->v + i + 1, r->v + i, (r->n - i) * sizeof *r->v);
     r->v[i] = (struct nd_range){s, s + len, kind, obj};
     r->n++;
+    memset(r->hint, 0, sizeof r->hint);
 }
 
-struct nd_range *nd__reg_find(const struct nd_registry *r, const void *p)
+struct nd_range *nd__reg_find(struct nd_registry *r, const void *p)
 {
     uintptr_t a = (uintptr_t)p;
+    for (unsigned k = 0; k < ND_REG_HINTS; k++) {
+        size_t h = r->hint[k];
+        if (h && a >= r->v[h - 1].start && a < r->v[h - 1].end)
+            return &r->v[h - 1];
+    }
     size_t i = reg_upper(r, a);
     if (i == 0 || a >= r->v[i - 1].end)
         return NULL;
+    r->hint[r->next_hint] = i;
+    r->next_hint = (r->next_hint + 1) % ND_REG_HINTS;
     return &r->v[i - 1];
 }
 
-void *nd__reg_exact(const struct nd_registry *r, const void *start, enum nd_obj_kind kind)
+void *nd__reg_exact(struct nd_registry *r, const void *start, enum nd_obj_kind kind)
 {
     struct nd_range *x = nd__reg_find(r, start);
     if (!x || x->start != (uintptr_t)start || x->kind != kind)
@@ -228,4 +236,5 @@ void nd__reg_remove(struct nd_registry *r, const void *start)
     i--;
     memmove(r->v + i, r->v + i + 1, (r->n - i - 1) * sizeof *r->v);
     r->n--;
+    memset(r->hint, 0, sizeof r->hint);
 }

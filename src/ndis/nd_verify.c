@@ -142,19 +142,15 @@ static uint32_t irql_code(const char *fn)
     return ND_DV_NONE;
 }
 
-bool nd__irql_max(nd_machine *m, nd_adapter *a, int max, const char *fn)
+bool nd__irql_max_fail(nd_machine *m, nd_adapter *a, int max, const char *fn)
 {
-    if (m->irql <= max)
-        return true;
     nd__diag_dv(m, a, ND_V_WRONG_IRQL, irql_code(fn), "%s at IRQL %d, allowed at most %d", fn,
                 m->irql, max);
     return false;
 }
 
-bool nd__irql_eq(nd_machine *m, nd_adapter *a, int level, const char *fn)
+bool nd__irql_eq_fail(nd_machine *m, nd_adapter *a, int level, const char *fn)
 {
-    if (m->irql == level)
-        return true;
     nd__diag_dv(m, a, ND_V_WRONG_IRQL, irql_code(fn), "%s at IRQL %d, allowed only at %d", fn,
                 m->irql, level);
     return false;

@@ -87,7 +87,22 @@ void stats_level_fini(stats_level *l);
  * [0, STATS_LEVEL_MAX] and DMS_EINVAL when t_ns is earlier than the previous update (after
  * an assert) -- in both cases nothing changes.
  */
-int stats_level_set(stats_level *l, int64_t t_ns, int64_t v);
+int stats__level_set_checked(stats_level *l, int64_t t_ns, int64_t v);
+/* Inline, since a replay updates several levels per packet: the usual case (time runs
+ * forward, v needs no larger array) here, everything else in stats__level_set_checked. */
+static inline int stats_level_set(stats_level *l, int64_t t_ns, int64_t v)
+{
+    if (l->value < 0 || t_ns < l->t_last_ns || v < 0 || (uint64_t)v >= l->cap)
+        return stats__level_set_checked(l, t_ns, v);
+    int64_t dt = t_ns - l->t_last_ns;
+    l->time_ns[l->value] += dt;
+    l->closed_ns += dt;
+    l->t_last_ns = t_ns;
+    l->value = v;
+    l->min = v < l->min ? v : l->min;
+    l->max = v > l->max ? v : l->max;
+    return 0;
+}
 
 /* Adds delta (which may be negative) to the level at time t_ns: stats_level_set(l, t_ns,
  * value + delta), with the same errors. */

@@ -67,7 +67,7 @@ void stats_level_fini(stats_level *l)
     stats_level_init_empty(l);
 }
 
-int stats_level_set(stats_level *l, int64_t t_ns, int64_t v)
+int stats__level_set_checked(stats_level *l, int64_t t_ns, int64_t v)
 {
     assert(l->value >= 0 && "stats_level_set on an accumulator");
     assert(t_ns >= l->t_last_ns && "stats_level_set: time went backwards");

@@ -422,10 +422,9 @@ static void test_registers(void)
 /*
  * No FIFO, ring of 8 with 4 descriptors posted (2048-byte buffers), 5 frames of 1000 bytes
  * back to back from t = 0. On the link each takes 1024 * 8 = 8192 ns: frame k is complete
- * at (k + 1) * 8192 and stamped k * 8192. The bus (10 ns/byte) copies one frame in
- * 10000 ns and writes its descriptor in 320 ns, so the DMA runs behind the link:
- *   f0: data [8192, 18192], write-back -> 18512      f1: [18512, 28512] -> 28832
- *   f2: [28832, 38832] -> 39152                        f3: [39152, 49152] -> 49472
+ * at (k + 1) * 8192 and stamped k * 8192. The bus (10 ns/byte) takes one frame's data and
+ * descriptor burst (1000 + 32 bytes) in 10320 ns, so the DMA runs behind the link:
+ *   f0: [8192, 18512]    f1: [18512, 28832]    f2: [28832, 39152]    f3: [39152, 49472]
  * f4 completes at 40960, when RX_HEAD = 3, the one posted descriptor left is f3's: it is
  * dropped, exactly one.
  */
@@ -481,9 +480,9 @@ static void test_rx_no_fifo(void)
  * FIFO of 4096 bytes and no descriptor posted. Frames of 1000 bytes complete at 8192,
  * 16384, 24576, 32768 and 40960: the first four fit (4000 bytes), the fifth is dropped.
  * The first one waits for a descriptor (RX_NO_DESC, once). At t = 50000 the driver posts
- * two: f0 data [50000, 60000], write-back -> 60320; f1 [60320, 70320] -> 70640; then the
- * head frame waits again. The FIFO held 1000, 2000, 3000 bytes for 8192 ns each from 8192,
- * 4000 bytes from 32768 until f0's data left at 60000, 3000 bytes until 70320, then 2000.
+ * two: f0's data and descriptor burst [50000, 60320]; f1 [60320, 70640]; then the head
+ * frame waits again. The FIFO held 1000, 2000, 3000 bytes for 8192 ns each from 8192, 4000
+ * bytes from 32768 until f0's burst ended at 60320, 3000 bytes until 70640, then 2000.
  */
 static void post_two(eng_sim *sim, void *ctx, uint64_t arg)
 {
@@ -526,9 +525,9 @@ static void test_rx_fifo(void)
     CHECK_EQ(c.rx_frames, 2);
     CHECK_EQ(c.no_desc_waits, 2);
     const stats_level *l = hw_nic_fifo_level(n);
-    CHECK_EQ(stats_level_time_at(l, 80000, 4000), 60000 - 32768);
-    CHECK_EQ(stats_level_time_at(l, 80000, 3000), (32768 - 24576) + (70320 - 60000));
-    CHECK_EQ(stats_level_time_at(l, 80000, 2000), (24576 - 16384) + (80000 - 70320));
+    CHECK_EQ(stats_level_time_at(l, 80000, 4000), 60320 - 32768);
+    CHECK_EQ(stats_level_time_at(l, 80000, 3000), (32768 - 24576) + (70640 - 60320));
+    CHECK_EQ(stats_level_time_at(l, 80000, 2000), (24576 - 16384) + (80000 - 70640));
     CHECK_EQ(stats_level_time_at(l, 80000, 0), 8192);
     CHECK_EQ(stats_level_max(l), 4000);
     /* A reset discards what waits in the FIFO. */
@@ -756,11 +755,11 @@ static void test_moderation(void)
 
 /*
  * Bus sharing. A 10 Gbit/s link delivers 1000-byte frames every 820 ns (1024 * 0.8 ns,
- * rounded up), faster than the bus copies them (10000 ns data + 320 ns write-back).
- * One NIC alone: frame k is done at 820 + (k + 1) * 10320, so 4 frames by 42100.
- * Two NICs on one bus, 10 frames each from t = 0: their transfers alternate
- * (A data [820, 10820], B data [10820, 20820], A wb -> 21140, B wb -> 21460, A data ...),
- * so A's frame k is done at 21140 + 20640 k and B's at 21460 + 20640 k: each gets half.
+ * rounded up), faster than the bus copies them (10320 ns for a frame's data and descriptor
+ * burst). One NIC alone: frame k is done at 820 + (k + 1) * 10320, so 4 frames by 42100.
+ * Two NICs on one bus, 10 frames each from t = 0: their bursts alternate (A [820, 11140],
+ * B [11140, 21460], A [21460, 31780], ...), so A's frame k is done at 11140 + 20640 k and
+ * B's at 21460 + 20640 k: each gets half.
  */
 static void rx_env(struct env *e, int nnics)
 {
@@ -788,12 +787,12 @@ static void test_bus_two_nics(void)
     env_close(&e);
 
     rx_env(&e, 2);
-    head_at(&e, e.nic[0], 21139, 0);
-    head_at(&e, e.nic[0], 21140, 1);
+    head_at(&e, e.nic[0], 11139, 0);
+    head_at(&e, e.nic[0], 11140, 1);
     head_at(&e, e.nic[1], 21459, 0);
     head_at(&e, e.nic[1], 21460, 1);
-    head_at(&e, e.nic[0], 41779, 1);
-    head_at(&e, e.nic[0], 41780, 2);
+    head_at(&e, e.nic[0], 31779, 1);
+    head_at(&e, e.nic[0], 31780, 2);
     head_at(&e, e.nic[1], 42100, 2);
     eng_run(e.sim);
     CHECK_EQ(eng_now(e.sim), 21460 + 9 * 20640);
@@ -802,7 +801,7 @@ static void test_bus_two_nics(void)
     struct hw_bus_counters bc;
     hw_bus_counters(e.bus, &bc);
     CHECK_EQ(bc.busy_ns, 20 * 10320);
-    CHECK_EQ(bc.transfers, 40);
+    CHECK_EQ(bc.transfers, 20); /* one burst per frame: data and descriptor */
     CHECK_EQ(bc.bytes, 20 * 1032);
     struct hw_nic_counters c;
     hw_nic_counters(e.nic[1], &c);

@@ -84,7 +84,7 @@ struct hw__txf {
 };
 
 /* Bus transfer kinds (low 8 bits of the argument; the generation is above). */
-enum { HW__RX_DATA = 1, HW__RX_WB = 2, HW__TX_FRAG = 3 };
+enum { HW__RX_FRAME = 1, HW__TX_FRAG = 3 };
 
 struct hw_nic {
     eng_sim *sim;
@@ -110,9 +110,7 @@ struct hw_nic {
     /* receive FIFO and DMA */
     struct hw__fq fifo;            /* admitted frames; the front one is copied out first */
     uint64_t fifo_used;            /* bytes of the frames in fifo */
-    bool rx_busy;                  /* a frame is being copied or its descriptor written */
-    bool rx_in_wb;                 /* ... and it is the descriptor write-back (the frame has
-                                      left the FIFO) */
+    bool rx_busy;                  /* a frame's data and descriptor burst is on the bus */
     bool rx_waiting;               /* the front frame is waiting for a descriptor */
     struct hw__frame rx_cur;       /* the frame being copied */
     uint32_t rx_cur_desc;          /* its descriptor index */

@@ -332,7 +332,7 @@ const stats_level *hw_nic_fifo_level(const hw_nic *n)
 
 uint64_t hw_nic_rx_in_flight(const hw_nic *n)
 {
-    return (uint64_t)n->wire.len + n->fifo.len + (n->rx_in_wb ? 1u : 0u);
+    return (uint64_t)n->wire.len + n->fifo.len;
 }
 
 void hw_nic_stats_reset(hw_nic *n)

@@ -6,15 +6,14 @@
  * arriving and the frames waiting upstream behind it, and a single engine event marks the
  * last bit of the front one. A complete frame is admitted to the FIFO if its bytes fit
  * (with no FIFO: if a posted descriptor is free for it) and is dropped otherwise. The
- * receive DMA engine serves the FIFO in order, one frame at a time: the frame's data is one
- * bus transfer of frame_len bytes, after which its bytes leave the FIFO; the descriptor
- * write-back is a second transfer of 32 bytes, after which the descriptor reads DD|EOP,
- * RX_HEAD advances and RX_DONE is set.
+ * receive DMA engine serves the FIFO in order, one frame at a time: the frame's data and
+ * then its 32-byte descriptor write-back go over the bus as one burst of frame_len + 32
+ * bytes (one bus transfer, so one engine event per frame); when it ends, the frame's bytes
+ * leave the FIFO, the descriptor reads DD|EOP, RX_HEAD advances and RX_DONE is set.
  *
  * Invariants: fifo_used is the sum of the lengths in fifo; rx_busy is set exactly while a
- * frame's data or write-back transfer is on the bus; while the data transfer runs the frame
- * is fifo's front. No payload bytes are written; the buffer's address is checked through
- * nd_phys_to_virt.
+ * frame's burst is on the bus, and that frame is fifo's front. No payload bytes are
+ * written; the buffer's address is checked through nd_phys_to_virt.
  */
 #include <assert.h>
 #include <stdlib.h>
@@ -97,11 +96,10 @@ void hw__rx_fini(hw_nic *n)
 void hw__rx_reset(hw_nic *n)
 {
     /* the frame being written back has left the FIFO but not reached the driver */
-    n->c.reset_discards += n->fifo.len + (n->rx_in_wb ? 1u : 0u);
+    n->c.reset_discards += n->fifo.len; /* the frame on the bus is still in the FIFO */
     n->fifo.head = n->fifo.len = 0;
     fifo_add(n, -(int64_t)n->fifo_used);
     n->rx_busy = false;
-    n->rx_in_wb = false;
     n->rx_waiting = false;
 }
 
@@ -140,33 +138,26 @@ void hw__rx_kick(hw_nic *n)
         n->rx_busy = true;
         n->rx_cur = *f;
         n->rx_cur_desc = n->rx.head;
-        hw_bus_transfer(n->bus, f->len, rx_bus_done, n, hw__arg(n, HW__RX_DATA));
+        hw_bus_transfer(n->bus, (uint64_t)f->len + HW_DESC_BYTES, rx_bus_done, n,
+                        hw__arg(n, HW__RX_FRAME));
     }
 }
 
-/* The frame's data is in host memory: it leaves the FIFO; the write-back follows. */
-static void rx_data_done(hw_nic *n)
+/* The frame's data and its descriptor are in host memory: the frame leaves the FIFO and
+ * the driver may see it. */
+static void rx_bus_done(void *ctx, uint64_t arg)
 {
+    hw_nic *n = ctx;
+    if ((uint32_t)(arg >> 8) != n->gen)
+        return; /* started before a reset */
     hw__fq_pop(&n->fifo);
     fifo_add(n, -(int64_t)n->rx_cur.len);
-    n->c.rx_dma_bytes += n->rx_cur.len;
-    n->rx_in_wb = true;
+    n->c.rx_dma_bytes += (uint64_t)n->rx_cur.len + HW_DESC_BYTES;
     uint8_t *ring = hw__ring_va(n, &n->rx);
-    if (ring && n->rx_cur.len > 0) {
-        const uint8_t *d = ring + (size_t)n->rx_cur_desc * HW_DESC_BYTES;
-        if (!nd_phys_to_virt(n->m, hw__ld64(d + HW_RXD_ADDR), n->rx_cur.len))
-            n->c.dma_faults++;
-    }
-    hw_bus_transfer(n->bus, HW_DESC_BYTES, rx_bus_done, n, hw__arg(n, HW__RX_WB));
-}
-
-/* The descriptor is written: the driver may see it. */
-static void rx_wb_done(hw_nic *n)
-{
-    uint8_t *ring = hw__ring_va(n, &n->rx);
-    n->c.rx_dma_bytes += HW_DESC_BYTES;
     if (ring) {
         uint8_t *d = ring + (size_t)n->rx_cur_desc * HW_DESC_BYTES;
+        if (n->rx_cur.len > 0 && !nd_phys_to_virt(n->m, hw__ld64(d + HW_RXD_ADDR), n->rx_cur.len))
+            n->c.dma_faults++;
         hw__st32(d + HW_RXD_FRAME_LEN, n->rx_cur.len);
         hw__st64(d + HW_RXD_TIMESTAMP, (uint64_t)n->rx_cur.ts_ns);
         hw__st32(d + HW_RXD_STATUS, HW_RXD_STATUS_DD | HW_RXD_STATUS_EOP);
@@ -176,20 +167,8 @@ static void rx_wb_done(hw_nic *n)
     n->c.rx_bytes += n->rx_cur.len;
     n->reg_rx_frames++;
     n->rx_busy = false;
-    n->rx_in_wb = false;
     hw__cause(n, HW_NIC_INT_RX_DONE);
     hw__rx_kick(n);
-}
-
-static void rx_bus_done(void *ctx, uint64_t arg)
-{
-    hw_nic *n = ctx;
-    if ((uint32_t)(arg >> 8) != n->gen)
-        return; /* started before a reset */
-    if ((arg & 0xFF) == HW__RX_DATA)
-        rx_data_done(n);
-    else
-        rx_wb_done(n);
 }
 
 /* ---- link and admission ---------------------------------------------------------------- */
@@ -197,7 +176,7 @@ static void rx_bus_done(void *ctx, uint64_t arg)
 /* Descriptors posted and not yet spoken for by a frame in the FIFO or being written back. */
 static uint32_t free_descriptors(const hw_nic *n)
 {
-    uint32_t taken = n->fifo.len + (n->rx_in_wb ? 1u : 0u);
+    uint32_t taken = n->fifo.len;
     uint32_t owned = hw__ring_owned(&n->rx);
     return owned > taken ? owned - taken : 0;
 }

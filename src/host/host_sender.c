@@ -208,8 +208,9 @@ static void point_buffer(host_sender *s, PNDIS_BUFFER b, ULONG len, uint64_t pa)
 static PNDIS_BUFFER next_buffer(host_sender *s, ULONG len, bool high)
 {
     uint32_t pg = s->page_size;
-    uint32_t off = (uint32_t)((s->nbuilt++ * OFFSET_STRIDE) % pg);
-    uint32_t span = (off + len + pg - 1) / pg;
+    /* pg is 4096 or 8192 (nd_machine_new checks): a power of two */
+    uint32_t off = (uint32_t)((s->nbuilt++ * OFFSET_STRIDE) & (pg - 1));
+    uint32_t span = (uint32_t)(((uint64_t)off + len + pg - 1) >> __builtin_ctz(pg));
     uint64_t *cur = &s->cursor[high];
     if (*cur + span > WINDOW_PAGES)
         *cur = 0;

@@ -76,9 +76,10 @@ eng_time_ns hw_bus_transfer_ns(const hw_bus *b, uint64_t bytes)
                                               b->p.bandwidth_bytes_per_s);
 }
 
+/* The ring's capacity is a power of two (16, doubled), so positions wrap by a mask. */
 static struct req *at(hw_bus *b, size_t i)
 {
-    return &b->q[(b->head + i) % b->cap];
+    return &b->q[(b->head + i) & (b->cap - 1)];
 }
 
 static void grow(hw_bus *b)
@@ -108,7 +109,7 @@ static void on_done(eng_sim *sim, void *ctx, uint64_t arg)
     (void)arg;
     assert(b->len > 0);
     struct req r = *at(b, 0);
-    b->head = (b->head + 1) % b->cap;
+    b->head = (b->head + 1) & (b->cap - 1);
     b->len--;
     eng_time_ns now = eng_now(sim);
     eng_time_ns from = DMS_MAX(b->cur_start_ns, b->window_ns);

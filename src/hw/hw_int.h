@@ -29,6 +29,14 @@ static inline int64_t hw__ceil_scaled(uint64_t a, uint64_t b, uint64_t c)
     return q > (unsigned __int128)INT64_MAX ? INT64_MAX : (int64_t)q;
 }
 
+/* x % n (n > 0) without a division in the usual case, a ring index just past the end. */
+static inline uint32_t hw__wrap(uint32_t x, uint32_t n)
+{
+    if (x < n)
+        return x;
+    return x - n < n ? x - n : x % n;
+}
+
 /* Little-endian loads and stores of descriptor fields, independent of the host's order. */
 static inline uint32_t hw__ld32(const uint8_t *p)
 {

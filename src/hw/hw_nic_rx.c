@@ -42,13 +42,13 @@ void hw__fq_push(struct hw__fq *q, struct hw__frame f)
     if (q->len == q->cap) {
         struct hw__frame *nv = dms_xmalloc(2 * (size_t)q->cap * sizeof *nv);
         for (uint32_t i = 0; i < q->len; i++)
-            nv[i] = q->v[(q->head + i) % q->cap];
+            nv[i] = q->v[(q->head + i) & (q->cap - 1)];
         free(q->v);
         q->v = nv;
         q->cap *= 2;
         q->head = 0;
     }
-    q->v[(q->head + q->len) % q->cap] = f;
+    q->v[(q->head + q->len) & (q->cap - 1)] = f;
     q->len++;
 }
 
@@ -60,7 +60,7 @@ struct hw__frame *hw__fq_front(struct hw__fq *q)
 void hw__fq_pop(struct hw__fq *q)
 {
     assert(q->len > 0);
-    q->head = (q->head + 1) % q->cap;
+    q->head = (q->head + 1) & (q->cap - 1);
     q->len--;
 }
 
@@ -162,7 +162,7 @@ static void rx_bus_done(void *ctx, uint64_t arg)
         hw__st64(d + HW_RXD_TIMESTAMP, (uint64_t)n->rx_cur.ts_ns);
         hw__st32(d + HW_RXD_STATUS, HW_RXD_STATUS_DD | HW_RXD_STATUS_EOP);
     }
-    n->rx.head = n->rx.size ? (n->rx_cur_desc + 1) % n->rx.size : 0;
+    n->rx.head = n->rx.size ? hw__wrap(n->rx_cur_desc + 1, n->rx.size) : 0;
     n->c.rx_frames++;
     n->c.rx_bytes += n->rx_cur.len;
     n->reg_rx_frames++;

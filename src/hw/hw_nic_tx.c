@@ -32,7 +32,7 @@ void hw__tx_reset(hw_nic *n)
 
 static uint8_t *tx_desc(hw_nic *n, uint8_t *ring, uint32_t first, uint32_t i)
 {
-    return ring + (size_t)((first + i) % n->tx.size) * HW_DESC_BYTES;
+    return ring + (size_t)hw__wrap(first + i, n->tx.size) * HW_DESC_BYTES;
 }
 
 /* Looks for a whole frame at tx_fetch: true and *f filled when its EOP is owned. */
@@ -46,7 +46,7 @@ static bool find_frame(hw_nic *n, uint8_t *ring, struct hw__txf *f)
             *f = (struct hw__txf){n->tx_fetch, i + 1, len, 0};
             return true;
         }
-        idx = (idx + 1) % n->tx.size;
+        idx = hw__wrap(idx + 1, n->tx.size);
     }
     return false;
 }
@@ -91,7 +91,7 @@ static void tx_bus_done(void *ctx, uint64_t arg)
         return;
     }
     n->fetching = false;
-    n->tx_fetch = (n->fetch_f.first + n->fetch_f.ndesc) % n->tx.size;
+    n->tx_fetch = hw__wrap(n->fetch_f.first + n->fetch_f.ndesc, n->tx.size);
     if (n->on_wire) {
         n->stage_f = n->fetch_f;
         n->staged = true;
@@ -116,7 +116,7 @@ static void on_tx_end(eng_sim *sim, void *ctx, uint64_t arg)
             hw__st64(d + HW_TXD_TIMESTAMP, (uint64_t)now);
             hw__st32(d + HW_TXD_FLAGS, hw__ld32(d + HW_TXD_FLAGS) | HW_TXD_FLAG_DD);
         }
-        n->tx.head = (f.first + f.ndesc) % n->tx.size;
+        n->tx.head = hw__wrap(f.first + f.ndesc, n->tx.size);
     }
     n->c.tx_frames++;
     n->c.tx_bytes += f.len;

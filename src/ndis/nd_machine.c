@@ -221,9 +221,10 @@ uint64_t nd_host_physical(const nd_machine *m, bool high, uint64_t index)
     uint64_t pg = m->p.page_size;
     if (high && m->p.pae && m->p.memory_bytes > ND_4GB) {
         uint64_t pages = (m->p.memory_bytes - ND_4GB) / pg;
-        return ND_4GB + (index % pages) * pg;
+        return ND_4GB + (index < pages ? index : index % pages) * pg;
     }
-    return m->host_low_base + (index % m->host_low_pages) * pg;
+    uint64_t low = m->host_low_pages;
+    return m->host_low_base + (index < low ? index : index % low) * pg;
 }
 
 /* ---------------------------------------------------------------- running context */

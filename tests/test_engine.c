@@ -562,6 +562,71 @@ static void test_equal_time_order(void)
     eng_free(sim);
 }
 
+/* Deferred calls: after the running handler, before any other event (even one scheduled
+ * earlier at the same time), in order, nested ones after those already waiting; not
+ * events; deferred outside a handler they run first in the next run; forget drops them. */
+struct defer_ctx {
+    struct log *lg;
+    eng_time_ns at[16];
+    int n;
+};
+
+static void defer_leaf(eng_sim *sim, void *ctx, uint64_t arg)
+{
+    struct defer_ctx *d = ctx;
+    d->at[d->n++] = eng_now(sim);
+    log_handler(sim, d->lg, arg);
+    if (arg == 11) /* a deferred call defers another: it runs after 12 */
+        eng_defer(sim, defer_leaf, d, 13);
+}
+
+static void defer_event(eng_sim *sim, void *ctx, uint64_t arg)
+{
+    struct defer_ctx *d = ctx;
+    log_handler(sim, d->lg, arg);
+    if (arg == 1) {
+        eng_after(sim, 0, defer_event, d, 2); /* an event at the same time */
+        eng_defer(sim, defer_leaf, d, 11);
+        eng_defer(sim, defer_leaf, d, 12);
+        eng_stop(sim); /* the deferred calls still run */
+    }
+}
+
+static void test_defer(void)
+{
+    eng_sim *sim = eng_new(1);
+    struct log lg;
+    log_init(&lg, 32);
+    struct defer_ctx d = {.lg = &lg, .n = 0};
+    eng_at(sim, 7, defer_event, &d, 3); /* scheduled before event 1, same time */
+    eng_at(sim, 7, defer_event, &d, 1);
+    eng_defer(sim, defer_leaf, &d, 10); /* outside a handler: first in the next run */
+    CHECK_UEQ(eng_run(sim), 2);          /* stopped by event 1 after its deferred calls */
+    CHECK(eng_stopped(sim));
+    static const uint64_t want1[] = {10, 3, 1, 11, 12, 13};
+    CHECK_UEQ(lg.n, DMS_ARRAY_LEN(want1));
+    for (size_t i = 0; i < DMS_ARRAY_LEN(want1); i++)
+        CHECK_UEQ(lg.tags[i], want1[i]);
+    CHECK_EQ(d.at[0], 0);
+    for (int i = 1; i < d.n; i++)
+        CHECK_EQ(d.at[i], 7);
+    CHECK_UEQ(eng_run(sim), 1); /* event 2, left pending at the stop */
+    CHECK_UEQ(lg.tags[lg.n - 1], 2);
+    CHECK_UEQ(eng_events_fired(sim), 3);
+    /* forget: a dropped call never runs, others still do */
+    size_t before = lg.n;
+    eng_defer(sim, defer_leaf, &d, 20);
+    eng_defer(sim, defer_leaf, &lg, 21); /* another context (never called: forgotten too) */
+    eng_defer_forget(sim, &d);
+    eng_defer_forget(sim, &lg);
+    eng_defer(sim, defer_leaf, &d, 22);
+    CHECK_UEQ(eng_run(sim), 0);
+    CHECK_UEQ(lg.n, before + 1);
+    CHECK_UEQ(lg.tags[lg.n - 1], 22);
+    log_fini(&lg);
+    eng_free(sim);
+}
+
 /* Checks the view from inside a handler, before and after changing the pending set. */
 struct view_ctx {
     eng_event later[4];
@@ -752,6 +817,7 @@ int main(void)
     test_run_until_boundaries();
     test_stop();
     test_equal_time_order();
+    test_defer();
     test_view_inside_handler();
     test_static_vs_sort(1, 5000, 100, 1); /* heavy ties */
     test_static_vs_sort(2, 20000, 1 << 30, 1);

@@ -24,6 +24,10 @@
  * The hole's entry is earlier than every pending event, so cancellation can work below it;
  * eng_pending_count and eng_next_time look past it. Its slot is already free.
  *
+ * Deferred calls (eng_defer) are not events at all: a plain array of (handler, context,
+ * argument) that the run loop empties after each handler, in order, before it looks at the
+ * heap or a lane again. They cost no slot, no sequence number and no comparison.
+ *
  * FIFO lanes keep events out of the heap when their order is already known. A lane holds
  * entries whose keys never decrease, so only its head competes: the run loop fires the
  * earliest of the heap's root and the lanes' heads, by the same (time, sequence) key, so
@@ -488,6 +492,7 @@ void eng_free(eng_sim *sim)
     for (uint32_t i = 0; i < sim->n_lanes; i++)
         free(sim->lanes[i].q);
     free(sim->lanes);
+    free(sim->defer);
     free(sim->heap_raw);
     free(sim->slots);
     free(sim);
@@ -647,6 +652,34 @@ static inline bool fire(eng_sim *sim, struct eng__ent top)
     return true;
 }
 
+void eng_defer(eng_sim *sim, eng_handler handler, void *ctx, uint64_t arg)
+{
+    assert(handler != NULL);
+    if (sim->n_defer == sim->cap_defer) {
+        sim->cap_defer = sim->cap_defer ? sim->cap_defer * 2 : 16;
+        sim->defer = dms_xrealloc(sim->defer, (size_t)sim->cap_defer * sizeof *sim->defer);
+    }
+    sim->defer[sim->n_defer++] = (struct eng__call){handler, ctx, arg};
+}
+
+void eng_defer_forget(eng_sim *sim, const void *ctx)
+{
+    for (uint32_t i = sim->defer_next; i < sim->n_defer; i++)
+        if (sim->defer[i].ctx == ctx)
+            sim->defer[i].fn = NULL;
+}
+
+/* Runs the deferred calls in order, with those they defer, until none is left. */
+static void run_deferred(eng_sim *sim)
+{
+    while (sim->defer_next < sim->n_defer) {
+        struct eng__call c = sim->defer[sim->defer_next++];
+        if (c.fn)
+            c.fn(sim, c.ctx, c.arg);
+    }
+    sim->n_defer = sim->defer_next = 0;
+}
+
 /* Fires events while the earliest is at or before t_end_ns and nobody called eng_stop. */
 static uint64_t run_loop(eng_sim *sim, eng_time_ns t_end_ns)
 {
@@ -654,6 +687,8 @@ static uint64_t run_loop(eng_sim *sim, eng_time_ns t_end_ns)
     uint64_t fired = 0;
     sim->running = true;
     sim->stopped = false;
+    if (sim->n_defer > 0) /* deferred while no handler ran */
+        run_deferred(sim);
     for (;;) {
         uint32_t from = earliest_source(sim);
         if (from == ENG__IN_HEAP) {
@@ -667,6 +702,8 @@ static uint64_t run_loop(eng_sim *sim, eng_time_ns t_end_ns)
             if (!live)
                 sim->zombies--;
             fired += fire(sim, top);
+            if (sim->n_defer > 0)
+                run_deferred(sim);
             settle_root(sim);
         } else {
             struct eng__lane *l = &sim->lanes[from];
@@ -678,6 +715,8 @@ static uint64_t run_loop(eng_sim *sim, eng_time_ns t_end_ns)
             if (!slot_is_zombie(sim, ent_slot(&top)))
                 sim->lane_pending--;
             fired += fire(sim, top);
+            if (sim->n_defer > 0)
+                run_deferred(sim);
         }
         if (sim->stopped)
             break;

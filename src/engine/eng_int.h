@@ -74,6 +74,13 @@ struct eng__lane {
     uint32_t len;       /* entries, cancelled ones included */
 };
 
+/* A deferred call (eng_defer). */
+struct eng__call {
+    eng_handler fn;
+    void *ctx;
+    uint64_t arg;
+};
+
 /* A named random stream; the array of them is kept sorted by key (strcmp). */
 struct eng__stream {
     char *key;
@@ -99,6 +106,8 @@ struct eng_sim {
     bool running;                /* inside eng_run / eng_run_until */
     bool stopped;                /* eng_stop was called during the current or last run */
     uint64_t fired;              /* events fired since creation */
+    struct eng__call *defer;     /* deferred calls, in order; defer[defer_next] runs next */
+    uint32_t n_defer, cap_defer, defer_next;
     uint64_t master_seed;        /* seeds every stream, with its key */
     struct eng__stream *streams; /* sorted by key */
     size_t n_streams;

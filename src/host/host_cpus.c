@@ -48,7 +48,7 @@ struct host_cpus {
     size_t ndpcs;
     host_dpc **wait;       /* FIFO of queued DPCs (capacity ndpcs) */
     size_t nwait;
-    eng_event dispatch_ev;
+    bool dispatch_pending; /* a dispatch pass is deferred to the end of the current event */
     uint64_t started;      /* DPCs started in the window */
     eng_time_ns window_ns;
 };
@@ -81,7 +81,7 @@ void host_cpus_free(host_cpus *c)
 {
     if (!c)
         return;
-    eng_cancel(c->sim, c->dispatch_ev);
+    eng_defer_forget(c->sim, c);
     for (unsigned i = 0; i < c->p.processors; i++)
         eng_cancel(c->sim, c->cpu[i].ev);
     for (size_t i = 0; i < c->ndpcs; i++) {
@@ -184,7 +184,7 @@ static void on_dispatch(eng_sim *sim, void *ctx, uint64_t arg)
     host_cpus *c = ctx;
     (void)sim;
     (void)arg;
-    c->dispatch_ev = (eng_event){0};
+    c->dispatch_pending = false;
     dispatch(c);
 }
 
@@ -197,8 +197,10 @@ void host_dpc_queue(host_dpc *d)
     d->queued_ns = eng_now(c->sim);
     assert(c->nwait < c->ndpcs);
     c->wait[c->nwait++] = d;
-    if (!eng_pending(c->sim, c->dispatch_ev))
-        c->dispatch_ev = eng_after(c->sim, 0, on_dispatch, c, 0);
+    if (!c->dispatch_pending) {
+        c->dispatch_pending = true;
+        eng_defer(c->sim, on_dispatch, c, 0);
+    }
 }
 
 /* ---- counters -------------------------------------------------------------------------- */

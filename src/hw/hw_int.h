@@ -135,7 +135,7 @@ struct hw_nic {
     uint32_t pending;              /* enabled causes not yet signalled */
     eng_time_ns first_pending_ns;  /* when the first of them was set */
     eng_event mod_ev;              /* moderation timer */
-    eng_event raise_ev;            /* raise at the current instant */
+    bool raise_pending;            /* a raise is deferred to the end of the current event */
 
     struct hw_nic_counters c;
 };

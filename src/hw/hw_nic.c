@@ -69,7 +69,7 @@ void hw_nic_free(hw_nic *n)
         return;
     hw_bus_forget(n->bus, n);
     eng_cancel(n->sim, n->mod_ev);
-    eng_cancel(n->sim, n->raise_ev);
+    eng_defer_forget(n->sim, n);
     eng_cancel(n->sim, n->tx_ev);
     hw__rx_fini(n);
     free(n);
@@ -110,7 +110,9 @@ static void on_raise(eng_sim *sim, void *ctx, uint64_t arg)
     hw_nic *n = ctx;
     (void)sim;
     (void)arg;
-    n->raise_ev = (eng_event){0};
+    if (!n->raise_pending)
+        return; /* a reset dropped it */
+    n->raise_pending = false;
     eng_cancel(n->sim, n->mod_ev);
     n->mod_ev = (eng_event){0};
     n->pending = 0;
@@ -123,10 +125,13 @@ static void on_raise(eng_sim *sim, void *ctx, uint64_t arg)
         n->irq_fn(n->irq_ctx, n);
 }
 
+/* Raises once the event or register access that asked has finished (eng_defer). */
 static void raise_now(hw_nic *n)
 {
-    if (!eng_pending(n->sim, n->raise_ev))
-        n->raise_ev = eng_after(n->sim, 0, on_raise, n, 0);
+    if (!n->raise_pending) {
+        n->raise_pending = true;
+        eng_defer(n->sim, on_raise, n, 0);
+    }
 }
 
 static void on_moderation(eng_sim *sim, void *ctx, uint64_t arg)
@@ -234,8 +239,8 @@ static void reset(hw_nic *n)
     n->imr = 0;
     n->pending = 0;
     eng_cancel(n->sim, n->mod_ev);
-    eng_cancel(n->sim, n->raise_ev);
-    n->mod_ev = n->raise_ev = (eng_event){0};
+    n->mod_ev = (eng_event){0};
+    n->raise_pending = false;
     memset(&n->rx, 0, sizeof n->rx);
     memset(&n->tx, 0, sizeof n->tx);
     hw__rx_reset(n);

@@ -10,6 +10,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "check.h"
 #include "nd.h"
 #include "ndis_testdrv.h"
 
@@ -66,5 +67,13 @@ void rig_dump(const struct rig *r);
 
 #define KW_INT(name, v) {(name), false, (v), NULL}
 #define KW_STR(name, s) {(name), true, 0, (s)}
+
+/* Diagnostic k of m, checked to exist first (nd_machine_diag gives NULL past the end). */
+static inline const struct nd_diag *rig_diag(const nd_machine *m, size_t k)
+{
+    const struct nd_diag *d = nd_machine_diag(m, k);
+    CHECK(d != NULL);
+    return d;
+}
 
 #endif

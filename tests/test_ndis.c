@@ -385,7 +385,7 @@ static void test_call_order(void)
                 rig_dump(&r);
             CHECK_EQ(nd_machine_diag_count(r.m), want);
             if (want) {
-                const struct nd_diag *dg = nd_machine_diag(r.m, 0);
+                const struct nd_diag *dg = rig_diag(r.m, 0);
                 CHECK_EQ(dg->kind, cases[i].violation);
                 CHECK_STR(dg->code, cases[i].violation == ND_V_CALL_ORDER ? "dmasim:CALL_ORDER"
                                                                           : "dmasim:NOT_BUS_MASTER");
@@ -481,9 +481,9 @@ static void test_irql(void)
     CHECK_EQ(nd_machine_diag_count(r.m), 3);
     /* docs/ndis.md, "Verifier codes": a DMA routine at the wrong IRQL is Driver Verifier's
      * 0x13; NdisMMapIoSpace is no DMA routine and gets dmasim's own code */
-    CHECK_STR(nd_machine_diag(r.m, 0)->code, "0xE6:0x13");
-    CHECK_STR(nd_machine_diag(r.m, 1)->code, "0xE6:0x13");
-    CHECK_STR(nd_machine_diag(r.m, 2)->code, "dmasim:WRONG_IRQL");
+    CHECK_STR(rig_diag(r.m, 0)->code, "0xE6:0x13");
+    CHECK_STR(rig_diag(r.m, 1)->code, "0xE6:0x13");
+    CHECK_STR(rig_diag(r.m, 2)->code, "dmasim:WRONG_IRQL");
     CHECK_UEQ(eng_pending_count(r.sim), 0); /* halt cancelled the periodic timer */
     rig_free(&r);
 }
@@ -574,7 +574,7 @@ static void test_mapping(void)
     static const char *const codes[] = {"dmasim:MAP_INDEX_RANGE", "0xE6:0x1D",
                                         "dmasim:BUFFER_TOO_LARGE", "0xE6:0x20", "0xE6:0x10"};
     for (size_t k = 0; k < DMS_ARRAY_LEN(codes); k++)
-        CHECK_STR(nd_machine_diag(r.m, k)->code, codes[k]);
+        CHECK_STR(rig_diag(r.m, k)->code, codes[k]);
     nd_proto_buffer_free(split);
     nd_proto_buffer_free(whole);
     nd_proto_buffer_free(big);

@@ -406,10 +406,10 @@ static void test_sends_at_halt(void)
     CHECK_EQ(rig_td(a)->sends_seen, 4);
     nd_adapter_halt(a);
     CHECK_EQ(rig_diags(&r, ND_V_LEAK), 2);
-    CHECK(strstr(nd_machine_diag(r.m, 0)->msg, "3 list(s) holding 6 map register(s)") != NULL);
-    CHECK_STR(nd_machine_diag(r.m, 0)->code, "0xE6:0x0A"); /* lists not freed (DV 0x0A) */
-    CHECK_STR(nd_machine_diag(r.m, 1)->code, "dmasim:LEAK");
-    CHECK(strncmp(nd_machine_diag(r.m, 1)->msg, "leak (sends) at halt: 3", 23) == 0);
+    CHECK(strstr(rig_diag(r.m, 0)->msg, "3 list(s) holding 6 map register(s)") != NULL);
+    CHECK_STR(rig_diag(r.m, 0)->code, "0xE6:0x0A"); /* lists not freed (DV 0x0A) */
+    CHECK_STR(rig_diag(r.m, 1)->code, "dmasim:LEAK");
+    CHECK(strncmp(rig_diag(r.m, 1)->msg, "leak (sends) at halt: 3", 23) == 0);
     for (int i = 0; i < 4; i++)
         nd_proto_packet_free(t.p[i]);
     struct nd_system_counters s;

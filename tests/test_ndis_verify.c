@@ -316,9 +316,9 @@ static void test_double_free(void)
                                         "0xE6:0x03", "dmasim:DOUBLE_FREE", "dmasim:DOUBLE_FREE",
                                         "dmasim:DOUBLE_FREE", "0xE6:0x05"};
     for (size_t k = 0; k < DMS_ARRAY_LEN(codes); k++) {
-        if (strcmp(nd_machine_diag(r.m, k)->code, codes[k]) != 0)
+        if (strcmp(rig_diag(r.m, k)->code, codes[k]) != 0)
             rig_dump(&r);
-        CHECK_STR(nd_machine_diag(r.m, k)->code, codes[k]);
+        CHECK_STR(rig_diag(r.m, k)->code, codes[k]);
     }
     rig_free(&r);
 }
@@ -347,11 +347,11 @@ static void test_leaks(void)
     CHECK_EQ(nd_machine_diag_count(r.m), DMS_ARRAY_LEN(kinds));
     CHECK_EQ(rig_diags(&r, ND_V_LEAK), DMS_ARRAY_LEN(kinds));
     for (size_t k = 0; k < DMS_ARRAY_LEN(kinds); k++) {
-        CHECK(strncmp(nd_machine_diag(r.m, k)->msg, kinds[k], strlen(kinds[k])) == 0);
-        CHECK_STR(nd_machine_diag(r.m, k)->code, codes[k]);
+        CHECK(strncmp(rig_diag(r.m, k)->msg, kinds[k], strlen(kinds[k])) == 0);
+        CHECK_STR(rig_diag(r.m, k)->code, codes[k]);
     }
-    CHECK(strstr(nd_machine_diag(r.m, 0)->msg, "9 block(s)") != NULL); /* ring + 8 rx */
-    CHECK(strstr(nd_machine_diag(r.m, 2)->msg, "8 base x 2") != NULL);
+    CHECK(strstr(rig_diag(r.m, 0)->msg, "9 block(s)") != NULL); /* ring + 8 rx */
+    CHECK(strstr(rig_diag(r.m, 2)->msg, "8 base x 2") != NULL);
     CHECK_UEQ(eng_pending_count(r.sim), 0); /* the leaked timer was cancelled */
     rig_free(&r); /* frees the leaked host memory: valgrind-clean */
 }

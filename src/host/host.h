@@ -111,8 +111,8 @@ host_dpc *host_dpc_new(host_cpus *c, host_dpc_fn fn, void *ctx);
 void host_dpc_set_ctx(host_dpc *d, void *ctx);
 
 /*
- * Queues the DPC. It starts, at the earliest at the current instant (from an engine event,
- * never inside this call), on the lowest-numbered free processor; DPCs waiting for a
+ * Queues the DPC. It starts, at the earliest at the current instant (right after the
+ * running event, never inside this call), on the lowest-numbered free processor; DPCs waiting for a
  * processor start in the order they were queued. Queueing a DPC that is already waiting
  * does nothing; queueing one that is running makes it run again after it finishes. When it
  * starts, fn runs (its effects happen at the start) and the processor stays busy for

@@ -5,10 +5,10 @@
  * Each processor is either free or running one DPC until a known time. DPCs that want a
  * processor wait in one FIFO queue (at most one entry per DPC object); a dispatch pass
  * walks the queue in order and starts every DPC whose adapter has no DPC running on the
- * lowest-numbered free processor, until the processors run out. A dispatch pass runs from
- * an engine event: at the current instant after a DPC was queued, and when a processor
- * becomes free. So a DPC always starts from the engine loop, never inside the ISR that
- * queued it.
+ * lowest-numbered free processor, until the processors run out. A dispatch pass runs as a
+ * call deferred (eng_defer) to the end of the event that queued a DPC, before any other
+ * event of that instant, and from the event that frees a processor. So a DPC always
+ * starts from the engine loop, never inside the ISR that queued it.
  *
  * Invariants: a DPC object is at most once in the queue and at most once on a processor
  * (NDIS 5 serializes an adapter's DPCs); a processor's busy time accrues only while it

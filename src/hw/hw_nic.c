@@ -8,9 +8,10 @@
  * datasheet's moderation rule: enabled causes (ICR & IMR) are counted as they are set; the
  * interrupt is raised when moderation_packets of them have accumulated, or
  * moderation_delay_ns after the first of them, whichever is first (at once when either
- * parameter makes moderation off). Raising is itself an event at the current instant, so
- * the ISR runs after the code that set the cause has returned. Unmasking a pending cause
- * raises at once.
+ * parameter makes moderation off). Raising is a call deferred (eng_defer) to the end of
+ * the event or register access that asked for it, before any other event of that instant,
+ * so the ISR runs after the code that set the cause has returned. Unmasking a pending
+ * cause raises at once.
  *
  * The ring registers are cached as host pointers (nd_phys_to_virt) on first use after
  * their base or size changed, so a steady run does no address lookups for descriptors.

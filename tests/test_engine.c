@@ -613,15 +613,18 @@ static void test_defer(void)
     CHECK_UEQ(eng_run(sim), 1); /* event 2, left pending at the stop */
     CHECK_UEQ(lg.tags[lg.n - 1], 2);
     CHECK_UEQ(eng_events_fired(sim), 3);
-    /* forget: a dropped call never runs, others still do */
+    /* forget: the calls of a forgotten context never run, another context's still do, and
+     * so do the context's calls deferred after the forget */
     size_t before = lg.n;
+    struct defer_ctx other = {.lg = &lg, .n = 0};
     eng_defer(sim, defer_leaf, &d, 20);
-    eng_defer(sim, defer_leaf, &lg, 21); /* another context (never called: forgotten too) */
+    eng_defer(sim, defer_leaf, &other, 21);
+    eng_defer(sim, defer_leaf, &d, 23);
     eng_defer_forget(sim, &d);
-    eng_defer_forget(sim, &lg);
     eng_defer(sim, defer_leaf, &d, 22);
     CHECK_UEQ(eng_run(sim), 0);
-    CHECK_UEQ(lg.n, before + 1);
+    CHECK_UEQ(lg.n, before + 2);
+    CHECK_UEQ(lg.tags[lg.n - 2], 21);
     CHECK_UEQ(lg.tags[lg.n - 1], 22);
     log_fini(&lg);
     eng_free(sim);

@@ -86,9 +86,9 @@ eng_event eng_lane_at(eng_sim *sim, eng_lane lane, eng_time_ns t_ns, eng_handler
  * more). It is how a model says "once this is done", at a fraction of an event's cost. A
  * deferred call is not an event: it has no handle, cannot be cancelled (a model keeps its
  * own flag and lets the call find nothing to do) and is not counted by eng_events_fired;
- * the calls a handler defers run even when it calls eng_stop. Deferred outside any handler, it runs at the start of the
- * next eng_run or eng_run_until, before any event. ctx must outlive the call, or be
- * dropped first with eng_defer_forget.
+ * the calls a handler defers run even when it calls eng_stop. Deferred outside any
+ * handler, it runs at the start of the next eng_run or eng_run_until, before any event.
+ * ctx must outlive the call, or be dropped first with eng_defer_forget.
  */
 void eng_defer(eng_sim *sim, eng_handler handler, void *ctx, uint64_t arg);
 /* Drops every deferred call whose context is ctx (for a model object going away). */

@@ -112,8 +112,8 @@ void host_dpc_set_ctx(host_dpc *d, void *ctx);
 
 /*
  * Queues the DPC. It starts, at the earliest at the current instant (right after the
- * running event, never inside this call), on the lowest-numbered free processor; DPCs waiting for a
- * processor start in the order they were queued. Queueing a DPC that is already waiting
+ * running event, never inside this call), on the lowest-numbered free processor; DPCs
+ * waiting for a processor start in the order they were queued. Queueing a DPC that is already waiting
  * does nothing; queueing one that is running makes it run again after it finishes. When it
  * starts, fn runs (its effects happen at the start) and the processor stays busy for
  * isr_ns + dpc_ns + per_packet_ns * (indicated + send_completed + returned) + stall_ns.

@@ -91,9 +91,6 @@ struct hw__txf {
     uint32_t frag;      /* next fragment to read (while fetching) */
 };
 
-/* Bus transfer kinds (low 8 bits of the argument; the generation is above). */
-enum { HW__RX_FRAME = 1, HW__TX_FRAG = 3 };
-
 struct hw_nic {
     eng_sim *sim;
     nd_machine *m;
@@ -145,11 +142,12 @@ void hw__cause(hw_nic *n, uint32_t bits);
 uint8_t *hw__ring_va(hw_nic *n, struct hw__ring *r);
 static inline uint32_t hw__ring_owned(const struct hw__ring *r)
 {
-    return r->size ? (r->tail + r->size - r->head) % r->size : 0;
+    return r->size ? hw__wrap(r->tail + r->size - r->head, r->size) : 0;
 }
-static inline uint64_t hw__arg(const hw_nic *n, unsigned kind)
+/* A bus transfer's argument: the reset generation it was started in. */
+static inline uint64_t hw__arg(const hw_nic *n)
 {
-    return (uint64_t)n->gen << 8 | kind;
+    return n->gen;
 }
 
 /* hw_nic_rx.c */

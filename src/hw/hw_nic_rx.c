@@ -95,7 +95,6 @@ void hw__rx_fini(hw_nic *n)
 
 void hw__rx_reset(hw_nic *n)
 {
-    /* the frame being written back has left the FIFO but not reached the driver */
     n->c.reset_discards += n->fifo.len; /* the frame on the bus is still in the FIFO */
     n->fifo.head = n->fifo.len = 0;
     fifo_add(n, -(int64_t)n->fifo_used);
@@ -138,8 +137,7 @@ void hw__rx_kick(hw_nic *n)
         n->rx_busy = true;
         n->rx_cur = *f;
         n->rx_cur_desc = n->rx.head;
-        hw_bus_transfer(n->bus, (uint64_t)f->len + HW_DESC_BYTES, rx_bus_done, n,
-                        hw__arg(n, HW__RX_FRAME));
+        hw_bus_transfer(n->bus, (uint64_t)f->len + HW_DESC_BYTES, rx_bus_done, n, hw__arg(n));
     }
 }
 
@@ -148,7 +146,7 @@ void hw__rx_kick(hw_nic *n)
 static void rx_bus_done(void *ctx, uint64_t arg)
 {
     hw_nic *n = ctx;
-    if ((uint32_t)(arg >> 8) != n->gen)
+    if (arg != n->gen)
         return; /* started before a reset */
     hw__fq_pop(&n->fifo);
     fifo_add(n, -(int64_t)n->rx_cur.len);
@@ -156,7 +154,8 @@ static void rx_bus_done(void *ctx, uint64_t arg)
     uint8_t *ring = hw__ring_va(n, &n->rx);
     if (ring) {
         uint8_t *d = ring + (size_t)n->rx_cur_desc * HW_DESC_BYTES;
-        if (n->rx_cur.len > 0 && !nd_phys_to_virt(n->m, hw__ld64(d + HW_RXD_ADDR), n->rx_cur.len))
+        uint64_t pa = hw__ld64(d + HW_RXD_ADDR);
+        if (n->rx_cur.len > 0 && !nd_phys_to_virt(n->m, pa, n->rx_cur.len))
             n->c.dma_faults++;
         hw__st32(d + HW_RXD_FRAME_LEN, n->rx_cur.len);
         hw__st64(d + HW_RXD_TIMESTAMP, (uint64_t)n->rx_cur.ts_ns);

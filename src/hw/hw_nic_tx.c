@@ -54,7 +54,7 @@ static bool find_frame(hw_nic *n, uint8_t *ring, struct hw__txf *f)
 static void read_fragment(hw_nic *n, uint8_t *ring)
 {
     const uint8_t *d = tx_desc(n, ring, n->fetch_f.first, n->fetch_f.frag);
-    hw_bus_transfer(n->bus, hw__ld32(d + HW_TXD_LEN), tx_bus_done, n, hw__arg(n, HW__TX_FRAG));
+    hw_bus_transfer(n->bus, hw__ld32(d + HW_TXD_LEN), tx_bus_done, n, hw__arg(n));
 }
 
 void hw__tx_kick(hw_nic *n)
@@ -80,7 +80,7 @@ static void start_wire(hw_nic *n, struct hw__txf f)
 static void tx_bus_done(void *ctx, uint64_t arg)
 {
     hw_nic *n = ctx;
-    if ((uint32_t)(arg >> 8) != n->gen)
+    if (arg != n->gen)
         return; /* started before a reset */
     uint8_t *ring = hw__ring_va(n, &n->tx);
     if (!ring)

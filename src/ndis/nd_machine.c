@@ -33,7 +33,6 @@ nd_machine *nd__tls_set(nd_machine *m)
     return old;
 }
 
-
 void nd_machine_params_default(struct nd_machine_params *p)
 {
     memset(p, 0, sizeof *p);

@@ -88,12 +88,9 @@ void stats_level_fini(stats_level *l);
  * an assert) -- in both cases nothing changes.
  */
 int stats__level_set_checked(stats_level *l, int64_t t_ns, int64_t v);
-/* Inline, since a replay updates several levels per packet: the usual case (time runs
- * forward, v needs no larger array) here, everything else in stats__level_set_checked. */
-static inline int stats_level_set(stats_level *l, int64_t t_ns, int64_t v)
+/* The update itself, for a valid v that fits the array and a time not before the last. */
+static inline void stats__level_update(stats_level *l, int64_t t_ns, int64_t v)
 {
-    if (l->value < 0 || t_ns < l->t_last_ns || v < 0 || (uint64_t)v >= l->cap)
-        return stats__level_set_checked(l, t_ns, v);
     int64_t dt = t_ns - l->t_last_ns;
     l->time_ns[l->value] += dt;
     l->closed_ns += dt;
@@ -101,6 +98,15 @@ static inline int stats_level_set(stats_level *l, int64_t t_ns, int64_t v)
     l->value = v;
     l->min = v < l->min ? v : l->min;
     l->max = v > l->max ? v : l->max;
+}
+/* Inline, since a replay updates several levels per packet: the usual case (time runs
+ * forward, v needs no larger array) here, the checks and the growth in
+ * stats__level_set_checked. */
+static inline int stats_level_set(stats_level *l, int64_t t_ns, int64_t v)
+{
+    if (l->value < 0 || t_ns < l->t_last_ns || v < 0 || (uint64_t)v >= l->cap)
+        return stats__level_set_checked(l, t_ns, v);
+    stats__level_update(l, t_ns, v);
     return 0;
 }
 

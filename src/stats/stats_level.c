@@ -76,13 +76,7 @@ int stats__level_set_checked(stats_level *l, int64_t t_ns, int64_t v)
     if (!in_range(v))
         return DMS_ERANGE;
     reserve(l, v);
-    int64_t dt = t_ns - l->t_last_ns;
-    l->time_ns[l->value] += dt;
-    l->closed_ns += dt;
-    l->t_last_ns = t_ns;
-    l->value = v;
-    l->min = DMS_MIN(l->min, v);
-    l->max = DMS_MAX(l->max, v);
+    stats__level_update(l, t_ns, v);
     return 0;
 }
 

@@ -313,7 +313,7 @@ static void unit_add(struct prof_ctx *x, unsigned nic, int kw, unsigned mask, in
     rec__mono_init(&u->m, lo, hi, start);
 }
 
-static const struct rec__probe *cached(const struct unit *u, int64_t k)
+const struct rec__probe *rec__probe_at(const struct unit *u, int64_t k)
 {
     for (size_t i = 0; i < u->n_cache; i++)
         if (u->cache[i].k == k)
@@ -362,7 +362,7 @@ static int64_t unit_next(struct unit *u)
             unit_phase_done(u);
             continue;
         }
-        const struct rec__probe *p = cached(u, k);
+        const struct rec__probe *p = rec__probe_at(u, k);
         if (!p)
             return k;
         rec__mono_feed(&u->m, k, p->ran && pred(u, p));
@@ -653,8 +653,10 @@ int rec_run(const struct rec_profile *profiles, size_t n, const struct rec_optio
             stage3_units(x);
             rc = run_units(x, first, err);
         }
-        if (rc == 0)
-            rc = rec__decide_and_confirm(x, err);
+        if (rc == 0) {
+            rec__decide(x);
+            rc = rec__confirm(x, err);
+        }
         x->ans->budget_spent = x->stop;
         out->budget_spent |= x->stop;
         out->met &= x->ans->met;

@@ -197,11 +197,9 @@ int rec__confirm(struct prof_ctx *x, struct dms_error *err)
     }
     if (raised == 0 || !rec__budget_allows(x, 1))
         return 0;
-    rec__fit_pool(x); /* the raised grants must still fit in the system pool together */
-    for (unsigned i = 0; i < x->sc->n_nics; i++) {
+    rec__settle(x); /* the raised grants must still fit in the system pool together */
+    for (unsigned i = 0; i < x->sc->n_nics; i++)
         x->ans->nics[i].n_unmet = first[i]; /* the second run says what is missed */
-        rec__value_costs(x, i, &x->ans->nics[i]);
-    }
     x->ans->reconfirmed = true;
     return confirm_once(x, "reconfirm", err);
 }

@@ -78,12 +78,15 @@ double rec__target_of(const struct cfg_objectives *o, int k)
     }
 }
 
-const struct rec__probe *rec__probe_at(const struct unit *u, int64_t k)
+bool rec__has_target(const struct cfg_objectives *o, int k)
 {
-    for (size_t i = 0; i < u->n_cache; i++)
-        if (u->cache[i].k == k)
-            return &u->cache[i];
-    return NULL;
+    switch (k) {
+    case REC_OBJ_RX_DROP_RATE: return o->has_rx_drop_rate;
+    case REC_OBJ_RESOURCES_SHARE: return o->has_resources_share;
+    case REC_OBJ_TX_STALL_P99: return o->has_tx_stall_p99;
+    case REC_OBJ_MEMORY: return o->has_memory;
+    default: return false;
+    }
 }
 
 void rec__set_figure(struct rec_value *v, const struct rec__probe *at)
@@ -452,14 +455,13 @@ static bool decide_sg(struct prof_ctx *x, unsigned i, struct rec_nic_answer *a)
                       (long long)pool);
     }
     /* the map-register answer is replaced, and what it would have been is said */
-    for (size_t j = 0; j < a->n_values; j++) {
-        if (strcmp(a->values[j].keyword, "BaseMapRegistersNeeded") == 0) {
-            rec__note(a, "With map registers instead: BaseMapRegistersNeeded %lld (%s)",
-                      (long long)a->values[j].value, a->values[j].why);
-            memmove(&a->values[j], &a->values[j + 1], (a->n_values - j - 1) * sizeof *a->values);
-            a->n_values--;
-            break;
-        }
+    struct rec_value *base = rec__value_of(a, "BaseMapRegistersNeeded");
+    if (base) {
+        size_t j = (size_t)(base - a->values);
+        rec__note(a, "With map registers instead: BaseMapRegistersNeeded %lld (%s)",
+                  (long long)base->value, base->why);
+        memmove(base, base + 1, (a->n_values - j - 1) * sizeof *a->values);
+        a->n_values--;
     }
     /* an unmet stall objective of the map-register search no longer applies */
     a->n_unmet = 0;
@@ -631,8 +633,7 @@ static void decide_dma_width(struct prof_ctx *x, unsigned i, struct rec_nic_answ
 {
     struct nicplan *p = &x->nic[i];
     if (!width_advised(p))
-        return;
-    p->width = 32;
+        return; /* p->width was set to 32 before the pool was judged (rec__decide) */
     struct rec_value *v = val_add(a, "DmaSize", 32, REC_BIND_LIMIT);
     snprintf(v->limit, sizeof v->limit, "low_memory_24bit");
     why(v, "24-bit DMA takes its shared memory and bounce pages from the %lld bytes below 16 MB, "
@@ -683,7 +684,14 @@ void rec__value_costs(struct prof_ctx *x, unsigned i, struct rec_nic_answer *a)
     }
 }
 
-int rec__decide_and_confirm(struct prof_ctx *x, struct dms_error *err)
+void rec__settle(struct prof_ctx *x)
+{
+    rec__fit_pool(x);
+    for (unsigned i = 0; i < x->sc->n_nics; i++)
+        rec__value_costs(x, i, &x->ans->nics[i]);
+}
+
+void rec__decide(struct prof_ctx *x)
 {
     for (unsigned i = 0; i < x->sc->n_nics; i++) {
         struct nicplan *p = &x->nic[i];
@@ -708,8 +716,5 @@ int rec__decide_and_confirm(struct prof_ctx *x, struct dms_error *err)
         decide_send(x, i, a);
         decide_dma_width(x, i, a);
     }
-    rec__fit_pool(x);
-    for (unsigned i = 0; i < x->sc->n_nics; i++)
-        rec__value_costs(x, i, &x->ans->nics[i]);
-    return rec__confirm(x, err);
+    rec__settle(x);
 }

@@ -112,23 +112,27 @@ int rec__evaluate(struct prof_ctx *x, struct rec_point *pts, size_t n, struct re
 void rec__outcome_free(struct rec_outcome *o);
 bool rec__budget_allows(struct prof_ctx *x, size_t n_points);
 struct unit *rec__find_unit(struct prof_ctx *x, unsigned nic, int kw);
-/* rec_decide.c: values and reasons from the searches and hard limits, then the
- * confirmation. */
-int rec__decide_and_confirm(struct prof_ctx *x, struct dms_error *err);
+/* rec_decide.c: values and reasons from the searches and hard limits, fitted to the
+ * system pool and costed (rec__settle); rec__confirm then runs them. */
+void rec__decide(struct prof_ctx *x);
+/* Fits the grants to the system pool and costs every NIC's values. */
+void rec__settle(struct prof_ctx *x);
 /* Appends to a value's reason, or adds a note to a NIC's answer. */
 void rec__why_more(struct rec_value *v, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 void rec__note(struct rec_nic_answer *a, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
-/* Objective k's target (NaN where it has none). */
+/* Objective k's target value (NaN for an unknown k), and whether the scenario set one. */
 double rec__target_of(const struct cfg_objectives *o, int k);
-/* A search's probe at size k, or NULL where none was run. */
+bool rec__has_target(const struct cfg_objectives *o, int k);
+/* rec.c: a search's probe at size k, or NULL where none was run. */
 const struct rec__probe *rec__probe_at(const struct unit *u, int64_t k);
 /* A value's figure (mean, CI upper) at probe at, or NaN where at did not measure it. */
 void rec__set_figure(struct rec_value *v, const struct rec__probe *at);
 /* The most base registers worth holding: what the traffic had in flight plus one packet's
  * buffers, at most 64 / per-base, at least 1. */
 int64_t rec__base_cap(const struct nicplan *p);
+/* NIC answer a's value for keyword kw, or NULL. */
 struct rec_value *rec__value_of(struct rec_nic_answer *a, const char *kw);
 /* Fits the drawing grants to a limited system pool (cutting the largest) and states it. */
 void rec__fit_pool(struct prof_ctx *x);

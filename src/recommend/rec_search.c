@@ -64,17 +64,6 @@ static const enum run_nic_metric obj_metric[REC_OBJ_COUNT] = {
     [REC_OBJ_MEMORY] = RUN_M_MEM_SHARED_PEAK,
 };
 
-static bool target_of(const struct cfg_objectives *o, int k, double *t)
-{
-    switch (k) {
-    case REC_OBJ_RX_DROP_RATE: *t = o->rx_drop_rate; return o->has_rx_drop_rate;
-    case REC_OBJ_RESOURCES_SHARE: *t = o->resources_share; return o->has_resources_share;
-    case REC_OBJ_TX_STALL_P99: *t = (double)o->tx_stall_p99_ns; return o->has_tx_stall_p99;
-    case REC_OBJ_MEMORY: *t = (double)o->memory_bytes; return o->has_memory;
-    default: return false;
-    }
-}
-
 /* Mean and CI of metric m of NIC nic over the replications that measured it. */
 static bool metric_ci(const struct rec_outcome *o, unsigned nic, enum run_nic_metric m,
                       double conf, double *mean, double *lo, double *hi)
@@ -153,9 +142,9 @@ void rec__reduce(const struct cfg_scenario *sc, unsigned nic, unsigned mask, dou
         if (!p->ran)
             continue;
         p->has[k] = metric_ci(o, nic, obj_metric[k], conf, &p->mean[k], &p->lo[k], &p->hi[k]);
-        double t;
-        if (!(mask & (1u << k)) || !target_of(&sc->objectives, k, &t) || !p->has[k])
+        if (!(mask & (1u << k)) || !rec__has_target(&sc->objectives, k) || !p->has[k])
             continue;
+        double t = rec__target_of(&sc->objectives, k);
         p->ok_mean &= p->mean[k] <= t;
         p->ok_lo &= p->lo[k] <= t;
         p->ok_hi &= p->hi[k] <= t;

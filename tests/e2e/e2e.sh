@@ -132,6 +132,10 @@ recommend-pae) # three 32-bit NICs on PAE: the recommended grants fit the pool t
         fail "no grant was cut to fit the pool"
     # ... and the figure it gives is the one measured at the cut size, not at the size before
     # (null only where that size was never measured)
+    cuts=$(jq -r '.profiles as $p | .nics[] | .name as $n | .profiles | to_entries[] | .key as $k |
+                  .value.values.BaseMapRegistersNeeded | select(.binding.limit == "system_pool") |
+                  "\($p[$k].name) \($n) \(.value) \(.binding.objective) \(.binding.at_value)"' "$r")
+    [ -n "$cuts" ] || fail "no cut grant to check the figure of"
     while read -r prof nic v obj at; do
         want=$(awk -F, -v p="$prof" -v n="$nic" -v v="$v" -v o="$obj" '$1 == p && $2 == n && $3 == "BaseMapRegistersNeeded" && $4 == v && $5 == o { print $6; exit }' "$tmp/rec/curves.csv")
         if [ "$at" = null ]; then
@@ -140,9 +144,7 @@ recommend-pae) # three 32-bit NICs on PAE: the recommended grants fit the pool t
             [ -n "$want" ] && awk -v a="$at" -v b="$want" 'BEGIN { d = a - b; exit !(d * d <= 1e-12 * (1 + b * b)) }' ||
                 fail "$prof $nic cut to $v: at_value $at, curves.csv says '$want'"
         fi
-    done < <(jq -r '.profiles as $p | .nics[] | .name as $n | .profiles | to_entries[] | .key as $k |
-                    .value.values.BaseMapRegistersNeeded | select(.binding.limit == "system_pool") |
-                    "\($p[$k].name) \($n) \(.value) \(.binding.objective) \(.binding.at_value)"' "$r")
+    done <<<"$cuts"
     ;;
 recommend-up-smp) # UP and SMP differ where the traffic warrants it, with the reason
     expect_exit 0 "$dmasim" recommend tests/data/recommend/up-smp.yaml -q -o "$tmp/r"
@@ -158,6 +160,11 @@ recommend-up-smp) # UP and SMP differ where the traffic warrants it, with the re
     jq -e '.nics[0].profiles | (.[0].values.ReceiveBuffers.why | test("on 1 processor, each busy 0\\.[0-9]"))
            and (.[1].values.ReceiveBuffers.why | test("on 4 processors, each busy 0\\.[0-9]"))' "$r" >/dev/null ||
         fail "the profiles' load is not given: $(jq '[.nics[0].profiles[].values.ReceiveBuffers.why]' "$r")"
+    # the same traffic on 1 and on 4 processors: each of the 4 carries a quarter of the load
+    busy=$(jq -r '[.nics[0].profiles[].values.ReceiveBuffers.why | capture("each busy (?<b>[0-9.]+)").b] | join(" ")' "$r")
+    read -r busy_up busy_smp <<<"$busy"
+    awk -v u="$busy_up" -v s="$busy_smp" 'BEGIN { d = u - 4 * s; exit !(u > 0 && d * d <= 0.01 * u * u) }' ||
+        fail "UP busy $busy_up should be about 4 x SMP's $busy_smp"
     jq -e '.nics[0].profiles[] | .values.ReceiveBuffers.binding | .kind == "objective" and .objective == "rx_drop_rate"
            and .at_value <= .target and .at_next_down > .target' "$r" >/dev/null || fail "the step at the value is not shown"
     # every run is kept where curves.csv says

@@ -35,6 +35,9 @@
 #define REC_SET_LEN 96       /* longest override */
 #define REC_MAX_VALUES 12    /* keywords reported per NIC and profile */
 #define REC_MAX_NOTES 8
+/* objectives missed per NIC and profile: one per searched keyword, the initialization,
+ * the protocols' overload and each objective the confirmation missed (7 + 2 + 4) */
+#define REC_MAX_UNMET 16
 #define REC_TEXT 480
 #define REC_PROFILE_SETS 24  /* overrides of a profile (the user's --set included) */
 /* resources_share a profile adds where the scenario sets rx_drop_rate alone */
@@ -151,7 +154,7 @@ struct rec_nic_answer {
     double obj_target[REC_OBJ_COUNT], obj_mean[REC_OBJ_COUNT], obj_hi[REC_OBJ_COUNT];
     bool obj_met[REC_OBJ_COUNT];
     size_t n_unmet;
-    struct rec_unmet unmet[REC_OBJ_COUNT];
+    struct rec_unmet unmet[REC_MAX_UNMET];
     size_t n_notes;
     char notes[REC_MAX_NOTES][REC_TEXT];
 };

@@ -36,8 +36,8 @@ static void confirm_nic(struct prof_ctx *x, unsigned i, const struct rec_outcome
             bool listed = false;
             for (size_t j = 0; j < a->n_unmet; j++)
                 listed |= a->unmet[j].objective == k;
-            if (!listed && a->n_unmet < REC_OBJ_COUNT) {
-                struct rec_unmet *m = &a->unmet[a->n_unmet++];
+            if (!listed) {
+                struct rec_unmet *m = rec__unmet_add(a);
                 m->objective = k;
                 m->target = a->obj_target[k];
                 m->best = pr.mean[k];

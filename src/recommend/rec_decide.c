@@ -14,6 +14,7 @@
 #include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <assert.h>
 #include <string.h>
 
 #include "rec_int.h"
@@ -65,6 +66,14 @@ void rec__note(struct rec_nic_answer *a, const char *fmt, ...)
     va_start(ap, fmt);
     vsnprintf(a->notes[a->n_notes++], REC_TEXT, fmt, ap);
     va_end(ap);
+}
+
+struct rec_unmet *rec__unmet_add(struct rec_nic_answer *a)
+{
+    assert(a->n_unmet < REC_MAX_UNMET && "REC_MAX_UNMET counts every source of a miss");
+    struct rec_unmet *m = &a->unmet[a->n_unmet < REC_MAX_UNMET - 1 ? a->n_unmet++ : a->n_unmet];
+    memset(m, 0, sizeof *m);
+    return m;
 }
 
 double rec__target_of(const struct cfg_objectives *o, int k)
@@ -191,7 +200,7 @@ static struct rec_value *from_unit(struct prof_ctx *x, struct rec_nic_answer *a,
     v->next_down = u->value > u->lo ? u->value - 1 : -1;
     v->at_next_down = dn && dn->ran ? dn->mean[k] : NAN;
     if (!u->found) {
-        struct rec_unmet *m = &a->unmet[a->n_unmet < REC_OBJ_COUNT ? a->n_unmet++ : 0];
+        struct rec_unmet *m = rec__unmet_add(a);
         m->objective = k;
         m->target = v->target;
         m->best = v->at_value;
@@ -264,7 +273,7 @@ static void decide_rx(struct prof_ctx *x, unsigned i, struct rec_nic_answer *a)
         v->objective = k;
         v->target = rec__target_of(&x->sc->objectives, k);
         v->at_value = b->mean[k];
-        struct rec_unmet *m = &a->unmet[a->n_unmet++];
+        struct rec_unmet *m = rec__unmet_add(a);
         m->objective = k;
         m->target = v->target;
         m->best = b->mean[k];
@@ -697,7 +706,7 @@ void rec__decide(struct prof_ctx *x)
         struct nicplan *p = &x->nic[i];
         struct rec_nic_answer *a = &x->ans->nics[i];
         if (p->init_failed) {
-            struct rec_unmet *m = &a->unmet[a->n_unmet++];
+            struct rec_unmet *m = rec__unmet_add(a);
             m->objective = -1;
             m->target = m->best = NAN;
             m->at_size = -1;

@@ -122,6 +122,8 @@ void rec__why_more(struct rec_value *v, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 void rec__note(struct rec_nic_answer *a, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
+/* The next free entry of a's missed objectives, cleared (REC_MAX_UNMET bounds them all). */
+struct rec_unmet *rec__unmet_add(struct rec_nic_answer *a);
 /* Objective k's target value (NaN for an unknown k), and whether the scenario set one. */
 double rec__target_of(const struct cfg_objectives *o, int k);
 bool rec__has_target(const struct cfg_objectives *o, int k);

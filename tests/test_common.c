@@ -124,6 +124,8 @@ static void test_staging_names(void)
     CHECK(!dms_is_staging_name("notes.tmp.txt", NULL));
     CHECK(!dms_is_staging_name(".tmp.Ab12Cd", NULL));              /* no name */
     CHECK(!dms_is_staging_name("a.tmp.Ab12Cd.json", NULL));
+    CHECK(!dms_is_staging_name("result.json.tmp.Ab12Cd", "result")); /* a prefix of the name */
+    CHECK(!dms_is_staging_name("x=a.tmp.b,y=1", NULL)); /* a point folder with ".tmp." in it */
 }
 
 static void test_jread(void)

@@ -79,6 +79,8 @@ static void test_expr_errors(void)
         {"a & b", 3, "use '||' and '&&'"},
         {"a b", 3, "unexpected text"},
         {"64furlong > a", 1, "has no size or time unit"},
+        {"64kib > a", 1, "did you mean 'KiB'?"},
+        {"2mS > a", 1, "did you mean 'ms'?"},
         {"1.5B > a", 1, "not a whole number of bytes"},
         {"a[x] > 1", 3, "an index in brackets"},
         {"a. > 1", 3, "expected a key name"},

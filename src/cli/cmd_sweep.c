@@ -105,6 +105,29 @@ static int slurm_shard(unsigned *k, unsigned *n)
     return 1;
 }
 
+/* After the options: the one scenario, the folder, and a shard from a Slurm job array. */
+static int finish_opts(int argc, char **argv, struct sweep_cli *o)
+{
+    if (optind != argc - 1) {
+        cli_errorf("sweep", "expected one scenario file (see 'dmasim sweep --help')");
+        return CLI_EXIT_USAGE;
+    }
+    o->scenario = argv[optind];
+    if (!o->outdir && !o->list) {
+        cli_errorf("sweep", "-o DIR is required (the sweep folder)");
+        return CLI_EXIT_USAGE;
+    }
+    if (!o->shard_given) {
+        int got = slurm_shard(&o->shard_k, &o->shard_n);
+        if (got < 0)
+            return CLI_EXIT_USAGE;
+        if (got > 0 && !o->quiet)
+            fprintf(stderr, "dmasim sweep: shard %u/%u from the Slurm job array\n", o->shard_k,
+                    o->shard_n);
+    }
+    return 0;
+}
+
 static int parse_opts(int argc, char **argv, struct sweep_cli *o)
 {
     static const struct option longopts[] = {
@@ -155,24 +178,7 @@ static int parse_opts(int argc, char **argv, struct sweep_cli *o)
         default: fputs(cli_usage_sweep, stderr); return CLI_EXIT_USAGE;
         }
     }
-    if (optind != argc - 1) {
-        cli_errorf("sweep", "expected one scenario file (see 'dmasim sweep --help')");
-        return CLI_EXIT_USAGE;
-    }
-    o->scenario = argv[optind];
-    if (!o->outdir && !o->list) {
-        cli_errorf("sweep", "-o DIR is required (the sweep folder)");
-        return CLI_EXIT_USAGE;
-    }
-    if (!o->shard_given) {
-        int got = slurm_shard(&o->shard_k, &o->shard_n);
-        if (got < 0)
-            return CLI_EXIT_USAGE;
-        if (got > 0 && !o->quiet)
-            fprintf(stderr, "dmasim sweep: shard %u/%u from the Slurm job array\n", o->shard_k,
-                    o->shard_n);
-    }
-    return 0;
+    return finish_opts(argc, argv, o);
 }
 
 static void progress(void *ctx, const struct sweep_point *pt, bool failed, const char *error,

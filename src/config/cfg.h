@@ -69,6 +69,13 @@ int cfg_parse_size(const char *text, int64_t *bytes, struct dms_error *err);
  */
 int cfg_parse_time(const char *text, int64_t *ns, struct dms_error *err);
 
+/*
+ * Parses a number that is a size (in bytes, as cfg_parse_size; a plain number is bytes) or
+ * a time (in ns, as cfg_parse_time), whichever family its unit belongs to: what a sweep's
+ * `where` compares. An unknown unit is reported with a suggestion from either family.
+ */
+int cfg_parse_quantity(const char *text, int64_t *x, struct dms_error *err);
+
 /* Which families of rate units a caller accepts (a bit mask). */
 enum {
     CFG_RATE_BITS = 1u << 0,    /* bit/s, kbit/s, Mbit/s, Gbit/s; bps, kbps, Mbps, Gbps */
@@ -396,7 +403,7 @@ struct cfg_axis {
     char *key;              /* key path, the --set grammar; owned */
     char *label;            /* "--axis[i]" for a command-line axis, NULL for the file; owned */
     int key_line, key_column; /* where the key was written (0 on the command line) */
-    size_t n_values;
+    size_t n_values, cap_values; /* values held, and room in the three arrays below */
     char **values;          /* each value's YAML text; owned */
     int *lines, *columns;   /* where each was written (a range's values: the range) */
     int zip;                /* zip group, or -1 */

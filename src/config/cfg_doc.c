@@ -32,6 +32,7 @@ struct anchor {
 
 struct builder {
     yaml_parser_t parser;
+    const unsigned char *text, *end; /* the document the parser reads */
     const struct cfg_origin *origin;
     struct cfg_errors *errs;
     struct anchor *anchors;
@@ -131,11 +132,11 @@ static void fatal(struct builder *b, int line, int column, const char *fmt, ...)
     b->failed = true;
 }
 
-/* The character at mark + delta in the parser's input, or 0 where the line up to it is not
- * plain ASCII (columns count characters, this counts bytes) or it lies past the line. */
-static int char_at(const yaml_parser_t *p, yaml_mark_t mark, int delta)
+/* The character at mark + delta in the document, or 0 where the line up to it is not plain
+ * ASCII (columns count characters, this counts bytes) or it lies past the line. */
+static int char_at(const struct builder *b, yaml_mark_t mark, int delta)
 {
-    const unsigned char *c = p->input.string.start, *end = p->input.string.end;
+    const unsigned char *c = b->text, *end = b->end;
     for (size_t line = 0; c < end && line < mark.line; c++)
         line += *c == '\n' || (*c == '\r' && (c + 1 == end || c[1] != '\n'));
     long col = (long)mark.column + delta;
@@ -157,8 +158,8 @@ static void syntax_error(struct builder *b)
     } else if (p->context) {
         /* the usual cause: a key path's brackets inside a [flow] list, as in a zip group */
         bool flow = strstr(p->context, "flow sequence") && strstr(problem, "expected ','") &&
-                    char_at(p, p->problem_mark, 0) == '[' &&
-                    isalnum(char_at(p, p->problem_mark, -1));
+                    char_at(b, p->problem_mark, 0) == '[' &&
+                    isalnum(char_at(b, p->problem_mark, -1));
         cfg__error_add(b->errs, DMS_EFORMAT, b->origin, (int)p->problem_mark.line + 1,
                        (int)p->problem_mark.column + 1, "",
                        "%s (%s at line %d, column %d)%s", problem, p->context,
@@ -390,7 +391,9 @@ int cfg__parse_yaml(const char *text, size_t len, const struct cfg_origin *origi
         return DMS_EFORMAT;
     if (!yaml_parser_initialize(&b.parser))
         abort(); /* libyaml only fails here when the host is out of memory */
-    yaml_parser_set_input_string(&b.parser, (const unsigned char *)text, len);
+    b.text = (const unsigned char *)text;
+    b.end = b.text + len;
+    yaml_parser_set_input_string(&b.parser, b.text, len);
     *root = build_stream(&b);
     for (size_t i = 0; i < b.n_anchors; i++)
         free(b.anchors[i].name);

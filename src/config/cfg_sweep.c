@@ -55,14 +55,12 @@ static struct cfg_axis *new_axis(struct cfg_vctx *c, struct cfg_sweep *sw,
 
 static void add_value(struct cfg_axis *a, const char *text, int line, int column)
 {
-    /* the arrays hold 4, 8, 16, ... values: they grow when n_values reaches a power of two
-     * (at least 4), so a 10,000-value range costs 12 reallocations, not 10,000 */
-    size_t n = a->n_values;
-    if (n == 0 || (n >= 4 && (n & (n - 1)) == 0)) {
-        size_t cap = n ? 2 * n : 4;
-        a->values = dms_xrealloc(a->values, cap * sizeof *a->values);
-        a->lines = dms_xrealloc(a->lines, cap * sizeof *a->lines);
-        a->columns = dms_xrealloc(a->columns, cap * sizeof *a->columns);
+    /* the arrays double, so a 10,000-value range costs 12 reallocations, not 10,000 */
+    if (a->n_values == a->cap_values) {
+        a->cap_values = a->cap_values ? 2 * a->cap_values : 4;
+        a->values = dms_xrealloc(a->values, a->cap_values * sizeof *a->values);
+        a->lines = dms_xrealloc(a->lines, a->cap_values * sizeof *a->lines);
+        a->columns = dms_xrealloc(a->columns, a->cap_values * sizeof *a->columns);
     }
     a->values[a->n_values] = dms_xstrdup(text);
     a->lines[a->n_values] = line;

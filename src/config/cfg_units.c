@@ -205,16 +205,23 @@ static void list_units(char *buf, size_t n, const struct unit *tab, size_t count
     }
 }
 
-/* Reports an unknown unit, with a suggestion when one matches without regard to case. */
-static int bad_unit(struct dms_error *err, const char *what, const char *unit, const char *text,
-                    const struct unit *tab, size_t n, unsigned family)
+/* The unit of `family` (0 = all) in tab that unit is probably a misspelling of, or NULL. */
+static const char *suggest_unit(const char *unit, const struct unit *tab, size_t n,
+                                unsigned family)
 {
     const char *cands[32];
     size_t nc = 0;
     for (size_t i = 0; i < n && nc < DMS_ARRAY_LEN(cands); i++)
         if (!family || (tab[i].family & family))
             cands[nc++] = tab[i].name;
-    const char *s = cfg__suggest(unit, cands, nc);
+    return cfg__suggest(unit, cands, nc);
+}
+
+/* Reports an unknown unit, with a suggestion when one matches without regard to case. */
+static int bad_unit(struct dms_error *err, const char *what, const char *unit, const char *text,
+                    const struct unit *tab, size_t n, unsigned family)
+{
+    const char *s = suggest_unit(unit, tab, n, family);
     if (s)
         return dms_error_set(err, DMS_EINVAL, "unknown %s unit '%s' in '%s'; did you mean '%s'?",
                              what, unit, text, s);
@@ -269,6 +276,29 @@ int cfg_parse_time(const char *text, int64_t *ns, struct dms_error *err)
     if (dec_to_int(d, u ? (uint64_t)u->factor : 1, true, ns) != 0)
         return dms_error_set(err, DMS_ERANGE, "'%s' is too large", text);
     return 0;
+}
+
+int cfg_parse_quantity(const char *text, int64_t *x, struct dms_error *err)
+{
+    struct dec d;
+    size_t used = scan_number(text, false, &d);
+    char unit[64];
+    trim_copy(unit, sizeof unit, skip_spaces(text + used));
+    if (used == 0 || !unit[0] || find_unit(size_units, DMS_ARRAY_LEN(size_units), unit))
+        return cfg_parse_size(text, x, err);
+    if (find_unit(time_units, DMS_ARRAY_LEN(time_units), unit))
+        return cfg_parse_time(text, x, err);
+    const char *s = suggest_unit(unit, size_units, DMS_ARRAY_LEN(size_units), 0);
+    if (!s)
+        s = suggest_unit(unit, time_units, DMS_ARRAY_LEN(time_units), 0);
+    if (s)
+        return dms_error_set(err, DMS_EINVAL, "'%s' has no size or time unit; did you mean "
+                             "'%s'?", text, s);
+    char sizes[256], times[256];
+    list_units(sizes, sizeof sizes, size_units, DMS_ARRAY_LEN(size_units), 0);
+    list_units(times, sizeof times, time_units, DMS_ARRAY_LEN(time_units), 0);
+    return dms_error_set(err, DMS_EINVAL, "'%s' has no size or time unit (sizes: %s; times: %s)",
+                         text, sizes, times);
 }
 
 /* "a bit rate", "a bit or packet rate", ... for the families in mask. */

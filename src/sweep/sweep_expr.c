@@ -12,7 +12,7 @@
  *   sum     := product (('+' | '-') product)*
  *   product := unary (('*' | '/' | '%') unary)*
  *   unary   := '-' unary | primary
- *   primary := number | keypath | '(' expr ')'
+ *   primary := number [unit] | keypath | '(' expr ')'
  *   keypath := name ('.' name | '[' digits ']')*      name := [A-Za-z_][A-Za-z0-9_]*
  *
  * Values are doubles; a comparison or logical operator gives 1 or 0; a point passes when
@@ -116,25 +116,15 @@ static struct node *parse_expr(struct parser *ps);
 int sweep__unit_number(const char *text, double *out, char *why, size_t n)
 {
     int64_t x;
-    struct dms_error es, et;
-    dms_error_clear(&es);
-    dms_error_clear(&et);
-    if (cfg_parse_size(text, &x, &es) == 0 || cfg_parse_time(text, &x, &et) == 0) {
-        *out = (double)x;
-        return 0;
-    }
-    /* the reason of the family that knows the unit (1.5B: not whole bytes), else that
-     * neither does */
-    if (!why)
+    struct dms_error e;
+    dms_error_clear(&e);
+    if (cfg_parse_quantity(text, &x, &e) != 0) {
+        if (why)
+            snprintf(why, n, "%s", e.msg);
         return -1;
-    if (!strstr(es.msg, "unknown"))
-        snprintf(why, n, "%s", es.msg);
-    else if (!strstr(et.msg, "unknown") && !strstr(et.msg, "needs a time unit"))
-        snprintf(why, n, "%s", et.msg);
-    else
-        snprintf(why, n, "'%s' has no size or time unit (B, KiB, MiB, GiB, ns, us, ms, s)",
-                 text);
-    return -1;
+    }
+    *out = (double)x;
+    return 0;
 }
 
 static struct node *parse_number(struct parser *ps)

@@ -127,7 +127,7 @@ static int gather(const char *dir, const struct shard *s, struct slot *slots,
     struct dirent *e;
     int rc = 0;
     while (rc == 0 && (e = readdir(d)) != NULL) {
-        if (e->d_name[0] == '.' || strstr(e->d_name, ".tmp."))
+        if (e->d_name[0] == '.' || dms_is_staging_name(e->d_name, NULL))
             continue;
         char *pd = path2(dir, e->d_name), *pj = path2(pd, SWEEP__POINT), *text = NULL;
         size_t len;
@@ -236,14 +236,6 @@ static void remove_tree(const char *dir)
     (void)rmdir(dir);
 }
 
-/* True if entry is name + ".tmp." + six characters (mkdtemp's suffix). */
-static bool is_temp_of(const char *entry, const char *name)
-{
-    size_t n = strlen(name);
-    return strncmp(entry, name, n) == 0 && strncmp(entry + n, ".tmp.", 5) == 0 &&
-           strlen(entry + n + 5) == 6;
-}
-
 /* Removes what an earlier merge into out, killed before it renamed its work into place,
  * left beside out: folders named out.tmp.XXXXXX. */
 static void remove_stale(const char *parent, const char *name)
@@ -251,7 +243,7 @@ static void remove_stale(const char *parent, const char *name)
     DIR *d = opendir(parent);
     struct dirent *e;
     while (d && (e = readdir(d)) != NULL) {
-        if (is_temp_of(e->d_name, name)) {
+        if (dms_is_staging_name(e->d_name, name)) {
             char *p = path2(parent, e->d_name);
             remove_tree(p);
             free(p);

@@ -390,8 +390,7 @@ static int prepare(const sweep_plan *p, const char *dir, const struct sweep_opts
     } else if (o->resume && dms_read_file(mp, &old, &len, NULL) == 0) {
         char *sha = sweep__flat_get(old, "sweep_sha256");
         char *shard = sweep__flat_get(old, "shard");
-        char *ver = sweep__flat_get(old, "dmasim_version"), *now = sweep__flat_get(meta,
-                                                                                "dmasim_version");
+        char *ver = sweep__flat_get(old, "dmasim_version");
         char want[32];
         snprintf(want, sizeof want, "%u/%u", o->shard_n ? o->shard_k : 1,
                  o->shard_n ? o->shard_n : 1);
@@ -400,14 +399,13 @@ static int prepare(const sweep_plan *p, const char *dir, const struct sweep_opts
                            "--axis differ); resume needs the same ones");
         else if (!shard || strcmp(shard, want) != 0)
             rc = dir_error(err, dir, "the folder holds another shard of the sweep");
-        else if (!ver || !now || strcmp(ver, now) != 0)
+        else if (!ver || !o->version || strcmp(ver, o->version) != 0)
             rc = dir_error(err, dir, "the folder's points were made by another dmasim version; "
                            "a sweep is resumed by the version that began it (merge refuses a "
                            "mix)");
         free(sha);
         free(shard);
         free(ver);
-        free(now);
     } else if (o->resume && !dir_only(dir, staging_name)) {
         /* only what a sweep killed before its sweep.json was in place can leave is
          * allowed: its staging names */

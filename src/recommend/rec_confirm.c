@@ -14,56 +14,36 @@
 
 #include "rec_int.h"
 
-static void confirm_nic(struct prof_ctx *x, unsigned i, const struct rec_outcome *o)
+/* Lists objective k, missed by the confirmation run with every value at once (mean is what
+ * it measured), unless a searched keyword already listed it. */
+static void list_joint_miss(struct prof_ctx *x, struct rec_nic_answer *a, int k, double mean)
 {
-    struct rec_nic_answer *a = &x->ans->nics[i];
-    const struct cfg_objectives *ob = &x->sc->objectives;
-    unsigned mask = rec__rx_mask(ob) | rec__tx_mask(ob) |
-                    (ob->has_memory ? 1u << REC_OBJ_MEMORY : 0);
-    struct rec__probe pr;
-    memset(&pr, 0, sizeof pr);
-    rec__reduce(x->sc, i, mask, x->conf, o, &pr);
-    a->met = pr.ran && pr.ok_mean && a->n_unmet == 0;
-    if (!pr.ran)
-        rec__note(a, "The confirmation run failed: %s.", pr.fail);
-    for (int k = 0; k < REC_OBJ_COUNT; k++) {
-        a->has_obj[k] = (mask >> k) & 1;
-        a->obj_target[k] = rec__target_of(ob, k);
-        a->obj_mean[k] = pr.mean[k];
-        a->obj_hi[k] = pr.hi[k];
-        a->obj_met[k] = pr.ran && (!pr.has[k] || pr.mean[k] <= a->obj_target[k]);
-        if (a->has_obj[k] && pr.ran && !a->obj_met[k]) {
-            bool listed = false;
-            for (size_t j = 0; j < a->n_unmet; j++)
-                listed |= a->unmet[j].objective == k;
-            if (!listed) {
-                struct rec_unmet *m = rec__unmet_add(a);
-                m->objective = k;
-                m->target = a->obj_target[k];
-                m->best = pr.mean[k];
-                snprintf(m->keyword, sizeof m->keyword, "%s", "(all together)");
-                m->at_size = -1;
-                const struct rec_value *bv = rec__value_of(a, "BaseMapRegistersNeeded");
-                if (k == REC_OBJ_TX_STALL_P99 && bv && strcmp(bv->limit, "system_pool") == 0)
-                    snprintf(m->limited_by, sizeof m->limited_by,
-                             "the system pool: %lld map registers shared by the NICs that draw "
-                             "on it leave this NIC %lld base registers, fewer than the stall "
-                             "objective needs", (long long)x->ans->pool_size,
-                             (long long)bv->value);
-                else
-                    snprintf(m->limited_by, sizeof m->limited_by, "%s",
-                             k == REC_OBJ_MEMORY
-                                 ? "the recommended buffers need more shared memory than the "
-                                   "target"
-                                 : "each resource met it alone, but not all at their "
-                                   "recommended sizes together: they share the processors, the "
-                                   "bus or the pool");
-            }
-            a->met = false;
-        }
-    }
-    if (!pr.ran)
-        return;
+    for (size_t j = 0; j < a->n_unmet; j++)
+        if (a->unmet[j].objective == k)
+            return;
+    struct rec_unmet *m = rec__unmet_add(a);
+    m->objective = k;
+    m->target = a->obj_target[k];
+    m->best = mean;
+    snprintf(m->keyword, sizeof m->keyword, "%s", "(all together)");
+    m->at_size = -1;
+    const struct rec_value *bv = rec__value_of(a, "BaseMapRegistersNeeded");
+    if (k == REC_OBJ_TX_STALL_P99 && bv && strcmp(bv->limit, "system_pool") == 0)
+        snprintf(m->limited_by, sizeof m->limited_by,
+                 "the system pool: %lld map registers shared by the NICs that draw on it "
+                 "leave this NIC %lld base registers, fewer than the stall objective needs",
+                 (long long)x->ans->pool_size, (long long)bv->value);
+    else
+        snprintf(m->limited_by, sizeof m->limited_by, "%s",
+                 k == REC_OBJ_MEMORY
+                     ? "the recommended buffers need more shared memory than the target"
+                     : "each resource met it alone, but not all at their recommended sizes "
+                       "together: they share the processors, the bus or the pool");
+}
+
+/* The costs the confirmation run measured for NIC i, means over its replications. */
+static void measured_costs(struct rec_nic_answer *a, unsigned i, const struct rec_outcome *o)
+{
     double shm = 0, peak = 0, regs = 0, pk = 0, bf = 0, sg = 0, pool = 0;
     for (size_t r = 0; r < o->n_reps; r++) {
         const double *m = o->reps[r].nics[i].m;
@@ -89,6 +69,34 @@ static void confirm_nic(struct prof_ctx *x, unsigned i, const struct rec_outcome
         a->pool_map_registers = pool / n;
         a->pool_drawn = a->pool_map_registers > 0;
     }
+}
+
+/* The objectives and costs of NIC i at the confirmation run o, into its answer. */
+static void confirm_nic(struct prof_ctx *x, unsigned i, const struct rec_outcome *o)
+{
+    struct rec_nic_answer *a = &x->ans->nics[i];
+    const struct cfg_objectives *ob = &x->sc->objectives;
+    unsigned mask = rec__rx_mask(ob) | rec__tx_mask(ob) |
+                    (ob->has_memory ? 1u << REC_OBJ_MEMORY : 0);
+    struct rec__probe pr;
+    memset(&pr, 0, sizeof pr);
+    rec__reduce(x->sc, i, mask, x->conf, o, &pr);
+    a->met = pr.ran && pr.ok_mean && a->n_unmet == 0;
+    if (!pr.ran)
+        rec__note(a, "The confirmation run failed: %s.", pr.fail);
+    for (int k = 0; k < REC_OBJ_COUNT; k++) {
+        a->has_obj[k] = (mask >> k) & 1;
+        a->obj_target[k] = rec__target_of(ob, k);
+        a->obj_mean[k] = pr.mean[k];
+        a->obj_hi[k] = pr.hi[k];
+        a->obj_met[k] = pr.ran && (!pr.has[k] || pr.mean[k] <= a->obj_target[k]);
+        if (a->has_obj[k] && pr.ran && !a->obj_met[k]) {
+            list_joint_miss(x, a, k, pr.mean[k]);
+            a->met = false;
+        }
+    }
+    if (pr.ran)
+        measured_costs(a, i, o);
 }
 
 /* One confirmation run of every NIC at its recommended values, into the answers. */

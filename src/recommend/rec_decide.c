@@ -258,11 +258,12 @@ static void kept(struct rec_nic_answer *a, const char *kw, int64_t v, const char
 
 /* ---------------------------------------------------------------- receive side */
 
-static void decide_rx(struct prof_ctx *x, unsigned i, struct rec_nic_answer *a)
+/* ReceiveBuffers: searched, unmeetable (the protocols are overloaded), kept, or observed. */
+static int64_t decide_receive_buffers(struct prof_ctx *x, unsigned i, struct rec_nic_answer *a)
 {
     struct nicplan *p = &x->nic[i];
     const struct cfg_driver *d = &p->c->driver;
-    struct unit *rb = rec__find_unit(x, i, K_RB), *mx = rec__find_unit(x, i, K_MAXRB);
+    struct unit *rb = rec__find_unit(x, i, K_RB);
     int64_t rbv = d->receive_buffers;
     if (p->overloaded && rec__rx_mask(&x->sc->objectives)) {
         const struct rec__probe *b = &p->base_probe;
@@ -310,7 +311,17 @@ static void decide_rx(struct prof_ctx *x, unsigned i, struct rec_nic_answer *a)
             "(%lld) plus LowWater (%lld) and one, divided by the scale factor %u; an "
             "observation, not a target.", (long long)top, (long long)d->low_water, p->F);
     }
-    p->cur[K_RB] = rbv;
+    return rbv;
+}
+
+/* MaxReceiveBuffers, LowWater and AsyncChunk, the growth of a pool of rbv buffers; returns
+ * the pool's ceiling. */
+static int64_t decide_growth(struct prof_ctx *x, unsigned i, struct rec_nic_answer *a,
+                             int64_t rbv)
+{
+    struct nicplan *p = &x->nic[i];
+    const struct cfg_driver *d = &p->c->driver;
+    struct unit *mx = rec__find_unit(x, i, K_MAXRB);
     int64_t ceiling = p->growth ? DMS_MAX(d->max_receive_buffers, rbv) : rbv;
     if (p->growth && p->rx) {
         if (mx) {
@@ -348,7 +359,12 @@ static void decide_rx(struct prof_ctx *x, unsigned i, struct rec_nic_answer *a)
         why(v, "The driver refuses a ceiling below ReceiveBuffers; with LowWater 0 or no room "
             "above the initial buffers the pool does not grow, so it only repeats that floor.");
     }
-    p->cur[K_MAXRB] = DMS_MAX(ceiling, rbv);
+    return ceiling;
+}
+
+/* PacketPoolSize, derived from the pool's ceiling p->cur[K_MAXRB]. */
+static void decide_packet_pool(struct nicplan *p, struct rec_nic_answer *a)
+{
     struct rec_value *v = val_add(a, "PacketPoolSize", p->cur[K_MAXRB], REC_BIND_LIMIT);
     v->repeats_limit = true;
     snprintf(v->limit, sizeof v->limit, "driver_minimum");
@@ -360,6 +376,16 @@ static void decide_rx(struct prof_ctx *x, unsigned i, struct rec_nic_answer *a)
         "each receive buffer up to the pool's ceiling (%s), so each pool needs %u x %lld = %lld "
         "descriptors; a smaller pool fails initialization or stops growth.", top, p->F,
         (long long)p->cur[K_MAXRB], (long long)(p->F * p->cur[K_MAXRB]));
+}
+
+static void decide_rx(struct prof_ctx *x, unsigned i, struct rec_nic_answer *a)
+{
+    struct nicplan *p = &x->nic[i];
+    int64_t rbv = decide_receive_buffers(x, i, a);
+    p->cur[K_RB] = rbv;
+    int64_t ceiling = decide_growth(x, i, a, rbv);
+    p->cur[K_MAXRB] = DMS_MAX(ceiling, rbv);
+    decide_packet_pool(p, a);
 }
 
 /* ---------------------------------------------------------------- send side */

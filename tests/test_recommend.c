@@ -207,6 +207,19 @@ static void joint_miss_case(void)
     CHECK_EQ(rb->value, rb->upper);
     CHECK_EQ(m.rb_seen, rb->value);
     CHECK(strstr(rb->why, "Raised from") != NULL);
+    /* what derives from ReceiveBuffers follows it: the ceiling the driver requires and the
+     * packet pool, whose reason gives the raised count */
+    for (size_t j = 0; j < a->n_values; j++) {
+        const struct rec_value *v = &a->values[j];
+        if (strcmp(v->keyword, "MaxReceiveBuffers") == 0)
+            CHECK(v->value >= rb->value);
+        if (strcmp(v->keyword, "PacketPoolSize") == 0) {
+            char want[64];
+            snprintf(want, sizeof want, " x %lld = ", (long long)v->value);
+            CHECK(v->value >= rb->value);
+            CHECK(strstr(v->why, want) != NULL);
+        }
+    }
     CHECK(a->met); /* the second confirmation has no penalty */
     rec_result_fini(&res);
 

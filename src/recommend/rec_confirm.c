@@ -172,12 +172,19 @@ static unsigned raise_to_upper(struct prof_ctx *x, unsigned i, struct rec_nic_an
         p->raised[u->kw] = true;
         raised++;
     }
-    if (raised) {
-        p->cur[K_MAXRB] = DMS_MAX(p->cur[K_MAXRB], p->cur[K_RB]);
-        struct rec_value *pp = rec__value_of(a, "PacketPoolSize");
-        if (pp)
-            pp->value = p->cur[K_MAXRB];
+    if (raised && p->cur[K_MAXRB] < p->cur[K_RB]) {
+        /* the driver refuses a ceiling below ReceiveBuffers: it follows, with the pool */
+        p->cur[K_MAXRB] = p->cur[K_RB];
+        struct rec_value *mx = rec__value_of(a, "MaxReceiveBuffers");
+        if (mx && mx->value < p->cur[K_MAXRB]) {
+            mx->value = p->cur[K_MAXRB];
+            rec__why_more(mx, " Raised to %lld with ReceiveBuffers: the driver refuses a "
+                          "ceiling below it.", (long long)mx->value);
+        }
     }
+    struct rec_value *pp = raised ? rec__value_of(a, "PacketPoolSize") : NULL;
+    if (pp)
+        rec__packet_pool(p, pp);
     return raised;
 }
 

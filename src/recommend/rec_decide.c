@@ -362,12 +362,9 @@ static int64_t decide_growth(struct prof_ctx *x, unsigned i, struct rec_nic_answ
     return ceiling;
 }
 
-/* PacketPoolSize, derived from the pool's ceiling p->cur[K_MAXRB]. */
-static void decide_packet_pool(struct nicplan *p, struct rec_nic_answer *a)
+void rec__packet_pool(const struct nicplan *p, struct rec_value *v)
 {
-    struct rec_value *v = val_add(a, "PacketPoolSize", p->cur[K_MAXRB], REC_BIND_LIMIT);
-    v->repeats_limit = true;
-    snprintf(v->limit, sizeof v->limit, "driver_minimum");
+    v->value = p->cur[K_MAXRB];
     char top[96];
     snprintf(top, sizeof top, p->growth ? "MaxReceiveBuffers %lld"
                                         : "ReceiveBuffers %lld, since the pool does not grow",
@@ -376,6 +373,15 @@ static void decide_packet_pool(struct nicplan *p, struct rec_nic_answer *a)
         "each receive buffer up to the pool's ceiling (%s), so each pool needs %u x %lld = %lld "
         "descriptors; a smaller pool fails initialization or stops growth.", top, p->F,
         (long long)p->cur[K_MAXRB], (long long)(p->F * p->cur[K_MAXRB]));
+}
+
+/* PacketPoolSize, derived from the pool's ceiling p->cur[K_MAXRB]. */
+static void decide_packet_pool(struct nicplan *p, struct rec_nic_answer *a)
+{
+    struct rec_value *v = val_add(a, "PacketPoolSize", p->cur[K_MAXRB], REC_BIND_LIMIT);
+    v->repeats_limit = true;
+    snprintf(v->limit, sizeof v->limit, "driver_minimum");
+    rec__packet_pool(p, v);
 }
 
 static void decide_rx(struct prof_ctx *x, unsigned i, struct rec_nic_answer *a)

@@ -136,6 +136,8 @@ void rec__set_figure(struct rec_value *v, const struct rec__probe *at);
 int64_t rec__base_cap(const struct nicplan *p);
 /* NIC answer a's value for keyword kw, or NULL. */
 struct rec_value *rec__value_of(struct rec_nic_answer *a, const char *kw);
+/* PacketPoolSize's value and reason, derived from the pool's ceiling p->cur[K_MAXRB]. */
+void rec__packet_pool(const struct nicplan *p, struct rec_value *v);
 /* Fits the drawing grants to a limited system pool (cutting the largest) and states it. */
 void rec__fit_pool(struct prof_ctx *x);
 /* The memory, map-register and descriptor costs of each of NIC i's values. */

@@ -20,6 +20,7 @@ enum {
     CLI_EXIT_UNAVAILABLE = 69, /* a program the command needs (gnuplot) is missing */
     CLI_EXIT_SOFTWARE = DMS_EXIT_SOFTWARE,
     CLI_EXIT_CANTCREAT = DMS_EXIT_CANTCREAT,
+    CLI_EXIT_IOERR = DMS_EXIT_IOERR, /* standard output could not be written */
 };
 
 struct cli_cmd {

@@ -44,7 +44,7 @@ const char cli_usage_run[] =
     "Exit status: 0 all objectives met; 10 an objective NOT met; 11 a NIC failed to\n"
     "initialize; 12 the machine hung; 13 verifier diagnostics under --strict. When several\n"
     "apply: 12, then 11, then 13, then 10. 64 usage, 65 bad data, 66 no input, 73 cannot\n"
-    "create output.\n";
+    "create output, 74 standard output could not be written.\n";
 
 struct run_opts {
     const char *scenario;

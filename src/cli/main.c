@@ -2,7 +2,9 @@
 /*
  * dmasim: entry point. Dispatches to a subcommand, prints the tool's help and versions.
  */
+#include <errno.h>
 #include <getopt.h>
+#include <stdbool.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
@@ -65,7 +67,7 @@ static void print_usage(FILE *f)
                "diagnostics under --strict (when several apply: 12, 11, 13, 10); 14 sweep points\n"
                "failed; 1 a check disagreed with theory; 64 usage, 65 bad data, 66 no input,\n"
                "69 a needed program (gnuplot) is missing, 70 internal error, 73 cannot create\n"
-               "output. See dmasim(1).\n");
+               "output, 74 standard output could not be written. See dmasim(1).\n");
 }
 
 static void print_version(void)
@@ -143,9 +145,35 @@ int cli_cmd_later(int argc, char **argv)
     return CLI_EXIT_USAGE;
 }
 
-int main(int argc, char **argv)
+/*
+ * Flushes standard output and closes it; a failure (a full disk, a closed descriptor)
+ * means what the command printed is lost, so it is reported and turns an outcome status
+ * (below 64) into 74. Error statuses of their own (64 and above) stay.
+ */
+static int finish(int status)
 {
-    gsl_set_error_handler_off();
+    /* A write that failed earlier left the error flag; the flush of what is still
+     * buffered usually fails the same way and says why. */
+    bool lost = ferror(stdout) != 0;
+    errno = 0;
+    int saved = fflush(stdout) != 0 ? errno : 0;
+    lost = lost || saved != 0;
+    errno = 0;
+    if (fclose(stdout) != 0 && !lost) {
+        lost = true;
+        saved = errno;
+    }
+    if (!lost)
+        return status;
+    if (saved)
+        fprintf(stderr, "dmasim: cannot write standard output: %s\n", strerror(saved));
+    else
+        fprintf(stderr, "dmasim: cannot write standard output\n");
+    return status < CLI_EXIT_USAGE ? CLI_EXIT_IOERR : status;
+}
+
+static int dispatch(int argc, char **argv)
+{
     if (argc < 2) {
         print_usage(stderr);
         return CLI_EXIT_USAGE;
@@ -171,4 +199,10 @@ int main(int argc, char **argv)
     }
     fprintf(stderr, "dmasim: unknown command '%s' (see 'dmasim --help')\n", cmd);
     return CLI_EXIT_USAGE;
+}
+
+int main(int argc, char **argv)
+{
+    gsl_set_error_handler_off();
+    return finish(dispatch(argc, argv));
 }

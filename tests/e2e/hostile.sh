@@ -92,6 +92,30 @@ stale-temps) # a run into a folder cleans the temporaries a killed run left ther
     done
     [ -s "$tmp/out/result.json" ] || fail "no result"
     ;;
+stdout-full) # output that cannot be written is an error (74), not a silent success
+    [ -w /dev/full ] || skip "no /dev/full on this machine"
+    expect_full() { # expect_full CMD...: stdout to /dev/full gives 74 and says so
+        timeout 60 "$@" >/dev/full 2>"$tmp/stderr"
+        local got=$?
+        [ "$got" -eq 74 ] || { cat "$tmp/stderr" >&2; fail "exit $got, expected 74: $*"; }
+        expect_msg "dmasim: cannot write standard output"
+    }
+    expect_full "$dmasim" --version
+    expect_msg "cannot write standard output: No space left on device" # the reason, when known
+    expect_full "$dmasim" --help
+    expect_full "$dmasim" help run
+    expect_full "$dmasim" run --help
+    expect_full "$dmasim" check erlang --buffers 10 --load 5
+    expect_full "$dmasim" trace info traces/default-mix.pcap
+    expect_full "$dmasim" run configs/default.yaml --json -o "$tmp/json" --set run.replications=1
+    expect_full "$dmasim" run configs/default.yaml -o "$tmp/summary" --set run.replications=1
+    # the results folder is whole all the same: only standard output was lost
+    jq -e '.nics | length == 1' "$tmp/summary/result.json" >/dev/null || fail "no result"
+    # an error status of its own stays: bad usage is still 64
+    expect_exit 64 "$dmasim" run --no-such-option
+    timeout 60 "$dmasim" run --no-such-option >/dev/full 2>/dev/null
+    [ $? -eq 64 ] || fail "usage error to /dev/full: not 64"
+    ;;
 *) fail "unknown case $case_" ;;
 esac
 echo "ok: $case_"

@@ -176,7 +176,7 @@ static void test_plan(const char *dir)
     }
     static const char head[] = "point,nics[0].driver.BaseMapRegistersNeeded,"
                                "nics[0].driver.ReceiveBuffers,nics[0].driver.MaxReceiveBuffers,"
-                               "status,nic0.init.map_registers_per_base.mean,";
+                               "status,error,nic0.init.map_registers_per_base.mean,";
     CHECK(strncmp(p->header, head, strlen(head)) == 0);
     /* shards partition the points */
     for (size_t i = 0; i < 4; i++) {

@@ -351,7 +351,7 @@ static void build_header(sweep_plan *p)
         sweep__sb_put(&b, ",");
         sweep__sb_csv(&b, p->sw->axes[a].key);
     }
-    sweep__sb_put(&b, ",status");
+    sweep__sb_put(&b, ",status,error");
     for (size_t i = 0; i < p->base->n_nics; i++)
         for (int m = 0; m < RUN_NIC_METRIC_COUNT; m++)
             sweep__sb_put(&b, ",%s.%s.mean,%s.%s.ci_half", p->base->nics[i].name,

@@ -148,7 +148,9 @@ static void row_and_line(const struct ctx *c, const struct sweep_point *pt,
         else
             sweep__sb_json(line, v);
     }
-    sweep__sb_put(row, ",%s", error ? "failed" : "ok");
+    sweep__sb_put(row, ",%s,", error ? "failed" : "ok");
+    if (error)
+        sweep__sb_csv(row, error);
     sweep__sb_put(line, "},\"status\":\"%s\",\"error\":", error ? "failed" : "ok");
     if (error)
         sweep__sb_json(line, error);

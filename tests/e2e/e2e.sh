@@ -446,6 +446,11 @@ sweep) # points.csv byte-identical for -j1 / -j2, and merged from 3 shards; the 
     done
     [ "$(wc -l <"$tmp/j1/points.csv")" -eq 8 ] || fail "points.csv: header + 7 rows expected"
     [ "$(grep -c ',failed,' "$tmp/j1/points.csv")" -eq 2 ] || fail "points.csv: 2 failed rows expected"
+    # a failed row says why, in the column after its status; an ok row's is empty
+    head -n 1 "$tmp/j1/points.csv" | grep -q ',status,error,nic0\.' || fail "points.csv: no error column"
+    [ "$(grep -c ',failed,"\{0,1\}nic0 did not initialize' "$tmp/j1/points.csv")" -eq 2 ] ||
+        fail "points.csv: failed rows without their error: $(grep ',failed,' "$tmp/j1/points.csv")"
+    [ "$(grep -c ',ok,,' "$tmp/j1/points.csv")" -eq 5 ] || fail "points.csv: ok rows with an error"
     [ "$(jq -s 'map(select(.status == "failed")) | length' "$tmp/j1/points.jsonl")" -eq 2 ] ||
         fail "points.jsonl: 2 failed points expected"
     jq -e -s '.[0].values["nics[0].driver.ReceiveBuffers"] == 64 and .[0].nics[0].figures["rx.frames"].mean > 0' \

@@ -9,11 +9,14 @@
 #   npanels, panel[i], title_text, xlabel_text, ylabel_text, cblabel_text, footer,
 #   logcb (1: logarithmic colours), yfloor (values at or below it drawn at it),
 #   cbtop (top of the colour scale), has_target (1 when an objective is set), the xtics and
-#   ytics (set ... (label index, ...)), xmax and ymax (largest index)
+#   ytics (set ... (label index, ...)), xmax and ymax (largest index); title_lines (2 when
+#   the title names the values held fixed on a second line; 1 if unset)
 # (NaN cells stay in the grid: "with image" needs every row whole, and leaves them blank)
 clip(z) = (logcb && z <= yfloor) ? yfloor : z
+if (!exists("title_lines")) title_lines = 1
+top = 50.0 + 18 * (title_lines - 1)
 do for [fmt in formats] {
-    h = 120 + 420 * npanels
+    h = 70 + top + 420 * npanels
     if (fmt eq "svg") {
         set terminal svg size 820, h dynamic enhanced font "DejaVu Sans,11" background rgb "white"
     } else {
@@ -21,7 +24,7 @@ do for [fmt in formats] {
     }
     set output out . "." . fmt
     set label 99 footer at screen 0.01, screen 0.012 left font ",8" textcolor rgb "#555555"
-    set multiplot layout npanels, 1 title title_text margins 0.12, 0.8, 75.0 / h, 1 - 50.0 / h spacing 0.1, 110.0 / h
+    set multiplot layout npanels, 1 title title_text margins 0.12, 0.8, 75.0 / h, 1 - top / h spacing 0.1, 110.0 / h
     do for [i = 1:npanels] {
         set title panel[i] . (has_target ? "   (green outline: meets the objective)" : "")
         set xlabel xlabel_text

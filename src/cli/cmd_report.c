@@ -213,6 +213,8 @@ static int report(const struct report_opts *o, const rpt_folder *f)
     }
     struct rpt_plot_set ps;
     rpt_plots_build(f, "svg png", &ps);
+    for (size_t i = 0; i < ps.n_notes && !o->quiet; i++)
+        fprintf(stderr, "dmasim report: %s\n", ps.notes[i]);
     int status = write_plots(o, &ps);
     char gnuplot[4096];
     const char *prog = getenv("DMASIM_GNUPLOT");

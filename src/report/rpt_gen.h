@@ -46,6 +46,8 @@ struct rpt_plot {
 struct rpt_plot_set {
     struct rpt_plot *items;
     size_t n;
+    char notes[4][320]; /* why a plot the folder would have is not drawn */
+    size_t n_notes;
 };
 
 /* Builds every plot the folder supports; formats is the gnuplot default written into

@@ -413,11 +413,16 @@ static void figure(struct rpt_sb *b, const struct rpt_plot *p, const struct rpt_
                    p->stem, p->stem);
 }
 
-static void warnings(struct rpt_sb *b, const rpt_folder *f)
+static void warnings(struct rpt_sb *b, const rpt_folder *f, const struct rpt_plot_set *plots)
 {
     const struct rpt_run *r = rpt__main_run(f);
     rpt__sb_puts(b, "<h2>Warnings</h2>\n<ul class=\"warn\" id=\"warnings\">\n");
     size_t n = 0;
+    for (size_t i = 0; i < plots->n_notes; i++, n++) {
+        rpt__sb_puts(b, "<li>");
+        esc(b, plots->notes[i]);
+        rpt__sb_puts(b, "</li>\n");
+    }
     const dms_jv *w = r ? dms_jv_get(r->json, "warnings") : NULL;
     for (size_t i = 0; w && w->type == DMS_JARR && i < w->n; i++, n++) {
         const dms_jv *it = w->items[i];
@@ -616,7 +621,7 @@ char *rpt_html(const rpt_folder *f, const struct rpt_plot_set *plots,
         if (f->kind != RPT_KIND_RUN && !nic_has_plots(plots, nic))
             rpt__sb_puts(&b, "<p>Its plots are panels of the plots above.</p>\n");
     }
-    warnings(&b, f);
+    warnings(&b, f, plots);
     scenario_details(&b, f);
     provenance(&b, f, date);
     rpt__sb_puts(&b, "</body>\n</html>\n");

@@ -422,17 +422,21 @@ static void find_panels(rpt_folder *f)
     }
 }
 
-/* The swept keys are the columns before the first figure ("....mean") that do not name
- * the point; a key that moves together with an earlier one is not an axis. */
+/* The swept keys are the columns before `status` (as dmasim sweep writes them), or, in a
+ * table without one, before the first figure ("....mean"), that do not name the point; a
+ * key that moves together with an earlier one is not an axis. A swept key may itself end
+ * in ".mean" (nics[0].protocol.hold.mean), hence `status` first. */
 static int find_keys(rpt_folder *f, const char *path, struct dms_error *err)
 {
     static const char *const not_keys[] = {"point", "key", "index", "dir", "status", "error"};
     find_panels(f);
+    bool has_status = rpt__col(&f->points, "status") >= 0;
     for (size_t c = 0; c < f->points.n_cols; c++) {
         const char *name = f->points.cols[c];
         size_t n = strlen(name);
-        if ((n > 5 && strcmp(name + n - 5, ".mean") == 0) ||
-            (n > 8 && strcmp(name + n - 8, ".ci_half") == 0))
+        if (has_status ? strcmp(name, "status") == 0
+                       : (n > 5 && strcmp(name + n - 5, ".mean") == 0) ||
+                             (n > 8 && strcmp(name + n - 8, ".ci_half") == 0))
             break;
         bool skip = false;
         for (size_t k = 0; k < DMS_ARRAY_LEN(not_keys); k++)

@@ -345,56 +345,127 @@ static void sweep_1d(const rpt_folder *f, const char *formats, struct rpt_plot_s
     }
 }
 
-static int cmp_dbl(const void *a, const void *b)
+#define RPT_AXIS_MAX   64
+#define RPT_SLICES_MAX 12 /* heatmaps per figure when a sweep has more than two axes */
+
+/*
+ * The values of one swept column as a heatmap shows them: ascending when every value is
+ * a number, else in the order the sweep lists them (its canonical order, which is the
+ * order points.csv is in). Values past the first RPT_AXIS_MAX are left out.
+ */
+struct axis {
+    size_t col, n;
+    bool numeric;
+    const char *text[RPT_AXIS_MAX]; /* borrowed from the points table */
+};
+
+static size_t axis_index(const struct axis *a, const char *cell)
 {
-    double x = *(const double *)a, y = *(const double *)b;
+    for (size_t i = 0; i < a->n; i++)
+        if (strcmp(a->text[i], cell) == 0)
+            return i;
+    return a->n;
+}
+
+static int cmp_num_text(const void *a, const void *b)
+{
+    double x = rpt__cell_num(*(const char *const *)a), y = rpt__cell_num(*(const char *const *)b);
     return x < y ? -1 : x > y;
 }
 
-/* The distinct numeric values of column c, sorted; returns how many (at most max). */
-static size_t axis_values(const rpt_folder *f, size_t c, double *v, size_t max)
+static void axis_build(const rpt_folder *f, size_t col, struct axis *a)
 {
-    size_t n = 0;
+    a->col = col;
+    a->n = 0;
+    a->numeric = true;
     for (size_t row = 0; row < f->points.n_rows; row++) {
-        double x = rpt__cell_num(f->points.cells[row][c]);
-        bool seen = !isfinite(x);
-        for (size_t i = 0; i < n && !seen; i++)
-            seen = v[i] == x;
-        if (!seen && n < max)
-            v[n++] = x;
+        const char *cell = f->points.cells[row][col];
+        if (!*cell || axis_index(a, cell) < a->n || a->n == RPT_AXIS_MAX)
+            continue;
+        a->numeric &= isfinite(rpt__cell_num(cell));
+        a->text[a->n++] = cell;
     }
-    qsort(v, n, sizeof *v, cmp_dbl);
-    return n;
+    if (a->numeric)
+        qsort(a->text, a->n, sizeof *a->text, cmp_num_text);
 }
 
-static size_t index_of(const double *v, size_t n, double x)
+static void tics(struct rpt_sb *gp, const char *name, const struct axis *a)
 {
-    for (size_t i = 0; i < n; i++)
-        if (v[i] == x)
-            return i;
-    return n;
-}
-
-static void tics(struct rpt_sb *gp, const char *axis, const double *v, size_t n)
-{
-    rpt__sb_printf(gp, "set %s (", axis);
-    for (size_t i = 0; i < n; i++)
-        rpt__sb_printf(gp, "%s\"%.12g\" %zu", i ? ", " : "", v[i], i);
+    rpt__sb_printf(gp, "set %s (", name);
+    for (size_t i = 0; i < a->n; i++) {
+        rpt__sb_puts(gp, i ? ", " : "");
+        if (a->numeric)
+            rpt__sb_printf(gp, "\"%.12g\"", rpt__cell_num(a->text[i]));
+        else
+            gp_str(gp, a->text[i]);
+        rpt__sb_printf(gp, " %zu", i);
+    }
     rpt__sb_puts(gp, ")\n");
 }
 
-#define RPT_AXIS_MAX 64
+/*
+ * A slice of a sweep with more than two axes: the rows whose third and later swept keys
+ * hold the values of row `first`. A sweep of two axes has one slice, of every row.
+ */
+struct slice {
+    size_t first;         /* a row of the slice */
+    char label[256];      /* "key = value, ..." of the keys held fixed, "" for one slice */
+    char slug[64];        /* the same for a file name */
+};
+
+static bool in_slice(const rpt_folder *f, size_t row, const struct slice *s)
+{
+    for (size_t k = 2; k < f->n_keys; k++) {
+        size_t c = f->key_col[k];
+        if (strcmp(f->points.cells[row][c], f->points.cells[s->first][c]) != 0)
+            return false;
+    }
+    return true;
+}
+
+/* The slices of the sweep in the order points.csv first reaches them; returns how many,
+ * or SIZE_MAX when there are more than max. */
+static size_t find_slices(const rpt_folder *f, struct slice *sl, size_t max)
+{
+    size_t n = 0;
+    for (size_t row = 0; row < f->points.n_rows; row++) {
+        bool seen = false;
+        for (size_t i = 0; i < n && !seen; i++)
+            seen = in_slice(f, row, &sl[i]);
+        if (seen)
+            continue;
+        if (n == max)
+            return SIZE_MAX;
+        struct slice *s = &sl[n++];
+        *s = (struct slice){.first = row};
+        size_t len = 0, sl_len = 0;
+        for (size_t k = 2; k < f->n_keys; k++) {
+            size_t c = f->key_col[k];
+            const char *v = f->points.cells[row][c];
+            int w = snprintf(s->label + len, sizeof s->label - len, "%s%s = %s", k > 2 ? ", " : "",
+                             f->points.cols[c], v);
+            len = w < 0 ? len : DMS_MIN(sizeof s->label - 1, len + (size_t)w);
+            char vs[32];
+            rpt__slug(v, vs, sizeof vs);
+            w = snprintf(s->slug + sl_len, sizeof s->slug - sl_len, "-%s", vs);
+            sl_len = w < 0 ? sl_len : DMS_MIN(sizeof s->slug - 1, sl_len + (size_t)w);
+        }
+    }
+    return n;
+}
 
 static void heatmap(const rpt_folder *f, const char *formats, const struct rpt_figure *fig,
-                    double target, struct rpt_plot_set *set)
+                    double target, const struct slice *slice, size_t index,
+                    struct rpt_plot_set *set)
 {
     int mc, hc;
     rpt__point_cols(f, 0, fig->path, &mc, &hc);
     if (mc < 0)
         return;
-    double xs[RPT_AXIS_MAX], ys[RPT_AXIS_MAX];
-    size_t nx = axis_values(f, f->key_col[0], xs, RPT_AXIS_MAX);
-    size_t ny = axis_values(f, f->key_col[1], ys, RPT_AXIS_MAX);
+    struct axis ax, ay;
+    axis_build(f, f->key_col[0], &ax);
+    axis_build(f, f->key_col[1], &ay);
+    size_t nx = ax.n, ny = ay.n;
     char nics[8][64];
     size_t nn = sweep_nics(f, nics);
     if (!nx || !ny)
@@ -407,10 +478,17 @@ static void heatmap(const rpt_folder *f, const char *formats, const struct rpt_f
         rpt__point_cols(f, i, fig->path, &mc, &hc);
         for (size_t row = 0; mc >= 0 && row < f->points.n_rows; row++) {
             char **c = f->points.cells[row];
-            size_t ix = index_of(xs, nx, rpt__cell_num(c[f->key_col[0]]));
-            size_t iy = index_of(ys, ny, rpt__cell_num(c[f->key_col[1]]));
-            if (ix < nx && iy < ny)
-                z[ix * ny + iy] = rpt__cell_num(c[mc]) * fig->scale;
+            size_t ix = axis_index(&ax, c[ax.col]), iy = axis_index(&ay, c[ay.col]);
+            if (ix >= nx || iy >= ny)
+                continue;
+            double v = rpt__cell_num(c[mc]) * fig->scale;
+            /* the colour scale spans every slice, so slices compare by colour */
+            if (v > 0 && v < minpos)
+                minpos = v;
+            if (v > top)
+                top = v;
+            if (in_slice(f, row, slice))
+                z[ix * ny + iy] = v;
         }
         if (i)
             rpt__sb_puts(&dat, "\n\n");
@@ -425,24 +503,28 @@ static void heatmap(const rpt_folder *f, const char *formats, const struct rpt_f
                     rpt__sb_printf(&dat, " %.3g\n", v);
                 else
                     rpt__sb_puts(&dat, " none\n");
-                if (v > 0 && v < minpos)
-                    minpos = v;
-                if (v > top)
-                    top = v;
             }
             rpt__sb_puts(&dat, "\n");
         }
     }
     free(z);
-    const char *kx = f->points.cols[f->key_col[0]], *ky = f->points.cols[f->key_col[1]];
-    char stem[160], ks[64], title[256], cap[320], cb[160];
+    const char *kx = f->points.cols[ax.col], *ky = f->points.cols[ay.col];
+    char stem[160], ks[64], title[512], cap[256], cb[160], at[270] = "";
     rpt__slug(fig->path, ks, sizeof ks);
-    snprintf(stem, sizeof stem, "heatmap-%s", ks);
-    snprintf(title, sizeof title, "%s over %s x %s", fig->label, kx, ky);
-    snprintf(cap, sizeof cap, "Heatmap: %s (mean over replications) for each %s and %s.",
-             fig->label, kx, ky);
+    if (slice->label[0]) {
+        snprintf(stem, sizeof stem, "heatmap-%s-%zu%s", ks, index + 1, slice->slug);
+        snprintf(at, sizeof at, " at %s", slice->label);
+    } else {
+        snprintf(stem, sizeof stem, "heatmap-%s", ks);
+    }
+    /* the keys held fixed on a line of their own: one line would not fit */
+    snprintf(title, sizeof title, "%s over %s x %s%s%s", fig->label, kx, ky,
+             at[0] ? "\n" : "", at[0] ? at + 1 : "");
+    snprintf(cap, sizeof cap, "Heatmap: %s (mean over replications) for each %s and %s%s.",
+             fig->label, kx, ky, at);
     header(&gp, f, stem, formats, "heatmap.gp", title);
     gp_var_num(&gp, "npanels", (double)nn);
+    gp_var_num(&gp, "title_lines", at[0] ? 2 : 1);
     gp_array_str(&gp, "panel", nics, nn);
     gp_var_str(&gp, "xlabel_text", kx);
     gp_var_str(&gp, "ylabel_text", ky);
@@ -455,22 +537,41 @@ static void heatmap(const rpt_folder *f, const char *formats, const struct rpt_f
     gp_var_num(&gp, "has_target", isfinite(target));
     gp_var_num(&gp, "xmax", (double)(nx - 1));
     gp_var_num(&gp, "ymax", (double)(ny - 1));
-    tics(&gp, "xtics", xs, nx);
-    tics(&gp, "ytics", ys, ny);
+    tics(&gp, "xtics", &ax);
+    tics(&gp, "ytics", &ay);
     finish(set, stem, cap, nn == 1 ? nics[0] : "", &gp, "heatmap.gp", &dat);
 }
 
+/* Sizing curves for one axis; heatmaps over the first two for more, one per value (or
+ * combination of values) of the others, up to RPT_SLICES_MAX of them. */
 static void sweep_plots(const rpt_folder *f, const char *formats, struct rpt_plot_set *set)
 {
     if (f->n_keys == 1) {
         sweep_1d(f, formats, set);
         return;
     }
+    struct slice slices[RPT_SLICES_MAX];
+    size_t ns = find_slices(f, slices, RPT_SLICES_MAX);
+    if (ns == SIZE_MAX) {
+        char keys[200] = "";
+        for (size_t k = 2, len = 0; k < f->n_keys && len + 1 < sizeof keys; k++) {
+            int w = snprintf(keys + len, sizeof keys - len, "%s%s", k > 2 ? ", " : "",
+                             f->points.cols[f->key_col[k]]);
+            len = w < 0 ? len : len + (size_t)w;
+        }
+        snprintf(set->notes[set->n_notes++], sizeof set->notes[0],
+                 "No heatmaps: the keys after the first two (%s) take more than %d "
+                 "combinations of values, and each would get a heatmap of its own. Report a "
+                 "sweep with fewer of their values, or plot points.csv yourself.",
+                 keys, RPT_SLICES_MAX);
+        return;
+    }
     const struct rpt_figure *figs[8];
     double targets[8];
     size_t nf = objective_figures(f, figs, targets);
     for (size_t k = 0; k < nf; k++)
-        heatmap(f, formats, figs[k], targets[k], set);
+        for (size_t i = 0; i < ns; i++)
+            heatmap(f, formats, figs[k], targets[k], &slices[i], i, set);
 }
 
 /* ---------------------------------------------------------------- runs */

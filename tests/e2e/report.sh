@@ -148,6 +148,50 @@ sweep-2d) # heatmaps
     check_html "$tmp/fx/sweep-2d/report/report.html"
     deterministic "$tmp/fx/sweep-2d"
     ;;
+sweep-3d) # more than two axes: one heatmap per value of the third, on one colour scale;
+    # axes of values with units; too many combinations say so instead of drawing
+    "$dmasim" sweep configs/sweep-default.yaml -o "$tmp/s3" -q -j 2 --set run.replications=1 \
+        --axis 'nics[0].protocol.hold.mean=10us,60us'
+    [ $? -eq 14 ] || fail "sweep: exit status (two points fail on purpose)"
+    expect_exit 0 "$dmasim" report "$tmp/s3"
+    quiet_gnuplot
+    d=$tmp/s3/report
+    grep -q '6 plots' "$tmp/stdout" || fail "expected 6 plots: $(cat "$tmp/stdout")"
+    for fig in rx_drop_rate rx_resources_share tx_stall_ns_p99; do
+        for s in 1-10us 2-60us; do
+            check_plot "$d" "heatmap-$fig-$s"
+            [ "$(awk 'NF==5' "$d/heatmap-$fig-$s.dat" | wc -l)" -eq 8 ] ||
+                fail "heatmap-$fig-$s.dat: expected 2 x 4 cells"
+        done
+        grep -q "^title_text = .*\\nat nics\[0\]\.protocol\.hold\.mean = 60us\"\$" \
+            "$d/heatmap-$fig-2-60us.gp" || fail "$fig: the title does not name the slice"
+        [ "$(grep -h '^cbtop = ' "$d/heatmap-$fig-1-10us.gp")" = \
+          "$(grep -h '^cbtop = ' "$d/heatmap-$fig-2-60us.gp")" ] || fail "$fig: colour scales differ"
+    done
+    # the slices differ where the hold time matters: the longer hold holds more buffers
+    ! cmp -s "$d/heatmap-rx_resources_share-1-10us.dat" "$d/heatmap-rx_resources_share-2-60us.dat" ||
+        fail "both slices show the same cells"
+    check_html "$d/report.html"
+    deterministic "$tmp/s3"
+    # a swept key of values with units is an axis too, its tics the values as written
+    "$dmasim" sweep configs/default.yaml -o "$tmp/units" -q -j 2 --set run.replications=1 \
+        --set nics[0].trace.loop=1 --axis 'nics[0].protocol.hold.mean=10us,60us' \
+        --axis 'nics[0].driver.BaseMapRegistersNeeded=8,16' || fail "sweep with units"
+    expect_exit 0 "$dmasim" report "$tmp/units" -q
+    grep -q '^set xtics ("10us" 0, "60us" 1)$' "$tmp/units/report/heatmap-rx_drop_rate.gp" ||
+        fail "x tics: $(grep '^set xtics' "$tmp/units/report/heatmap-rx_drop_rate.gp")"
+    # 13 values of a third key: no heatmaps, and the report says why (stderr and HTML)
+    "$dmasim" sweep configs/default.yaml -o "$tmp/many" -q -j 2 --set run.replications=1 \
+        --set nics[0].trace.loop=1 --axis 'nics[0].protocol.hold.mean=10us,60us' \
+        --axis 'nics[0].driver.BaseMapRegistersNeeded=8,16' \
+        --axis 'nics[0].driver.CopyThreshold=0,64,128,192,256,320,384,448,512,576,640,704,768' ||
+        fail "sweep of 52 points"
+    expect_exit 0 "$dmasim" report "$tmp/many"
+    grep -qF "No heatmaps: the keys after the first two (nics[0].driver.CopyThreshold) take more than 12" "$tmp/stderr" ||
+        fail "no note on stderr: $(cat "$tmp/stderr")"
+    [ -z "$(ls "$tmp/many/report" | grep '^heatmap')" ] || fail "heatmaps drawn all the same"
+    grep -q '<li>No heatmaps: ' "$tmp/many/report/report.html" || fail "no warning in the HTML"
+    ;;
 sweep-real) # a folder dmasim sweep wrote (tests/data/report/sweep-default): two axes, a zip,
     # failed points
     cp -r tests/data/report/sweep-default "$tmp/sw"

@@ -7,7 +7,7 @@
 #                1 processor, server: 2) and recommendation.json, whose values are the
 #                smallest size whose upper confidence bound meets the objective
 # The folders follow what `dmasim sweep` writes (points.csv: point, a column per swept key,
-# status, then NIC.FIGURE.mean and NIC.FIGURE.ci_half; points.jsonl; a folder per point
+# status, error, then NIC.FIGURE.mean and NIC.FIGURE.ci_half; points.jsonl; a folder per point
 # named by its key) and what `dmasim recommend` writes without curves.csv
 # (recommendation.json, the runs kept beside it).
 # Each point is an ordinary `dmasim run`; jq assembles the tables.
@@ -36,7 +36,7 @@ run() {
 }
 
 # point_row DIR INDEX KEYVALUES: the points.csv row of one run: point, the swept values,
-# status, then each NIC's figures (mean, CI half-width)
+# status, error (empty), then each NIC's figures (mean, CI half-width)
 point_row() {
     local dir=$1 index=$2 keys=$3
     local jqf='[.nics[] | '
@@ -46,12 +46,12 @@ point_row() {
         sep=', '
     done
     jqf+='] | @csv'
-    echo "$index,$keys,ok,$(jq -r "$jqf" "$dir/result.json" | tr -d '"')"
+    echo "$index,$keys,ok,,$(jq -r "$jqf" "$dir/result.json" | tr -d '"')"
 }
 
 header() { # header KEY...: the columns dmasim sweep writes
     local h nic
-    h="point,$(IFS=,; echo "$*"),status"
+    h="point,$(IFS=,; echo "$*"),status,error"
     for nic in nic0 nic1; do
         for f in "${figures[@]}"; do h+=",$nic.$f.mean,$nic.$f.ci_half"; done
     done

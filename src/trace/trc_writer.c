@@ -41,9 +41,10 @@ static void free_writer(trc_pcap_writer *w)
     free(w);
 }
 
+/* An error names the file asked for, then the temporary one that failed. */
 static int io_error(trc_pcap_writer *w, struct dms_error *err, const char *what)
 {
-    return trc__file_error(err, DMS_EIO, w->tmp, "%s: %s", what, strerror(errno));
+    return trc__file_error(err, DMS_EIO, w->path, "%s %s: %s", what, w->tmp, strerror(errno));
 }
 
 int trc_pcap_writer_open(trc_pcap_writer **out, const char *path,

@@ -66,6 +66,8 @@ expect_exit() { # expect_exit CODE CMD...
     [ "$got" -eq "$want" ] || { cat "$tmp/stderr" >&2; fail "exit $got, expected $want: $*"; }
 }
 
+expect_msg() { grep -qF -- "$1" "$tmp/stderr" || { cat "$tmp/stderr" >&2; fail "no '$1' in the message"; }; }
+
 case $case_ in
 config) # every example scenario runs, and matches its golden result where one exists
     name=$(basename "$arg" .yaml)
@@ -412,6 +414,7 @@ trace-gen) # generated captures are deterministic and read back exactly
     expect_exit 0 "$dmasim" trace info --json "$tmp/a.pcap"
     grep -q '"packets": 500,' "$tmp/stdout" || fail "expected 500 packets"
     expect_exit 73 "$dmasim" trace gen "$tmp/missing/x.pcap" --count 10
+    expect_msg "missing/x.pcap: cannot create $tmp/missing/x.pcap.tmp: No such file or directory"
     [ ! -e "$tmp/missing" ] || fail "partial output"
     ;;
 sweep) # points.csv byte-identical for -j1 / -j2, and merged from 3 shards; the tally

@@ -181,6 +181,24 @@ static void scaled(const struct nicplan *p, int64_t v, const char *what, char *b
 }
 
 /* Fills a value from a finished search: bound by an objective, a floor, or not met. */
+/* A search the budget stopped before any size met its objective: nothing says that no
+ * size would, so the value (the top of the range) only stands in, and says so. */
+static void budget_cut(struct rec_value *v, struct rec_unmet *m, const struct unit *u, int k)
+{
+    char f1[40], f2[40], tried[120] = "none was tried";
+    const struct rec__probe *last = u->m.f >= u->lo ? rec__probe_at(u, u->m.f) : NULL;
+    if (last && last->ran)
+        snprintf(tried, sizeof tried, "the largest tried, %lld, gave %s", (long long)u->m.f,
+                 fmt_fig(k, last->mean[k], f2, sizeof f2));
+    snprintf(m->limited_by, sizeof m->limited_by,
+             "the budget ran out before the search found a size that meets it (raise "
+             "--budget)");
+    why(v, "Not decided: the budget ran out before any %s was seen to meet %s <= %s (%s); "
+        "%lld, the top of the keyword's range, stands in for it until a larger budget "
+        "searches on.", v->keyword, rec_objective_name(k), fmt_fig(k, v->target, f1, sizeof f1),
+        tried, (long long)u->value);
+}
+
 static struct rec_value *from_unit(struct prof_ctx *x, struct rec_nic_answer *a,
                                    const struct unit *u, const char *what)
 {
@@ -206,6 +224,10 @@ static struct rec_value *from_unit(struct prof_ctx *x, struct rec_nic_answer *a,
         m->best = v->at_value;
         snprintf(m->keyword, sizeof m->keyword, "%s", v->keyword);
         m->at_size = u->value;
+        if (!u->decided) {
+            budget_cut(v, m, u, k);
+            return v;
+        }
         limited_by(at, u, p->per_base, m->limited_by, sizeof m->limited_by);
         why(v, "No %s meets %s <= %s: the best is %s at %lld%s; %s.", v->keyword,
             rec_objective_name(k), fmt_fig(k, v->target, f1, sizeof f1),
@@ -404,8 +426,10 @@ static void decide_base(struct prof_ctx *x, unsigned i, struct rec_nic_answer *a
     struct rec_value *v;
     if (u && !u->found) {
         v = from_unit(x, a, u, "");
-        v->binding = REC_BIND_LIMIT;
-        snprintf(v->limit, sizeof v->limit, "map_registers_per_miniport");
+        if (u->decided) { /* the searched range ended at the 64-register limit */
+            v->binding = REC_BIND_LIMIT;
+            snprintf(v->limit, sizeof v->limit, "map_registers_per_miniport");
+        }
         if (v->value > cap && p->base_peak > 0) {
             /* more than the traffic ever maps at once would be held and never used */
             rec__why_more(v, " The value is lowered to %lld, what the traffic had in flight (at "

@@ -317,6 +317,20 @@ static void cell(const struct rec_result *r, size_t p, size_t i, const char *kw,
     snprintf(buf, n, "-");
 }
 
+/* A figure as the summary shows it: stall times in microseconds, "not measured" for NaN. */
+static const char *figure_text(int objective, double v, char *buf, size_t n)
+{
+    if (!isfinite(v))
+        snprintf(buf, n, "not measured");
+    else if (objective == REC_OBJ_TX_STALL_P99)
+        snprintf(buf, n, "%.4g us", v / 1e3);
+    else if (objective == REC_OBJ_MEMORY)
+        snprintf(buf, n, "%.0f bytes", v);
+    else
+        snprintf(buf, n, "%.4g", v);
+    return buf;
+}
+
 char *rec_table(const struct rec_result *r)
 {
     char *buf = NULL;
@@ -385,10 +399,13 @@ char *rec_table(const struct rec_result *r)
                             (long long)a->values[j].value, a->values[j].why);
             for (size_t j = 0; j < a->n_unmet; j++) {
                 const struct rec_unmet *m = &a->unmet[j];
-                fprintf(f, "  %s NOT MET %s: best %.4g (target %.4g), limited by: %s\n",
+                char best[40], target[40];
+                fprintf(f, "  %s NOT MET %s: best %s (target %s), limited by: %s\n",
                         r->nic_names[i], m->objective >= 0 ? rec_objective_name(m->objective)
                                                            : "initialization",
-                        m->best, m->target, m->limited_by);
+                        figure_text(m->objective, m->best, best, sizeof best),
+                        figure_text(m->objective, m->target, target, sizeof target),
+                        m->limited_by);
             }
             for (size_t j = 0; j < a->n_notes; j++)
                 fprintf(f, "  %s note: %s\n", r->nic_names[i], a->notes[j]);

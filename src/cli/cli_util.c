@@ -6,7 +6,16 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cli.h"
 #include "cli_int.h"
+
+int cli_check_outdir(const char *cmd, const char *arg)
+{
+    if (*arg)
+        return 0;
+    cli_errorf(cmd, "-o needs a folder name, not an empty string");
+    return -1;
+}
 
 int cli_parse_uint(const char *s, unsigned lo, unsigned hi, unsigned *out)
 {

@@ -99,7 +99,11 @@ static int parse_opts(int argc, char **argv, struct rec_cli *o)
     int c;
     while ((c = getopt_long(argc, argv, "o:s:j:q", longopts, NULL)) != -1) {
         switch (c) {
-        case 'o': o->outdir = optarg; break;
+        case 'o':
+            if (cli_check_outdir("recommend", optarg))
+                return CLI_EXIT_USAGE;
+            o->outdir = optarg;
+            break;
         case 'P': o->profiles = optarg; break;
         case 's': o->sets[o->n_sets++] = optarg; break;
         case 'q': o->quiet = true; break;

@@ -286,7 +286,11 @@ int cli_cmd_report(int argc, char **argv)
     int c;
     while ((c = getopt_long(argc, argv, "o:f:q", longopts, NULL)) != -1) {
         switch (c) {
-        case 'o': out = optarg; break;
+        case 'o':
+            if (cli_check_outdir("report", optarg))
+                return CLI_EXIT_USAGE;
+            out = optarg;
+            break;
         case 'f':
             if (parse_formats(optarg, &probe)) {
                 cli_errorf("report", "--format takes html, png and svg, comma-separated, not "

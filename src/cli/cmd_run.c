@@ -74,7 +74,11 @@ static int parse_opts(int argc, char **argv, struct run_opts *o)
     int c;
     while ((c = getopt_long(argc, argv, "o:s:j:qv", longopts, NULL)) != -1) {
         switch (c) {
-        case 'o': o->outdir = optarg; break;
+        case 'o':
+            if (cli_check_outdir("run", optarg))
+                return CLI_EXIT_USAGE;
+            o->outdir = optarg;
+            break;
         case 's': o->sets[o->n_sets++] = optarg; break;
         case 'J': o->json = true; break;
         case 'S': o->strict = true; break;

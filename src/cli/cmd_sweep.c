@@ -147,7 +147,11 @@ static int parse_opts(int argc, char **argv, struct sweep_cli *o)
     int c;
     while ((c = getopt_long(argc, argv, "o:j:s:a:q", longopts, NULL)) != -1) {
         switch (c) {
-        case 'o': o->outdir = optarg; break;
+        case 'o':
+            if (cli_check_outdir("sweep", optarg))
+                return CLI_EXIT_USAGE;
+            o->outdir = optarg;
+            break;
         case 's': o->sets[o->n_sets++] = optarg; break;
         case 'a': o->axes[o->n_axes++] = optarg; break;
         case 'q': o->quiet = true; break;

@@ -116,6 +116,12 @@ stdout-full) # output that cannot be written is an error (74), not a silent succ
     timeout 60 "$dmasim" run --no-such-option >/dev/full 2>/dev/null
     [ $? -eq 64 ] || fail "usage error to /dev/full: not 64"
     ;;
+empty-outdir) # -o '' is a usage error, not a failed rename
+    for c in run sweep recommend report; do
+        expect_exit 64 "$dmasim" $c configs/sweep-default.yaml -o ''
+        expect_msg "dmasim $c: -o needs a folder name"
+    done
+    ;;
 *) fail "unknown case $case_" ;;
 esac
 echo "ok: $case_"

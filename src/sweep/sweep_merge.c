@@ -210,6 +210,9 @@ static int check_shards(const char *const *dirs, size_t n, struct shard *sh,
         if (strcmp(sh[k].sha, sh[0].sha) != 0 || sh[k].points != sh[0].points)
             return fail_at(err, DMS_EINVAL, dirs[k], "%s", "a shard of another sweep (the "
                            "scenario, --set or --axis differ)");
+        if (strcmp(sh[k].columns, sh[0].columns) != 0)
+            return fail_at(err, DMS_EINVAL, dirs[k], "%s", "its points.csv columns differ from "
+                           "the first shard's (made by another build of the same version)");
     }
     return 0;
 }

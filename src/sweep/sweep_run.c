@@ -393,6 +393,8 @@ static int prepare(const sweep_plan *p, const char *dir, const struct sweep_opts
         char *sha = sweep__flat_get(old, "sweep_sha256");
         char *shard = sweep__flat_get(old, "shard");
         char *ver = sweep__flat_get(old, "dmasim_version");
+        char *cols = sweep__flat_get(old, "columns");
+        size_t hl = strlen(p->header); /* the header ends in a newline, columns does not */
         char want[32];
         snprintf(want, sizeof want, "%u/%u", o->shard_n ? o->shard_k : 1,
                  o->shard_n ? o->shard_n : 1);
@@ -405,6 +407,11 @@ static int prepare(const sweep_plan *p, const char *dir, const struct sweep_opts
             rc = dir_error(err, dir, "the folder's points were made by another dmasim version; "
                            "a sweep is resumed by the version that began it (merge refuses a "
                            "mix)");
+        else if (!cols || strlen(cols) + 1 != hl || strncmp(cols, p->header, hl - 1) != 0)
+            rc = dir_error(err, dir, "the folder's points.csv has other columns (another build "
+                           "of this version began it); resume it with that build, or start "
+                           "again in a new folder");
+        free(cols);
         free(sha);
         free(shard);
         free(ver);

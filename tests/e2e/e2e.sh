@@ -519,6 +519,15 @@ sweep) # points.csv byte-identical for -j1 / -j2, and merged from 3 shards; the 
     expect_exit 65 "$dmasim" merge -o "$tmp/m6" "$tmp/v1" "$tmp/s2" "$tmp/s3"
     grep -q 'made by dmasim 0.0.1' "$tmp/stderr" || fail "merge of a point of another version: $(cat "$tmp/stderr")"
     [ ! -e "$tmp/m6" ] || fail "a refused merge wrote output"
+    # a shard whose points.csv has other columns (an earlier build of the same version,
+    # before the error column) is refused by merge and by --resume
+    rm -rf "$tmp/v1" && cp -r "$tmp/s1" "$tmp/v1"
+    sed -i 's/,status,error,/,status,/' "$tmp/v1/sweep.json"
+    expect_exit 65 "$dmasim" merge -o "$tmp/m7" "$tmp/s2" "$tmp/s3" "$tmp/v1"
+    grep -q "v1: its points.csv columns differ" "$tmp/stderr" || fail "merge of other columns: $(cat "$tmp/stderr")"
+    [ ! -e "$tmp/m7" ] || fail "a refused merge wrote output"
+    expect_exit 73 "$dmasim" sweep "$cfg" -o "$tmp/v1" --shard 1/3 -q --resume
+    grep -q "points.csv has other columns" "$tmp/stderr" || fail "resume of other columns: $(cat "$tmp/stderr")"
     # a used folder needs --resume; --resume on another sweep is refused
     expect_exit 73 "$dmasim" sweep "$cfg" -o "$tmp/j1" -q
     expect_exit 73 "$dmasim" sweep "$cfg" -o "$tmp/j1" -q --resume --set run.seed=9

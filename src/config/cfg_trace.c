@@ -380,7 +380,8 @@ static void never_ends(struct cfg_vctx *c, size_t nic, size_t k, const struct cf
         snprintf(c->path, sizeof c->path, "nics[%zu].trace.synthetic", nic);
     c->path_len = strlen(c->path);
     cfg__err(c, at, DMS_EINVAL,
-             "the synthetic trace never ends: set its count or duration, or run.duration");
+             "the synthetic trace never ends: set its count (0 means no limit) or duration, "
+             "or run.duration");
     cfg__pop(c, 0);
 }
 

@@ -37,7 +37,7 @@ const char *rpt_kind_name(enum rpt_kind k);
  * .dat and .gp texts (heap strings owned by the set). */
 struct rpt_plot {
     char stem[160];
-    char caption[256];
+    char caption[600];
     char nic[64];  /* the NIC it belongs to, "" when it covers several */
     char *dat;
     char *gp;
@@ -46,7 +46,7 @@ struct rpt_plot {
 struct rpt_plot_set {
     struct rpt_plot *items;
     size_t n;
-    char notes[4][320]; /* why a plot the folder would have is not drawn */
+    char notes[4][512]; /* why a plot the folder would have is not drawn */
     size_t n_notes;
 };
 

@@ -252,6 +252,11 @@ static bool geometric(const struct pt *p, size_t n)
 void rpt__sizing_plot(const rpt_folder *f, const char *formats, struct sizing *s,
                         struct rpt_plot_set *set)
 {
+    size_t total = 0;
+    for (size_t i = 0; i < s->npanels; i++)
+        total += s->npts[i];
+    if (total == 0)
+        return; /* nothing to draw: gnuplot would refuse an empty range */
     struct rpt_sb gp = {0}, dat = {0};
     double minpos = INFINITY;
     bool logx = true;
@@ -472,6 +477,7 @@ static void heatmap(const rpt_folder *f, const char *formats, const struct rpt_f
         return;
     struct rpt_sb gp = {0}, dat = {0};
     double *z = dms_xmalloc(nx * ny * sizeof *z), minpos = INFINITY, top = 0;
+    bool any = false; /* a cell of the slice has a value */
     for (size_t i = 0; i < nn; i++) {
         for (size_t k = 0; k < nx * ny; k++)
             z[k] = NAN;
@@ -487,8 +493,10 @@ static void heatmap(const rpt_folder *f, const char *formats, const struct rpt_f
                 minpos = v;
             if (v > top)
                 top = v;
-            if (in_slice(f, row, slice))
+            if (in_slice(f, row, slice)) {
                 z[ix * ny + iy] = v;
+                any |= isfinite(v);
+            }
         }
         if (i)
             rpt__sb_puts(&dat, "\n\n");
@@ -508,8 +516,13 @@ static void heatmap(const rpt_folder *f, const char *formats, const struct rpt_f
         }
     }
     free(z);
+    if (!any) { /* nothing to draw */
+        free(gp.s);
+        free(dat.s);
+        return;
+    }
     const char *kx = f->points.cols[ax.col], *ky = f->points.cols[ay.col];
-    char stem[160], ks[64], title[512], cap[256], cb[160], at[270] = "";
+    char stem[160], ks[64], title[512], cap[600], cb[160], at[270] = "";
     rpt__slug(fig->path, ks, sizeof ks);
     if (slice->label[0]) {
         snprintf(stem, sizeof stem, "heatmap-%s-%zu%s", ks, index + 1, slice->slug);
@@ -544,7 +557,7 @@ static void heatmap(const rpt_folder *f, const char *formats, const struct rpt_f
 
 /* Sizing curves for one axis; heatmaps over the first two for more, one per value (or
  * combination of values) of the others, up to RPT_SLICES_MAX of them. */
-static void sweep_plots(const rpt_folder *f, const char *formats, struct rpt_plot_set *set)
+static void sweep_plots_of(const rpt_folder *f, const char *formats, struct rpt_plot_set *set)
 {
     if (f->n_keys == 1) {
         sweep_1d(f, formats, set);
@@ -572,6 +585,17 @@ static void sweep_plots(const rpt_folder *f, const char *formats, struct rpt_plo
     for (size_t k = 0; k < nf; k++)
         for (size_t i = 0; i < ns; i++)
             heatmap(f, formats, figs[k], targets[k], &slices[i], i, set);
+}
+
+/* The sweep's plots, or a note that it has none to draw. */
+static void sweep_plots(const rpt_folder *f, const char *formats, struct rpt_plot_set *set)
+{
+    size_t before = set->n;
+    sweep_plots_of(f, formats, set);
+    if (set->n == before && set->n_notes == 0)
+        snprintf(set->notes[set->n_notes++], sizeof set->notes[0],
+                 "No plots: no point of the sweep has a figure to draw (every point failed, "
+                 "or the objectives' figures were not measured).");
 }
 
 /* ---------------------------------------------------------------- runs */

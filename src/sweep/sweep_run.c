@@ -241,6 +241,11 @@ static void point_done(void *vctx, size_t i, struct run_point_result *r)
     } else {
         error = outcome_error(r, ebuf, sizeof ebuf);
     }
+    /* one line, so each point stays one row of points.csv for line-based readers (a file
+     * name in the message may hold a line break) */
+    for (char *q = ebuf; error && *q; q++)
+        if (*q == '\n' || *q == '\r')
+            *q = ' ';
     struct sweep__sb row = {0}, line = {0};
     row_and_line(c, pt, r, error, &row, &line);
     char *meta = point_meta(c, pt, error);

@@ -93,6 +93,9 @@ int trc__file_error(struct dms_error *err, int code, const char *file, const cha
     if (err) {
         va_list ap;
         err->code = code;
+        /* about the file as a whole: no line, record or offset (err may come zeroed) */
+        err->line = err->column = 0;
+        err->record = err->offset = -1;
         snprintf(err->file, sizeof err->file, "%s", file ? file : "");
         va_start(ap, fmt);
         vsnprintf(err->msg, sizeof err->msg, fmt, ap);

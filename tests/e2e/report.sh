@@ -192,6 +192,20 @@ sweep-3d) # more than two axes: one heatmap per value of the third, on one colou
     [ -z "$(ls "$tmp/many/report" | grep '^heatmap')" ] || fail "heatmaps drawn all the same"
     grep -q '<li>No heatmaps: ' "$tmp/many/report/report.html" || fail "no warning in the HTML"
     ;;
+sweep-failed) # every point failed: a report with no plots that says why; an error text
+    # with a line break (from a file name) stays on one row of points.csv
+    printf 'nics:\n  - trace: {pcap: "%s/a\\nb.pcap"}\nrun: {replications: 1}\n' "$tmp" >"$tmp/s.yaml"
+    "$dmasim" sweep "$tmp/s.yaml" -o "$tmp/f" -q --axis 'nics[0].driver.ReceiveBuffers=32,64'
+    [ $? -eq 14 ] || fail "sweep: expected exit 14 (every point fails)"
+    [ "$(wc -l <"$tmp/f/points.csv")" -eq 3 ] || fail "points.csv: header + 2 rows expected: $(cat "$tmp/f/points.csv")"
+    grep -q ',failed,[^,]*a b.pcap: nics\[0\]\.trace: cannot open: No such file or directory,' "$tmp/f/points.csv" ||
+        fail "error column: $(cut -d, -f1-5 "$tmp/f/points.csv")"
+    expect_exit 0 "$dmasim" report "$tmp/f"
+    grep -q '0 plots' "$tmp/stdout" || fail "expected no plots: $(cat "$tmp/stdout")"
+    grep -q '<li>No plots: no point of the sweep has a figure to draw' "$tmp/f/report/report.html" ||
+        fail "no note in the HTML"
+    check_html "$tmp/f/report/report.html"
+    ;;
 sweep-real) # a folder dmasim sweep wrote (tests/data/report/sweep-default): two axes, a zip,
     # failed points
     cp -r tests/data/report/sweep-default "$tmp/sw"

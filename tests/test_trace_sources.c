@@ -9,6 +9,10 @@
 #include "check.h"
 #include "trace_rig.h"
 
+#include <dirent.h>
+#include <stdio.h>
+#include <sys/stat.h>
+#include <string.h>
 #include <unistd.h>
 
 static void test_csv(const char *dir)
@@ -334,6 +338,18 @@ static void test_time_rules(const char *dir)
 }
 
 /* Writer: records written, read back natively and by libpcap; MAC gives the direction. */
+/* Entries of dir whose names start with prefix (a writer's temporaries: NAME.tmp.XXXXXX). */
+static int entries_with(const char *dir, const char *prefix)
+{
+    DIR *d = opendir(dir);
+    int n = 0;
+    for (struct dirent *e; d && (e = readdir(d)) != NULL;)
+        n += strncmp(e->d_name, prefix, strlen(prefix)) == 0;
+    if (d)
+        closedir(d);
+    return n;
+}
+
 static void test_writer(const char *dir)
 {
     static struct trc_record in[MAXREC], out[MAXREC];
@@ -357,7 +373,7 @@ static void test_writer(const char *dir)
         for (int i = 0; i < 2000; i++)
             CHECK_EQ(trc_pcap_writer_write_record(w, &in[i], &err), 0);
         CHECK_EQ(trc_pcap_writer_close(w, &err), 0);
-        CHECK_NE(access(tr_tmpfile(dir, "w.pcap.tmp"), F_OK), 0);
+        CHECK_EQ(entries_with(dir, "w.pcap.tmp"), 0);
         for (int lib = 0; lib < 2; lib++) {
             tr_spec_file(&sp, path);
             sp.dir_rule = TRC_DIR_MAC;
@@ -380,7 +396,29 @@ static void test_writer(const char *dir)
     CHECK_EQ(trc_pcap_writer_write(w, -1, 10, 10, NULL, &err), DMS_EINVAL);
     trc_pcap_writer_abort(w);
     CHECK_NE(access(tr_tmpfile(dir, "gone.pcap"), F_OK), 0);
-    CHECK_NE(access(tr_tmpfile(dir, "gone.pcap.tmp"), F_OK), 0);
+    CHECK_EQ(entries_with(dir, "gone.pcap.tmp"), 0);
+    /* a device, FIFO or folder is never renamed over; a symbolic link keeps pointing at
+     * the capture written through it */
+    CHECK_EQ(trc_pcap_writer_open(&w, "/dev/null", NULL, &err), DMS_EIO);
+    CHECK(strstr(err.msg, "not a regular file") != NULL);
+    CHECK_EQ(trc_pcap_writer_open(&w, dir, NULL, &err), DMS_EIO);
+    char real[512], link[512];
+    snprintf(real, sizeof real, "%s", tr_tmpfile(dir, "real.pcap"));
+    snprintf(link, sizeof link, "%s", tr_tmpfile(dir, "link.pcap"));
+    CHECK_EQ(symlink(real, link), 0);
+    CHECK_EQ(trc_pcap_writer_open(&w, link, NULL, &err), DMS_EIO); /* leads nowhere yet */
+    FILE *f = fopen(real, "w");
+    CHECK(f != NULL);
+    fclose(f);
+    CHECK_EQ(trc_pcap_writer_open(&w, link, NULL, &err), 0);
+    CHECK_EQ(trc_pcap_writer_write(w, 5, 60, 60, NULL, &err), 0);
+    CHECK_EQ(trc_pcap_writer_close(w, &err), 0);
+    struct stat st;
+    CHECK_EQ(lstat(link, &st), 0);
+    CHECK(S_ISLNK(st.st_mode));
+    CHECK_EQ(stat(real, &st), 0);
+    CHECK_EQ(st.st_size, 24 + 16 + 60);
+    CHECK_EQ(entries_with(dir, "real.pcap.tmp"), 0);
     gsl_rng_free(rng);
 }
 

@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /* dms_fs: staged, atomic output files (temporary name, then rename). */
+#define _DEFAULT_SOURCE /* realpath from <stdlib.h> */
 #include "dms_fs.h"
 
 #include <dirent.h>
@@ -32,6 +33,43 @@ int dms_mkdir_p(const char *dir, struct dms_error *err)
     }
     free(p);
     return rc;
+}
+
+static int target_error(struct dms_error *err, const char *path, const char *why)
+{
+    dms_error_set(err, DMS_EIO, "%s", why);
+    if (err)
+        snprintf(err->file, sizeof err->file, "%s", path);
+    return DMS_EIO;
+}
+
+int dms_output_target(const char *path, char **target, struct dms_error *err)
+{
+    *target = NULL;
+    struct stat st;
+    if (lstat(path, &st) != 0)
+        return errno == ENOENT ? (*target = dms_xstrdup(path), 0)
+                               : target_error(err, path, strerror(errno));
+    if (S_ISLNK(st.st_mode)) {
+        char *real = realpath(path, NULL);
+        if (!real)
+            return target_error(err, path, "is a symbolic link that leads nowhere: results "
+                                           "are written to regular files");
+        bool regular = stat(real, &st) == 0 && S_ISREG(st.st_mode);
+        if (!regular) {
+            free(real);
+            return target_error(err, path, "leads to something other than a regular file (a "
+                                           "device, FIFO or folder): results are written to "
+                                           "regular files");
+        }
+        *target = real;
+        return 0;
+    }
+    if (!S_ISREG(st.st_mode))
+        return target_error(err, path, "is not a regular file (a device, FIFO or folder): "
+                                       "results are written to regular files");
+    *target = dms_xstrdup(path);
+    return 0;
 }
 
 /* Writes data to a fresh temporary file beside path; *tmp_out receives its name. */
@@ -91,12 +129,17 @@ dms_stage *dms_stage_new(void) { return dms_xcalloc(1, sizeof(dms_stage)); }
 int dms_stage_add(dms_stage *s, const char *path, const void *data, size_t len,
                   struct dms_error *err)
 {
-    char *tmp;
-    int rc = write_temp(path, data, len, &tmp, err);
+    char *tmp, *target;
+    int rc = dms_output_target(path, &target, err);
     if (rc)
         return rc;
+    rc = write_temp(target, data, len, &tmp, err);
+    if (rc) {
+        free(target);
+        return rc;
+    }
     s->files = dms_xrealloc(s->files, (s->n + 1) * sizeof *s->files);
-    s->files[s->n].path = dms_xstrdup(path);
+    s->files[s->n].path = target;
     s->files[s->n].tmp = tmp;
     s->n++;
     return 0;

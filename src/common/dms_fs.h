@@ -19,6 +19,15 @@
 /* Creates dir and its missing parents (mode 0777 minus umask). Returns 0 or DMS_EIO. */
 int dms_mkdir_p(const char *dir, struct dms_error *err);
 
+/*
+ * Where an output file named path is written: path itself when nothing is there or a
+ * regular file is, the file a symbolic link leads to when path is one (so the link stays),
+ * and an error (DMS_EIO, err naming path) for a device, FIFO, socket or folder, which a
+ * rename would replace (as root, /dev/null itself), or a link that leads nowhere. Returns
+ * 0 with *target a heap string (caller frees).
+ */
+int dms_output_target(const char *path, char **target, struct dms_error *err);
+
 /* Writes data to path atomically (temporary file in the same folder, then rename).
  * Returns 0 or DMS_EIO with err naming the file. */
 int dms_write_file_atomic(const char *path, const void *data, size_t len,

@@ -12,6 +12,11 @@
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "dms_fs.h"
 
 struct trc_pcap_writer {
     FILE *f;
@@ -60,15 +65,28 @@ int trc_pcap_writer_open(trc_pcap_writer **out, const char *path,
         free(w);
         return trc__file_error(err, DMS_EINVAL, path, "snaplen must be > 0");
     }
-    w->path = dms_xstrdup(path);
-    w->tmp = dms_xmalloc(strlen(path) + 5);
-    snprintf(w->tmp, strlen(path) + 5, "%s.tmp", path);
-    w->f = fopen(w->tmp, "wb");
+    /* never a rename onto a device or FIFO; through a symbolic link to its file */
+    int rc = dms_output_target(path, &w->path, err);
+    if (rc) {
+        free(w);
+        return rc;
+    }
+    /* a temporary name of its own, so two writers of one capture do not mix their bytes */
+    size_t n = strlen(w->path) + 12;
+    w->tmp = dms_xmalloc(n);
+    snprintf(w->tmp, n, "%s.tmp.XXXXXX", w->path);
+    int fd = mkstemp(w->tmp);
+    w->f = fd < 0 ? NULL : fdopen(fd, "wb");
     if (!w->f) {
-        int rc = io_error(w, err, "cannot create");
+        rc = io_error(w, err, "cannot create");
+        if (fd >= 0) {
+            close(fd);
+            remove(w->tmp);
+        }
         free_writer(w);
         return rc;
     }
+    (void)fchmod(fd, 0644); /* mkstemp creates 0600; a capture is an ordinary file */
     w->iobuf = dms_xmalloc(TRC_BUFFER_DEFAULT);
     setvbuf(w->f, w->iobuf, _IOFBF, TRC_BUFFER_DEFAULT);
     uint32_t hdr[6] = {w->o.nanosecond ? 0xa1b23c4du : 0xa1b2c3d4u, 0, 0, 0, w->o.snaplen,
@@ -76,7 +94,7 @@ int trc_pcap_writer_open(trc_pcap_writer **out, const char *path,
     const uint16_t version[2] = {2, 4};
     memcpy(&hdr[1], version, sizeof version);
     if (fwrite(hdr, sizeof hdr, 1, w->f) != 1) {
-        int rc = io_error(w, err, "cannot write");
+        rc = io_error(w, err, "cannot write");
         trc_pcap_writer_abort(w);
         return rc;
     }

@@ -54,6 +54,21 @@ not-files) # devices and FIFOs as scenarios or traces: refused at once, nothing 
         expect_exit 66 "$dmasim" trace info "$s"
         [ ! -e "$tmp/out" ] || fail "$s: output left behind"
     done
+    # nor are they written over: a capture or a JUnit file aimed at a FIFO is refused, and
+    # the FIFO stays (a rename would have replaced it, as it did /dev/null for root)
+    expect_exit 73 "$dmasim" trace gen "$tmp/fifo" --count 10
+    expect_msg "is not a regular file"
+    [ -p "$tmp/fifo" ] || fail "trace gen replaced the FIFO"
+    expect_exit 73 "$dmasim" run configs/default.yaml -q -o "$tmp/out" --set run.replications=1 \
+        --junit "$tmp/fifo"
+    expect_msg "is not a regular file"
+    [ -p "$tmp/fifo" ] || fail "run --junit replaced the FIFO"
+    [ ! -e "$tmp/out" ] || fail "run --junit to a FIFO: output left behind"
+    # through a symbolic link to a file: the file is written, the link stays
+    : >"$tmp/real.xml" && ln -s "$tmp/real.xml" "$tmp/link.xml"
+    expect_exit 0 "$dmasim" run configs/default.yaml -q -o "$tmp/out2" --set run.replications=1 \
+        --junit "$tmp/link.xml"
+    [ -L "$tmp/link.xml" ] && [ -s "$tmp/real.xml" ] || fail "--junit through a link"
     head -c 5000000 /dev/zero >"$tmp/big.yaml"
     expect_exit 65 "$dmasim" run "$tmp/big.yaml" -o "$tmp/out"
     expect_msg "above the limit of 4 MiB"

@@ -291,6 +291,8 @@ int cli_cmd_merge(int argc, char **argv)
             fputs(cli_usage_merge, stderr);
             return CLI_EXIT_USAGE;
         }
+        if (cli_check_outdir("merge", optarg))
+            return CLI_EXIT_USAGE;
         out = optarg;
     }
     if (!out || optind >= argc) {

@@ -298,6 +298,8 @@ static int write_out(const char *out, const struct shard *s, const struct slot *
 {
     struct stat st;
     bool exists = stat(out, &st) == 0;
+    if (exists && !S_ISDIR(st.st_mode))
+        return fail_at(err, DMS_EIO, out, "%s", "is not a folder (merge writes a sweep folder)");
     if (exists) {
         DIR *d = opendir(out);
         struct dirent *e;
@@ -307,7 +309,8 @@ static int write_out(const char *out, const struct shard *s, const struct slot *
         if (d)
             closedir(d);
         if (!empty)
-            return fail_at(err, DMS_EINVAL, out, "%s", "the output folder is not empty");
+            return fail_at(err, DMS_EIO, out, "%s", "the output folder is not empty (merge "
+                           "writes a new folder)");
     }
     /* out without trailing slashes, split into its parent and its name */
     size_t n = strlen(out);

@@ -491,6 +491,11 @@ sweep) # points.csv byte-identical for -j1 / -j2, and merged from 3 shards; the 
     [ ! -e "$tmp/m2" ] || fail "merge with missing points wrote output"
     expect_exit 0 "$dmasim" merge -o "$tmp/m3" "$tmp/s1" "$tmp/s2" "$tmp/s3" "$tmp/s1"
     grep -q 'point 0 is in more than one shard' "$tmp/stderr" || fail "duplicate not reported"
+    # an output that is already there is a place that cannot be written (73), as for sweep
+    expect_exit 73 "$dmasim" merge -o "$tmp/m3" "$tmp/s1" "$tmp/s2" "$tmp/s3"
+    expect_msg "the output folder is not empty"
+    expect_exit 73 "$dmasim" merge -o "$tmp/m3/points.csv" "$tmp/s1" "$tmp/s2" "$tmp/s3"
+    expect_msg "is not a folder"
     # the merged folder appears whole or not at all: a killed merge's leftovers beside it go,
     # and a merge that cannot finish writing leaves nothing
     mkdir -p "$tmp/m5.tmp.Ab12Cd/p" && touch "$tmp/m5.tmp.Ab12Cd/p/result.json" "$tmp/m5.tmp.Ab12Cd/x"

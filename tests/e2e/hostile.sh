@@ -126,13 +126,18 @@ stdout-full) # output that cannot be written is an error (74), not a silent succ
     expect_full "$dmasim" run configs/default.yaml -o "$tmp/summary" --set run.replications=1
     # the results folder is whole all the same: only standard output was lost
     jq -e '.nics | length == 1' "$tmp/summary/result.json" >/dev/null || fail "no result"
+    # a closed standard output loses something only when something was printed
+    timeout 60 "$dmasim" run configs/default.yaml -q -o "$tmp/closed" --set run.replications=1 >&- ||
+        fail "run -q with standard output closed: exit $?"
+    timeout 60 "$dmasim" --version >&- 2>/dev/null
+    [ $? -eq 74 ] || fail "--version with standard output closed: not 74"
     # an error status of its own stays: bad usage is still 64
     expect_exit 64 "$dmasim" run --no-such-option
     timeout 60 "$dmasim" run --no-such-option >/dev/full 2>/dev/null
     [ $? -eq 64 ] || fail "usage error to /dev/full: not 64"
     ;;
 empty-outdir) # -o '' is a usage error, not a failed rename
-    for c in run sweep recommend report; do
+    for c in run sweep recommend report merge; do
         expect_exit 64 "$dmasim" $c configs/sweep-default.yaml -o ''
         expect_msg "dmasim $c: -o needs a folder name"
     done

@@ -38,7 +38,7 @@
 /* objectives missed per NIC and profile: one per searched keyword, the initialization,
  * the protocols' overload and each objective the confirmation missed (7 + 2 + 4) */
 #define REC_MAX_UNMET 16
-#define REC_TEXT 480
+#define REC_TEXT 1024
 #define REC_PROFILE_SETS 24  /* overrides of a profile (the user's --set included) */
 /* resources_share a profile adds where the scenario sets rx_drop_rate alone */
 #define REC_DEFAULT_RESOURCES_SHARE 0.01
@@ -135,6 +135,7 @@ struct rec_unmet {
     char keyword[32];
     int64_t at_size;
     char limited_by[REC_TEXT];
+    bool undecided;               /* the budget stopped the search before a size met it */
 };
 
 /* The answer for one NIC on one profile. */

@@ -71,6 +71,27 @@ static void measured_costs(struct rec_nic_answer *a, unsigned i, const struct re
     }
 }
 
+/* A search the budget stopped is listed as a miss; where the confirmation run, at the
+ * value standing in for it, measured the objective met, it is no miss but an upper
+ * estimate, and the value says so. */
+static void drop_met_undecided(struct rec_nic_answer *a, const struct rec__probe *pr)
+{
+    size_t kept = 0;
+    for (size_t j = 0; j < a->n_unmet; j++) {
+        const struct rec_unmet *m = &a->unmet[j];
+        int k = m->objective;
+        if (m->undecided && k >= 0 && pr->ran && pr->has[k] && a->obj_met[k]) {
+            struct rec_value *v = rec__value_of(a, m->keyword);
+            if (v)
+                rec__why_more(v, " The confirmation run meets %s at the recommended values, "
+                              "so this is an upper estimate.", rec_objective_name(k));
+            continue;
+        }
+        a->unmet[kept++] = *m;
+    }
+    a->n_unmet = kept;
+}
+
 /* The objectives and costs of NIC i at the confirmation run o, into its answer. */
 static void confirm_nic(struct prof_ctx *x, unsigned i, const struct rec_outcome *o)
 {
@@ -81,7 +102,6 @@ static void confirm_nic(struct prof_ctx *x, unsigned i, const struct rec_outcome
     struct rec__probe pr;
     memset(&pr, 0, sizeof pr);
     rec__reduce(x->sc, i, mask, x->conf, o, &pr);
-    a->met = pr.ran && pr.ok_mean && a->n_unmet == 0;
     if (!pr.ran)
         rec__note(a, "The confirmation run failed: %s.", pr.fail);
     for (int k = 0; k < REC_OBJ_COUNT; k++) {
@@ -90,6 +110,10 @@ static void confirm_nic(struct prof_ctx *x, unsigned i, const struct rec_outcome
         a->obj_mean[k] = pr.mean[k];
         a->obj_hi[k] = pr.hi[k];
         a->obj_met[k] = pr.ran && (!pr.has[k] || pr.mean[k] <= a->obj_target[k]);
+    }
+    drop_met_undecided(a, &pr);
+    a->met = pr.ran && pr.ok_mean && a->n_unmet == 0;
+    for (int k = 0; k < REC_OBJ_COUNT; k++) {
         if (a->has_obj[k] && pr.ran && !a->obj_met[k]) {
             list_joint_miss(x, a, k, pr.mean[k]);
             a->met = false;

@@ -185,11 +185,20 @@ static void scaled(const struct nicplan *p, int64_t v, const char *what, char *b
  * size would, so the value (the top of the range) only stands in, and says so. */
 static void budget_cut(struct rec_value *v, struct rec_unmet *m, const struct unit *u, int k)
 {
-    char f1[40], f2[40], tried[120] = "none was tried";
+    char f1[40], f2[40], tried[400] = "none was tried";
     const struct rec__probe *last = u->m.f >= u->lo ? rec__probe_at(u, u->m.f) : NULL;
-    if (last && last->ran)
+    if (last && !last->ran)
+        snprintf(tried, sizeof tried, "the largest tried, %lld, failed: %s", (long long)u->m.f,
+                 last->fail);
+    else if (last)
         snprintf(tried, sizeof tried, "the largest tried, %lld, gave %s", (long long)u->m.f,
-                 fmt_fig(k, last->mean[k], f2, sizeof f2));
+                 fmt_fig(k, last->has[k] ? last->mean[k] : NAN, f2, sizeof f2));
+    if (u->limit[0]) {
+        size_t len = strlen(tried);
+        snprintf(tried + len, sizeof tried - len, "; sizes above %lld fail: %s",
+                 (long long)u->hi, u->limit);
+    }
+    m->undecided = true;
     snprintf(m->limited_by, sizeof m->limited_by,
              "the budget ran out before the search found a size that meets it (raise "
              "--budget)");

@@ -31,14 +31,17 @@
 const char cli_usage_check[] =
     "usage: dmasim check erlang --buffers N (--load ERLANGS | --blocking B) [--hold TIME]\n"
     "                           [--dist D]\n"
-    "                           [--frames F] [--replications R] [--seed S] [-j THREADS]\n\n"
+    "                           [--frames F] [--replications R] [--seed S]\n"
+    "                           [--confidence C] [-j THREADS]\n\n"
     "Runs the receive path of one NIC as an M/G/N/N loss system and compares its drop\n"
     "rate with the Erlang-B formula B(N, A). Prints both numbers and the confidence\n"
-    "interval; exit status 0 when B lies inside it, 1 when it does not.\n\n"
-    "  --buffers N        receive buffers (servers), 1..65536\n"
+    "interval; exit status 0 when B lies inside it, 1 when it does not. A check that\n"
+    "would see too few drops to tell (fewer than 20 expected) is refused before it runs,\n"
+    "with the --frames it would need.\n\n"
+    "  --buffers N        receive buffers (servers), 1..4096 (the driver's limit)\n"
     "  --load A           offered load in erlangs (arrival rate x mean hold)\n"
     "  --blocking B       or: the load at which Erlang B equals B (0 < B < 1)\n"
-    "  --hold TIME        mean hold time (default 100us)\n"
+    "  --hold TIME        mean hold time, 1us..1s (default 100us)\n"
     "  --dist D           hold distribution: exponential (default), constant, lognormal\n"
     "                     (cv 1.5); Erlang B holds for any of them\n"
     "  --frames F         frames measured per replication (default 200000), after a\n"
@@ -48,7 +51,9 @@ const char cli_usage_check[] =
     "  --confidence C     confidence level of the interval (default 0.95)\n"
     "  -j THREADS         replications run on this many threads\n";
 
-#define CHECK_WARMUP_HOLDS 20 /* mean hold times discarded before measuring */
+#define CHECK_WARMUP_HOLDS 20  /* mean hold times discarded before measuring */
+#define CHECK_MIN_DROPS    20  /* drops the replications must expect between them */
+#define CHECK_MAX_PPS      1e9 /* frames/s the synthetic source of the check is run at */
 
 /* The offered load A at which B(n, A) equals target: B grows with A, so bisect. */
 static double load_for_blocking(unsigned n, double target)
@@ -91,7 +96,7 @@ static int parse_check(int argc, char **argv, struct check_opts *o)
     unsigned seed32 = 0;
     while ((c = getopt_long(argc, argv, "j:", longopts, &longindex)) != -1) {
         switch (c) {
-        case 'n': bad |= cli_parse_uint(optarg, 1, 65536, &o->buffers); break;
+        case 'n': bad |= cli_parse_uint(optarg, 1, 4096, &o->buffers); break;
         case 'a': bad |= cli_parse_double(optarg, &o->load) || o->load <= 0; break;
         case 'b': bad |= cli_parse_double(optarg, &o->blocking) || o->blocking <= 0 ||
                          o->blocking >= 1;
@@ -171,6 +176,8 @@ static int report_check(const struct check_opts *o, const struct run_rep *reps, 
               stats_ci_t(occ, n, o->confidence, &ci_occ) |
               stats_ci_t(little, n, o->confidence, &ci_little);
     double b = stats_erlang_b(o->buffers, o->load);
+    if (ci.lo < 0)
+        ci.lo = 0; /* a drop rate is never negative; the t interval can reach below 0 */
     bool ok = !bad && b >= ci.lo && b <= ci.hi;
     /* Little's law: the held-packet level's mean against accepted rate x measured hold. */
     bool little_ok = !bad && fabs(ci_occ.mean - ci_little.mean) <=
@@ -199,11 +206,33 @@ int cli_cmd_check(int argc, char **argv)
     int64_t hold_ns;
     struct dms_error err;
     dms_error_clear(&err);
-    if (cfg_parse_time(o.hold, &hold_ns, &err) || hold_ns <= 0) {
-        cli_errorf("check", "--hold: %s", err.msg[0] ? err.msg : "must be positive");
+    if (cfg_parse_time(o.hold, &hold_ns, &err) || hold_ns < 1000 || hold_ns > 1000000000) {
+        /* below 1 us the clock's whole nanoseconds would distort the hold distribution */
+        cli_errorf("check", "--hold: %s", err.msg[0] ? err.msg : "needs a time from 1us to 1s");
         return CLI_EXIT_USAGE;
     }
     double rate = o.load / ((double)hold_ns / 1e9);
+    if (!(rate <= CHECK_MAX_PPS)) {
+        cli_errorf("check", "a load of %.6g erlangs with a hold of %s arrives at %.3g frames/s, "
+                   "above the %.0e the check's traffic source runs at; lower --load or "
+                   "lengthen --hold", o.load, o.hold, rate, CHECK_MAX_PPS);
+        return CLI_EXIT_USAGE;
+    }
+    /* a t interval says nothing from a handful of drops: refuse before running */
+    double b = stats_erlang_b(o.buffers, o.load);
+    double expected = b * (double)o.frames * (double)o.reps;
+    if (!(expected >= CHECK_MIN_DROPS)) {
+        double need = ceil(CHECK_MIN_DROPS / (b * (double)o.reps));
+        if (need <= 100000000)
+            cli_errorf("check", "Erlang B is %.3g here, so %u x %u frames would show about %.3g "
+                       "drops, too few to tell; give --frames %.0f or more, or a higher load",
+                       b, o.reps, o.frames, expected, need);
+        else
+            cli_errorf("check", "Erlang B is %s here, so even 10^8 frames per replication "
+                       "would show too few drops to tell; give a higher load or fewer buffers",
+                       b > 0 ? "tiny" : "below 1e-300");
+        return CLI_EXIT_USAGE;
+    }
     char *yaml = check_yaml(&o, rate, hold_ns);
     struct cfg_errors errs;
     cfg_errors_init(&errs);

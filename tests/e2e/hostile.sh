@@ -142,6 +142,17 @@ empty-outdir) # -o '' is a usage error, not a failed rename
         expect_msg "dmasim $c: -o needs a folder name"
     done
     ;;
+check-inputs) # check erlang refuses what it cannot answer, naming the option, before running
+    expect_exit 64 "$dmasim" check erlang --buffers 4097 --load 100
+    expect_msg "bad value '4097' for --buffers"
+    expect_exit 64 "$dmasim" check erlang --buffers 64 --blocking 1e-6 --replications 2 --frames 50000
+    expect_msg "too few to tell; give --frames 10000001 or more"
+    expect_exit 64 "$dmasim" check erlang --buffers 10 --load 1e300
+    expect_msg "lower --load or lengthen --hold"
+    expect_exit 64 "$dmasim" check erlang --buffers 10 --load 5 --hold 1ns
+    expect_msg "--hold: needs a time from 1us to 1s"
+    ! grep -q "check-erlang" "$tmp/stderr" || fail "an error names the check's own scenario"
+    ;;
 *) fail "unknown case $case_" ;;
 esac
 echo "ok: $case_"

@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "dms_fs.h"
 #include "eng.h"
@@ -87,6 +88,18 @@ static int write_files(const char *dir, const struct run_files *f, struct dms_er
     if (!rc)
         rc = dms_stage_commit(stage, err);
     dms_stage_free(stage);
+    /* a file an earlier run into this folder wrote and this one does not (series.csv
+     * without --series) would be read as this run's: it goes */
+    static const char *const optional[] = {"series.csv"};
+    for (size_t i = 0; !rc && i < sizeof optional / sizeof *optional; i++) {
+        bool written = false;
+        for (size_t k = 0; k < f->n; k++)
+            written |= strcmp(f->names[k], optional[i]) == 0;
+        char path[4096];
+        snprintf(path, sizeof path, "%s/%s", dir, optional[i]);
+        if (!written && lstat(path, &st) == 0 && S_ISREG(st.st_mode))
+            (void)unlink(path);
+    }
     return rc;
 }
 

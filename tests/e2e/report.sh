@@ -90,6 +90,10 @@ run) # a run folder: the time series of --series, through run --report
     expect_exit 0 "$dmasim" run configs/two-nics-one-bus.yaml -q -o "$tmp/r" --series 250us --report
     quiet_gnuplot
     cmp "$tmp/plain/result.json" "$tmp/r/result.json" || fail "--series changed the results"
+    # a later run into the folder without --series takes the old series.csv away
+    expect_exit 0 "$dmasim" run configs/two-nics-one-bus.yaml -q -o "$tmp/again" --series 250us
+    expect_exit 0 "$dmasim" run configs/two-nics-one-bus.yaml -q -o "$tmp/again"
+    [ ! -e "$tmp/again/series.csv" ] || fail "an earlier run's series.csv was left beside new results"
     [ "$(head -n 1 "$tmp/r/series.csv")" = \
       "nic,time_ns,rx_buffers_held,map_registers_in_use,fifo_bytes,sends_in_driver" ] ||
         fail "series.csv header: $(head -n 1 "$tmp/r/series.csv")"

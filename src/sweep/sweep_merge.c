@@ -116,6 +116,36 @@ static int cmp_size(const void *a, const void *b)
     return (x > y) - (x < y);
 }
 
+/* 0 if the point folder pd holds what a sweep writes there whole: its points.csv header
+ * and one row, its points.jsonl line, and for a point that ran its result.json. */
+static int point_whole(const char *pd, const struct shard *s, const char *status,
+                       struct dms_error *err)
+{
+    char *row = NULL, *line = NULL, *pr = path2(pd, SWEEP__ROW), *pl = path2(pd, SWEEP__LINE);
+    char *pres = path2(pd, "result.json");
+    size_t nr = 0, nl = 0, hl = strlen(s->columns);
+    int rc = 0;
+    struct stat st;
+    if (dms_read_file(pr, &row, &nr, NULL) || nr <= hl + 1 ||
+        strncmp(row, s->columns, hl) != 0 || row[hl] != '\n' || row[nr - 1] != '\n' ||
+        memchr(row + hl + 1, '\n', nr - hl - 2) != NULL)
+        rc = fail_at(err, DMS_EFORMAT, pr, "%s", "missing or damaged: a point's row is the "
+                     "sweep's header and one line");
+    else if (dms_read_file(pl, &line, &nl, NULL) || nl < 2 || line[0] != '{' ||
+             line[nl - 1] != '\n' || memchr(line, '\n', nl - 1) != NULL)
+        rc = fail_at(err, DMS_EFORMAT, pl, "%s", "missing or damaged: a point's line is one "
+                     "JSON object");
+    else if (status && strcmp(status, "ok") == 0 && stat(pres, &st) != 0)
+        rc = fail_at(err, DMS_EFORMAT, pres, "%s", "missing: a point that ran keeps its "
+                     "result files");
+    free(row);
+    free(line);
+    free(pr);
+    free(pl);
+    free(pres);
+    return rc;
+}
+
 /* Records every point folder of one shard in slots[]. */
 static int gather(const char *dir, const struct shard *s, struct slot *slots,
                   struct sweep_merge_report *r, struct dms_error *err)
@@ -135,12 +165,15 @@ static int gather(const char *dir, const struct shard *s, struct slot *slots,
             char *idx = sweep__flat_get(text, "point"), *sha = sweep__flat_get(text,
                                                                                 "sweep_sha256");
             char *ver = sweep__flat_get(text, "dmasim_version");
+            char *status = sweep__flat_get(text, "status");
             size_t i = idx ? strtoull(idx, NULL, 10) : SIZE_MAX;
             if (!sha || strcmp(sha, s->sha) != 0 || i >= s->points) {
                 rc = fail_at(err, DMS_EINVAL, pd, "%s", "a point folder of another sweep");
             } else if (!ver || strcmp(ver, s->version) != 0) {
                 rc = fail_at(err, DMS_EINVAL, pd, "made by dmasim %s, not the version of its "
                              "shard (%s)", ver ? ver : "(none)", s->version);
+            } else if ((rc = point_whole(pd, s, status, err)) != 0) {
+                /* named by point_whole */
             } else if (slots[i].folder) {
                 char *other = path2(slots[i].dir, slots[i].folder);
                 char *a = path2(other, SWEEP__ROW), *b = path2(pd, SWEEP__ROW);
@@ -160,6 +193,7 @@ static int gather(const char *dir, const struct shard *s, struct slot *slots,
             free(idx);
             free(sha);
             free(ver);
+            free(status);
         }
         free(text);
         free(pj);

@@ -536,6 +536,17 @@ sweep) # points.csv byte-identical for -j1 / -j2, and merged from 3 shards; the 
     [ ! -e "$tmp/m7" ] || fail "a refused merge wrote output"
     expect_exit 73 "$dmasim" sweep "$cfg" -o "$tmp/v1" --shard 1/3 -q --resume
     grep -q "points.csv has other columns" "$tmp/stderr" || fail "resume of other columns: $(cat "$tmp/stderr")"
+    # a damaged point folder is refused, naming the file: a row cut short, a line gone, a
+    # point that ran without its result.json
+    ok1=$(grep -l '"status": "ok"' "$tmp/s1"/*/point.json | head -n 1 | xargs dirname)
+    [ -n "$ok1" ] || fail "shard 1/3 has no point that ran"
+    for damage in "truncate -s 100 point.csv" "rm point.jsonl" "rm result.json"; do
+        rm -rf "$tmp/v1" && cp -r "$tmp/s1" "$tmp/v1"
+        (cd "$tmp/v1/$(basename "$ok1")" && $damage)
+        expect_exit 65 "$dmasim" merge -o "$tmp/m8" "$tmp/s2" "$tmp/s3" "$tmp/v1"
+        grep -q "missing\|damaged" "$tmp/stderr" || fail "merge of a point after '$damage': $(cat "$tmp/stderr")"
+        [ ! -e "$tmp/m8" ] || fail "merge of a damaged point wrote output"
+    done
     # a used folder needs --resume; --resume on another sweep is refused
     expect_exit 73 "$dmasim" sweep "$cfg" -o "$tmp/j1" -q
     expect_exit 73 "$dmasim" sweep "$cfg" -o "$tmp/j1" -q --resume --set run.seed=9

@@ -140,6 +140,20 @@ size_t run_warnings(const struct cfg_scenario *sc, const struct run_rep *reps, s
                      sc->nics[i].name, (long long)t->last_ns, (long long)warmup,
                      (unsigned long long)t->for_nic);
     }
+    for (size_t i = 0; i < sc->n_nics; i++) {
+        /* under on_damage: keep the run goes on with what came before the damage; a
+         * summary that did not say so would read as the whole capture's */
+        const struct run_trace_info *t = &reps[0].traces[i];
+        if (!t->damaged)
+            continue;
+        struct run_warning *w = add(out, &k, "trace_damaged", (int)i);
+        if (w)
+            snprintf(w->message, sizeof w->message,
+                     "%s's trace %s is damaged after %llu records: %.160s; with on_damage: "
+                     "keep the pass ended there, so only the records before it were replayed",
+                     sc->nics[i].name, sc->nics[i].trace.path, (unsigned long long)t->records,
+                     t->damage_msg);
+    }
     if (n > 1 && !hung && all_identical(sc, reps, n)) {
         struct run_warning *w = add(out, &k, "identical_replications", -1);
         if (w)

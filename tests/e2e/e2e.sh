@@ -370,7 +370,13 @@ YAML
         expect_exit 0 "$dmasim" run "$tmp/s.yaml" -q -o "$tmp/keep"
         grep -q "\"packets\": $2," "$tmp/keep/result.json" || fail "$1: expected $2 packets kept"
         grep -q '"damaged": 1' "$tmp/keep/result.json" || fail "$1: damage not reported"
-        rm -rf "$tmp/keep"
+        # and the summary says so: the figures cover only the records before the damage
+        expect_exit 0 "$dmasim" run "$tmp/s.yaml" -o "$tmp/keep2"
+        grep -q "^warning: nic0's trace .* is damaged after $2 records: " "$tmp/stdout" ||
+            fail "$1: no damage warning in the summary: $(grep warning "$tmp/stdout")"
+        jq -e '[.warnings[].code] | index("trace_damaged")' "$tmp/keep/result.json" >/dev/null ||
+            fail "$1: no trace_damaged warning in result.json"
+        rm -rf "$tmp/keep" "$tmp/keep2"
     done
     ;;
 real-info) # trace info agrees with the capture survey's packet counts

@@ -88,8 +88,11 @@ static int parse_opts(int argc, char **argv, struct run_opts *o)
             struct dms_error e;
             dms_error_clear(&e);
             if (cfg_parse_time(optarg, &o->series_ns, &e) || o->series_ns <= 0) {
-                cli_errorf("run", "--series needs a time above zero such as 100us, not '%s'",
-                           optarg);
+                if (e.msg[0])
+                    cli_errorf("run", "--series: %s", e.msg);
+                else
+                    cli_errorf("run", "--series needs a time above zero such as 100us, not "
+                               "'%s'", optarg);
                 return CLI_EXIT_USAGE;
             }
             break;

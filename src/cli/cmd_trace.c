@@ -239,6 +239,16 @@ static int trace_gen_cmd(int argc, char **argv)
     wo.epoch_ns = 1700000000LL * 1000000000LL;
     int rc = trc_pcap_write_source(out, &g.spec, rng, &wo, &err);
     gsl_rng_free(rng);
+    if (rc == DMS_EINVAL && strncmp(err.path, "synth.", 6) == 0) {
+        /* the generator refused what the options asked for: a usage error, by option */
+        const char *key = err.path + 6;
+        const char *opt = strcmp(key, "rate") == 0          ? "--rate"
+                          : strcmp(key, "fixed_bytes") == 0 ? "--sizes"
+                          : strcmp(key, "sizes") == 0       ? "--sizes"
+                                                            : "an option";
+        cli_errorf("trace", "gen: %s: %s", opt, err.msg);
+        return CLI_EXIT_USAGE;
+    }
     if (rc) {
         cli_print_error(&err);
         return rc == DMS_EIO ? CLI_EXIT_CANTCREAT : cli_exit_for(rc);

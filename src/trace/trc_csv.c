@@ -153,8 +153,8 @@ static int parse_record(struct csv_rd *r, const struct field *f, int k, size_t l
         return csv_error(r, (int)line_len + 1, off, err, "missing field %s (expected "
                          "time_ns,length,direction[,nic][,fragments])", names[k]);
     if (parse_int(&f[0], 0, INT64_MAX, &t) < 0)
-        return csv_error(r, f[0].column, off, err, "time_ns '%.*s' is not an integer >= 0",
-                         (int)f[0].n, f[0].s);
+        return csv_error(r, f[0].column, off, err, "time_ns '%.*s' is not an integer in "
+                         "0..%lld", (int)f[0].n, f[0].s, (long long)INT64_MAX);
     if (parse_int(&f[1], 1, TRC_MAX_CAPLEN, &len) < 0)
         return csv_error(r, f[1].column, off, err, "length '%.*s' is not an integer in "
                          "1..%u", (int)f[1].n, f[1].s, TRC_MAX_CAPLEN);

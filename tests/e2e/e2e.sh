@@ -427,6 +427,10 @@ trace-gen) # generated captures are deterministic and read back exactly
     cmp "$tmp/a.pcap" "$tmp/b.pcap" || fail "trace gen is not deterministic"
     expect_exit 0 "$dmasim" trace info --json "$tmp/a.pcap"
     grep -q '"packets": 500,' "$tmp/stdout" || fail "expected 500 packets"
+    # a rate the generator cannot run is a usage error naming the option; nothing written
+    expect_exit 64 "$dmasim" trace gen "$tmp/slow.pcap" --rate 1e-300pps
+    expect_msg "gen: --rate: the rate must be 0.001 to 1e10 frames/s"
+    [ -z "$(ls "$tmp" | grep '^slow.pcap')" ] || fail "a refused trace gen left a file"
     expect_exit 73 "$dmasim" trace gen "$tmp/missing/x.pcap" --count 10
     expect_msg "missing/x.pcap: cannot create $tmp/missing/x.pcap.tmp."
     expect_msg ": No such file or directory"

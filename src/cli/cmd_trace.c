@@ -107,7 +107,10 @@ static int trace_info_cmd(int argc, char **argv)
         else if (c == 'r' && (!strcmp(optarg, "native") || !strcmp(optarg, "libpcap")))
             spec.reader = optarg[0] == 'n' ? TRC_READER_NATIVE : TRC_READER_LIBPCAP;
         else {
-            cli_errorf("trace", "info: unknown option or --reader not native|libpcap");
+            if (c == 'r')
+                cli_errorf("trace", "info: --reader takes native or libpcap, not '%s'", optarg);
+            else /* getopt has named the option */
+                cli_errorf("trace", "info: see 'dmasim trace --help' for the options");
             return CLI_EXIT_USAGE;
         }
     }

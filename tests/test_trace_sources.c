@@ -397,28 +397,28 @@ static void test_writer(const char *dir)
     trc_pcap_writer_abort(w);
     CHECK_NE(access(tr_tmpfile(dir, "gone.pcap"), F_OK), 0);
     CHECK_EQ(entries_with(dir, "gone.pcap.tmp"), 0);
-    /* a device, FIFO or folder is never renamed over; a symbolic link keeps pointing at
-     * the capture written through it */
+    /* a device, FIFO or folder is never renamed over; a symbolic link is replaced by the
+     * capture, and the file it led to is left alone */
     CHECK_EQ(trc_pcap_writer_open(&w, "/dev/null", NULL, &err), DMS_EIO);
     CHECK(strstr(err.msg, "not a regular file") != NULL);
     CHECK_EQ(trc_pcap_writer_open(&w, dir, NULL, &err), DMS_EIO);
     char real[512], link[512];
     snprintf(real, sizeof real, "%s", tr_tmpfile(dir, "real.pcap"));
     snprintf(link, sizeof link, "%s", tr_tmpfile(dir, "link.pcap"));
-    CHECK_EQ(symlink(real, link), 0);
-    CHECK_EQ(trc_pcap_writer_open(&w, link, NULL, &err), DMS_EIO); /* leads nowhere yet */
     FILE *f = fopen(real, "w");
     CHECK(f != NULL);
     fclose(f);
+    CHECK_EQ(symlink(real, link), 0);
     CHECK_EQ(trc_pcap_writer_open(&w, link, NULL, &err), 0);
     CHECK_EQ(trc_pcap_writer_write(w, 5, 60, 60, NULL, &err), 0);
     CHECK_EQ(trc_pcap_writer_close(w, &err), 0);
     struct stat st;
     CHECK_EQ(lstat(link, &st), 0);
-    CHECK(S_ISLNK(st.st_mode));
-    CHECK_EQ(stat(real, &st), 0);
+    CHECK(S_ISREG(st.st_mode));
     CHECK_EQ(st.st_size, 24 + 16 + 60);
-    CHECK_EQ(entries_with(dir, "real.pcap.tmp"), 0);
+    CHECK_EQ(stat(real, &st), 0);
+    CHECK_EQ(st.st_size, 0);
+    CHECK_EQ(entries_with(dir, "link.pcap.tmp"), 0);
     gsl_rng_free(rng);
 }
 

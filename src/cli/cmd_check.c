@@ -54,6 +54,7 @@ const char cli_usage_check[] =
 #define CHECK_WARMUP_HOLDS 20  /* mean hold times discarded before measuring */
 #define CHECK_MIN_DROPS    20  /* drops the replications must expect between them */
 #define CHECK_MAX_PPS      1e9 /* frames/s the synthetic source of the check is run at */
+#define CHECK_MAX_WARMUP_FRAMES 1e8 /* frames the warm-up may take */
 
 /* The offered load A at which B(n, A) equals target: B grows with A, so bisect. */
 static double load_for_blocking(unsigned n, double target)
@@ -212,10 +213,18 @@ int cli_cmd_check(int argc, char **argv)
         return CLI_EXIT_USAGE;
     }
     double rate = o.load / ((double)hold_ns / 1e9);
+    const char *load_opt = o.blocking > 0 ? "--blocking" : "--load";
     if (!(rate <= CHECK_MAX_PPS)) {
         cli_errorf("check", "a load of %.6g erlangs with a hold of %s arrives at %.3g frames/s, "
-                   "above the %.0e the check's traffic source runs at; lower --load or "
-                   "lengthen --hold", o.load, o.hold, rate, CHECK_MAX_PPS);
+                   "above the %.0e the check's traffic source runs at; lower %s or "
+                   "lengthen --hold", o.load, o.hold, rate, CHECK_MAX_PPS, load_opt);
+        return CLI_EXIT_USAGE;
+    }
+    /* the warm-up of 20 mean holds alone is 20 x load frames */
+    if (!(CHECK_WARMUP_HOLDS * o.load <= CHECK_MAX_WARMUP_FRAMES)) {
+        cli_errorf("check", "a load of %.6g erlangs needs a warm-up of %.3g frames (20 mean "
+                   "holds), more than the %.0e a check runs; lower %s", o.load,
+                   CHECK_WARMUP_HOLDS * o.load, CHECK_MAX_WARMUP_FRAMES, load_opt);
         return CLI_EXIT_USAGE;
     }
     /* a t interval says nothing from a handful of drops: refuse before running */
@@ -225,12 +234,13 @@ int cli_cmd_check(int argc, char **argv)
         double need = ceil(CHECK_MIN_DROPS / (b * (double)o.reps));
         if (need <= 100000000)
             cli_errorf("check", "Erlang B is %.3g here, so %u x %u frames would show about %.3g "
-                       "drops, too few to tell; give --frames %.0f or more, or a higher load",
-                       b, o.reps, o.frames, expected, need);
+                       "drops, too few to tell; give --frames %.0f or more, or a higher %s",
+                       b, o.reps, o.frames, expected, need,
+                       o.blocking > 0 ? "--blocking" : "--load");
         else
             cli_errorf("check", "Erlang B is %s here, so even 10^8 frames per replication "
-                       "would show too few drops to tell; give a higher load or fewer buffers",
-                       b > 0 ? "tiny" : "below 1e-300");
+                       "would show too few drops to tell; give a higher %s or fewer buffers",
+                       b > 0 ? "tiny" : "below 1e-300", o.blocking > 0 ? "--blocking" : "--load");
         return CLI_EXIT_USAGE;
     }
     char *yaml = check_yaml(&o, rate, hold_ns);

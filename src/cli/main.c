@@ -7,7 +7,6 @@
 #include <stdbool.h>
 #include <stdarg.h>
 #include <stdio.h>
-#include <stdio_ext.h>
 #include <string.h>
 
 #include <gsl/gsl_errno.h>
@@ -159,10 +158,9 @@ static int finish(int status)
     errno = 0;
     int saved = fflush(stdout) != 0 ? errno : 0;
     lost = lost || saved != 0;
-    /* nothing printed and nothing pending: a closed descriptor (>&-) lost nothing */
-    bool idle = !lost && __fpending(stdout) == 0;
+    /* everything flushed (or nothing printed): a closed descriptor (>&-) lost nothing */
     errno = 0;
-    if (fclose(stdout) != 0 && !lost && !(idle && errno == EBADF)) {
+    if (fclose(stdout) != 0 && !lost && errno != EBADF) {
         lost = true;
         saved = errno;
     }

@@ -1,6 +1,5 @@
 /* SPDX-License-Identifier: MIT */
 /* dms_fs: staged, atomic output files (temporary name, then rename). */
-#define _DEFAULT_SOURCE /* realpath from <stdlib.h> */
 #include "dms_fs.h"
 
 #include <dirent.h>
@@ -51,18 +50,13 @@ int dms_output_target(const char *path, char **target, struct dms_error *err)
         return errno == ENOENT ? (*target = dms_xstrdup(path), 0)
                                : target_error(err, path, strerror(errno));
     if (S_ISLNK(st.st_mode)) {
-        char *real = realpath(path, NULL);
-        if (!real)
-            return target_error(err, path, "is a symbolic link that leads nowhere: results "
-                                           "are written to regular files");
-        bool regular = stat(real, &st) == 0 && S_ISREG(st.st_mode);
-        if (!regular) {
-            free(real);
+        /* the new file replaces the link, as any atomic writer's would; what the link
+         * leads to (a file other links may share) is left as it was */
+        if (stat(path, &st) == 0 && !S_ISREG(st.st_mode))
             return target_error(err, path, "leads to something other than a regular file (a "
                                            "device, FIFO or folder): results are written to "
                                            "regular files");
-        }
-        *target = real;
+        *target = dms_xstrdup(path);
         return 0;
     }
     if (!S_ISREG(st.st_mode))

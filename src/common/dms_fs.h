@@ -20,11 +20,11 @@
 int dms_mkdir_p(const char *dir, struct dms_error *err);
 
 /*
- * Where an output file named path is written: path itself when nothing is there or a
- * regular file is, the file a symbolic link leads to when path is one (so the link stays),
- * and an error (DMS_EIO, err naming path) for a device, FIFO, socket or folder, which a
- * rename would replace (as root, /dev/null itself), or a link that leads nowhere. Returns
- * 0 with *target a heap string (caller frees).
+ * Where an output file named path is written: path itself when nothing is there, or a
+ * regular file, or a symbolic link to one or to nothing (the new file replaces the link and
+ * leaves what it led to alone); an error (DMS_EIO, err naming path) for a device, FIFO,
+ * socket or folder, or a link to one, which a rename would replace (as root, /dev/null
+ * itself). Returns 0 with *target a heap string (caller frees).
  */
 int dms_output_target(const char *path, char **target, struct dms_error *err);
 

@@ -101,8 +101,8 @@ struct sizing {
     struct pt *pts[8];
     size_t npts[8];
 };
-/* Adds the sizing plot of s to set (its points are borrowed); nothing when no panel has a
- * point. */
+/* Adds the sizing plot of s to set (its points are borrowed), leaving out the panels
+ * without a point; nothing when none has one. */
 void rpt__sizing_plot(const rpt_folder *f, const char *formats, struct sizing *s,
                       struct rpt_plot_set *set);
 /* A file-name-safe copy of s into buf of size n. */

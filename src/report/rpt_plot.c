@@ -249,14 +249,22 @@ static bool geometric(const struct pt *p, size_t n)
 }
 
 
-void rpt__sizing_plot(const rpt_folder *f, const char *formats, struct sizing *s,
+void rpt__sizing_plot(const rpt_folder *f, const char *formats, struct sizing *in,
                         struct rpt_plot_set *set)
 {
-    size_t total = 0;
-    for (size_t i = 0; i < s->npanels; i++)
-        total += s->npts[i];
-    if (total == 0)
-        return; /* nothing to draw: gnuplot would refuse an empty range */
+    /* panels without a point are left out: gnuplot refuses an empty range */
+    struct sizing kept = *in, *s = &kept;
+    s->npanels = 0;
+    for (size_t i = 0; i < in->npanels; i++) {
+        if (!in->npts[i])
+            continue;
+        memcpy(s->panels[s->npanels], in->panels[i], sizeof s->panels[0]);
+        s->marks[s->npanels] = in->marks[i];
+        s->pts[s->npanels] = in->pts[i];
+        s->npts[s->npanels++] = in->npts[i];
+    }
+    if (s->npanels == 0)
+        return;
     struct rpt_sb gp = {0}, dat = {0};
     double minpos = INFINITY;
     bool logx = true;
@@ -594,8 +602,9 @@ static void sweep_plots(const rpt_folder *f, const char *formats, struct rpt_plo
     sweep_plots_of(f, formats, set);
     if (set->n == before && set->n_notes == 0)
         snprintf(set->notes[set->n_notes++], sizeof set->notes[0],
-                 "No plots: no point of the sweep has a figure to draw (every point failed, "
-                 "or the objectives' figures were not measured).");
+                 "No plots: no point of the sweep has a figure to draw at a numeric value of "
+                 "its swept key (every point failed, the objectives' figures were not "
+                 "measured, or the key's values are not numbers).");
 }
 
 /* ---------------------------------------------------------------- runs */

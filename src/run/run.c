@@ -237,8 +237,9 @@ static void trace_info(struct run_world *w, struct run_rep *out)
         if (!w->nics[i].src)
             continue;
         struct trc_counters sum = *trc_counters(w->nics[i].src);
+        size_t damaged_source = 0;
         if (w->nics[i].merge)
-            run__merge_counters(w->nics[i].merge, &sum);
+            run__merge_counters(w->nics[i].merge, &sum, &damaged_source);
         const struct trc_counters *c = &sum;
         struct run_trace_info *t = &out->traces[i];
         t->records = c->records_out;
@@ -250,6 +251,8 @@ static void trace_info(struct run_world *w, struct run_rep *out)
         t->split_frames = c->split_frames;
         t->oversize = c->oversize;
         snprintf(t->damage_msg, sizeof t->damage_msg, "%.159s", c->damage_msg);
+        t->damage_record = c->damaged ? c->damage_record : -1;
+        t->damage_source = damaged_source;
         snprintf(t->format, sizeof t->format, "%.15s", c->format);
         snprintf(t->link, sizeof t->link, "%.31s", c->link_name);
         if (w->nics[i].img)

@@ -209,6 +209,8 @@ struct run_trace_info {
     int64_t first_ns, last_ns; /* simulated times of the first and last record delivered
                                   (-1: none) */
     char damage_msg[160];
+    int64_t damage_record; /* index in its file of the first damaged record, -1 if none */
+    size_t damage_source;  /* which source it is in: 0 the first, k the k-th merged one */
     char format[16];
     char link[32];
     char sha256[65];       /* hex SHA-256 of the trace file, "" for synthetic traffic */

@@ -97,8 +97,8 @@ static int write_files(const char *dir, const struct run_files *f, struct dms_er
             written |= strcmp(f->names[k], optional[i]) == 0;
         char path[4096];
         snprintf(path, sizeof path, "%s/%s", dir, optional[i]);
-        if (!written && lstat(path, &st) == 0 && S_ISREG(st.st_mode))
-            (void)unlink(path);
+        if (!written && lstat(path, &st) == 0 && (S_ISREG(st.st_mode) || S_ISLNK(st.st_mode)))
+            (void)unlink(path); /* a link goes, not what it led to */
     }
     return rc;
 }

@@ -94,8 +94,11 @@ struct run_merge {
 /* The next record of the merged sources into *out: 1, 0 when all have ended, or a source's
  * error (err filled). */
 int run__merge_next(struct run_merge *m, struct trc_record *out, struct dms_error *err);
-/* Adds the counters of every merged source into *sum (sources after the first). */
-void run__merge_counters(const struct run_merge *m, struct trc_counters *sum);
+/* Adds the counters of every merged source into *sum (sources after the first); where
+ * *sum has no damage, the first damaged source's record, offset and message go in, and
+ * *damaged_source says which (0: none of them). */
+void run__merge_counters(const struct run_merge *m, struct trc_counters *sum,
+                         size_t *damaged_source);
 
 /* One NIC: its device, host side, adapter and trace source. */
 struct run_nic {

@@ -27,10 +27,18 @@ int run__merge_next(struct run_merge *m, struct trc_record *out, struct dms_erro
     return 1;
 }
 
-void run__merge_counters(const struct run_merge *m, struct trc_counters *sum)
+void run__merge_counters(const struct run_merge *m, struct trc_counters *sum,
+                         size_t *damaged_source)
 {
+    *damaged_source = 0;
     for (size_t k = 1; k < m->n; k++) {
         const struct trc_counters *c = trc_counters(m->src[k]);
+        if (c->damaged && !sum->damaged) { /* the first damaged source tells what and where */
+            *damaged_source = k;
+            sum->damage_record = c->damage_record;
+            sum->damage_offset = c->damage_offset;
+            snprintf(sum->damage_msg, sizeof sum->damage_msg, "%s", c->damage_msg);
+        }
         sum->records_out += c->records_out;
         sum->out_of_order += c->out_of_order;
         sum->damaged += c->damaged;

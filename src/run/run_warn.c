@@ -146,12 +146,20 @@ size_t run_warnings(const struct cfg_scenario *sc, const struct run_rep *reps, s
         const struct run_trace_info *t = &reps[0].traces[i];
         if (!t->damaged)
             continue;
+        const struct cfg_nic *c = &sc->nics[i];
+        const struct cfg_trace *src = t->damage_source == 0 ? &c->trace
+                                      : t->damage_source <= c->n_extra_traces
+                                          ? &c->extra_traces[t->damage_source - 1]
+                                          : NULL;
+        char at[48] = "";
+        if (t->damage_record >= 0)
+            snprintf(at, sizeof at, " at record %lld", (long long)t->damage_record);
         struct run_warning *w = add(out, &k, "trace_damaged", (int)i);
         if (w)
             snprintf(w->message, sizeof w->message,
-                     "%s's trace %s is damaged after %llu records: %.160s; with on_damage: "
-                     "keep the pass ended there, so only the records before it were replayed",
-                     sc->nics[i].name, sc->nics[i].trace.path, (unsigned long long)t->records,
+                     "%s's trace %s is damaged%s: %.160s; with on_damage: keep each pass "
+                     "over it ended there, so only the records before it were replayed",
+                     c->name, src && src->path ? src->path : "(a merged source)", at,
                      t->damage_msg);
     }
     if (n > 1 && !hung && all_identical(sc, reps, n)) {

@@ -116,6 +116,20 @@ static int cmp_size(const void *a, const void *b)
     return (x > y) - (x < y);
 }
 
+/* Line breaks outside CSV quotes in s[0..n) (a quoted value may hold one). */
+static size_t csv_records(const char *s, size_t n)
+{
+    size_t lines = 0;
+    bool quoted = false;
+    for (size_t i = 0; i < n; i++) {
+        if (s[i] == '"')
+            quoted = !quoted;
+        else if (s[i] == '\n' && !quoted)
+            lines++;
+    }
+    return quoted ? 0 : lines;
+}
+
 /* 0 if the point folder pd holds what a sweep writes there whole: its points.csv header
  * and one row, its points.jsonl line, and for a point that ran its result.json. */
 static int point_whole(const char *pd, const struct shard *s, const char *status,
@@ -128,7 +142,7 @@ static int point_whole(const char *pd, const struct shard *s, const char *status
     struct stat st;
     if (dms_read_file(pr, &row, &nr, NULL) || nr <= hl + 1 ||
         strncmp(row, s->columns, hl) != 0 || row[hl] != '\n' || row[nr - 1] != '\n' ||
-        memchr(row + hl + 1, '\n', nr - hl - 2) != NULL)
+        csv_records(row + hl + 1, nr - hl - 1) != 1)
         rc = fail_at(err, DMS_EFORMAT, pr, "%s", "missing or damaged: a point's row is the "
                      "sweep's header and one line");
     else if (dms_read_file(pl, &line, &nl, NULL) || nl < 2 || line[0] != '{' ||

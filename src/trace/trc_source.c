@@ -131,8 +131,11 @@ static int open_capture(trc_source *s, const struct trc__open_args *a, struct dm
     else
         rc = 1;
     trc__buf_close(&b);
-    if (rc == 1 && a->input && a->input->rewind(a->input->ud, err) < 0)
-        rc = trc__file_error(err, DMS_EIO, a->path, "cannot rewind: %s", err->msg);
+    if (rc == 1 && a->input && a->input->rewind(a->input->ud, err) < 0) {
+        char why[sizeof err->msg];
+        snprintf(why, sizeof why, "%s", err->msg); /* err->msg is rewritten below */
+        rc = trc__file_error(err, DMS_EIO, a->path, "cannot rewind: %s", why);
+    }
     if (rc == 1)
         rc = trc__libpcap_open(&s->rd, a, err);
     return rc;

@@ -3,9 +3,10 @@
  * trc_writer: a small classic-pcap writer for generated captures.
  *
  * It writes host byte order with the microsecond or nanosecond magic, through a 1 MiB stdio
- * buffer, into path.tmp, and renames that to path only when close succeeds; abort and any
- * failure remove path.tmp. It does not write pcapng and does not sort: records go out in the
- * order they are given.
+ * buffer, into a temporary path.tmp.XXXXXX of its own, and renames that to path only when
+ * close succeeds; abort and any failure remove it, and one a killed writer left (older than
+ * this open) is removed when the next writer of path opens. It does not write pcapng and
+ * does not sort: records go out in the order they are given.
  */
 #include "trc_int.h"
 
@@ -14,6 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "dms_fs.h"
@@ -71,6 +73,13 @@ int trc_pcap_writer_open(trc_pcap_writer **out, const char *path,
         free(w);
         return rc;
     }
+    /* what a killed writer of this capture left */
+    char *dir = dms_xstrdup(w->path), *slash = strrchr(dir, '/');
+    const char *base = slash ? slash + 1 : w->path;
+    if (slash)
+        *slash = '\0';
+    (void)dms_remove_stale_temps(slash ? (*dir ? dir : "/") : ".", &base, 1, time(NULL));
+    free(dir);
     /* a temporary name of its own, so two writers of one capture do not mix their bytes */
     size_t n = strlen(w->path) + 12;
     w->tmp = dms_xmalloc(n);
@@ -86,7 +95,9 @@ int trc_pcap_writer_open(trc_pcap_writer **out, const char *path,
         free_writer(w);
         return rc;
     }
-    (void)fchmod(fd, 0644); /* mkstemp creates 0600; a capture is an ordinary file */
+    mode_t mask = umask(0); /* mkstemp creates 0600; a capture is an ordinary file, */
+    umask(mask);            /* with the permissions fopen would have given it */
+    (void)fchmod(fd, 0666 & ~mask);
     w->iobuf = dms_xmalloc(TRC_BUFFER_DEFAULT);
     setvbuf(w->f, w->iobuf, _IOFBF, TRC_BUFFER_DEFAULT);
     uint32_t hdr[6] = {w->o.nanosecond ? 0xa1b23c4du : 0xa1b2c3d4u, 0, 0, 0, w->o.snaplen,

@@ -372,7 +372,7 @@ YAML
         grep -q '"damaged": 1' "$tmp/keep/result.json" || fail "$1: damage not reported"
         # and the summary says so: the figures cover only the records before the damage
         expect_exit 0 "$dmasim" run "$tmp/s.yaml" -o "$tmp/keep2"
-        grep -q "^warning: nic0's trace .* is damaged after $2 records: " "$tmp/stdout" ||
+        grep -q "^warning: nic0's trace .* is damaged at record $2: " "$tmp/stdout" ||
             fail "$1: no damage warning in the summary: $(grep warning "$tmp/stdout")"
         jq -e '[.warnings[].code] | index("trace_damaged")' "$tmp/keep/result.json" >/dev/null ||
             fail "$1: no trace_damaged warning in result.json"
@@ -546,6 +546,17 @@ sweep) # points.csv byte-identical for -j1 / -j2, and merged from 3 shards; the 
     [ ! -e "$tmp/m7" ] || fail "a refused merge wrote output"
     expect_exit 73 "$dmasim" sweep "$cfg" -o "$tmp/v1" --shard 1/3 -q --resume
     grep -q "points.csv has other columns" "$tmp/stderr" || fail "resume of other columns: $(cat "$tmp/stderr")"
+    # a value with a line break (a capture's file name) is one quoted CSV field over two
+    # lines: merge takes it
+    "$dmasim" trace gen "$tmp/a.pcap" --count 50 >/dev/null || fail "trace gen"
+    cp "$tmp/a.pcap" "$tmp/b"$'\n'"c.pcap"
+    printf 'nics: [{trace: {pcap: %s/a.pcap, direction: rx}}]\nrun: {replications: 1}\nsweep:\n  axes:\n    nics[0].trace.pcap: [%s/a.pcap, "%s/b\\nc.pcap"]\n' \
+        "$tmp" "$tmp" "$tmp" >"$tmp/nl.yaml"
+    for k in 1 2; do # (0 or 14: whether such a name opens is not what is tested here)
+        expect_exit_in "0 14" "$dmasim" sweep "$tmp/nl.yaml" -o "$tmp/nl$k" --shard $k/2 -q
+    done
+    [ "$(grep -c '"' "$tmp/nl2/points.csv")" -ge 1 ] || fail "the value with a line break is not quoted"
+    expect_exit 0 "$dmasim" merge -o "$tmp/nlm" "$tmp/nl1" "$tmp/nl2"
     # a damaged point folder is refused, naming the file: a row cut short, a line gone, a
     # point that ran without its result.json
     ok1=$(grep -l '"status": "ok"' "$tmp/s1"/*/point.json | head -n 1 | xargs dirname)

@@ -64,11 +64,17 @@ not-files) # devices and FIFOs as scenarios or traces: refused at once, nothing 
     expect_msg "is not a regular file"
     [ -p "$tmp/fifo" ] || fail "run --junit replaced the FIFO"
     [ ! -e "$tmp/out" ] || fail "run --junit to a FIFO: output left behind"
-    # through a symbolic link to a file: the file is written, the link stays
+    # a symbolic link to a file is replaced by the new file; the file it led to (which
+    # other links may share) stays as it was; a link to a FIFO is refused
     : >"$tmp/real.xml" && ln -s "$tmp/real.xml" "$tmp/link.xml"
     expect_exit 0 "$dmasim" run configs/default.yaml -q -o "$tmp/out2" --set run.replications=1 \
         --junit "$tmp/link.xml"
-    [ -L "$tmp/link.xml" ] && [ -s "$tmp/real.xml" ] || fail "--junit through a link"
+    [ ! -L "$tmp/link.xml" ] && [ -s "$tmp/link.xml" ] && [ ! -s "$tmp/real.xml" ] ||
+        fail "--junit onto a link: the link was not replaced, or what it led to changed"
+    ln -s "$tmp/fifo" "$tmp/fifo-link.pcap"
+    expect_exit 73 "$dmasim" trace gen "$tmp/fifo-link.pcap" --count 10
+    expect_msg "leads to something other than a regular file"
+    [ -L "$tmp/fifo-link.pcap" ] && [ -p "$tmp/fifo" ] || fail "trace gen onto a link to a FIFO"
     head -c 5000000 /dev/zero >"$tmp/big.yaml"
     expect_exit 65 "$dmasim" run "$tmp/big.yaml" -o "$tmp/out"
     expect_msg "above the limit of 4 MiB"

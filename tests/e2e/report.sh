@@ -94,6 +94,15 @@ run) # a run folder: the time series of --series, through run --report
     expect_exit 0 "$dmasim" run configs/two-nics-one-bus.yaml -q -o "$tmp/again" --series 250us
     expect_exit 0 "$dmasim" run configs/two-nics-one-bus.yaml -q -o "$tmp/again"
     [ ! -e "$tmp/again/series.csv" ] || fail "an earlier run's series.csv was left beside new results"
+    # and its report, which showed the results replaced (a report folder holding anything
+    # else stays)
+    expect_exit 0 "$dmasim" run configs/two-nics-one-bus.yaml -q -o "$tmp/again" --report
+    [ -s "$tmp/again/report/report.html" ] || fail "no report"
+    expect_exit 0 "$dmasim" run configs/two-nics-one-bus.yaml -q -o "$tmp/again"
+    [ ! -e "$tmp/again/report" ] || fail "an earlier run's report was left beside new results"
+    mkdir "$tmp/again/report" && : >"$tmp/again/report/notes.txt"
+    expect_exit 0 "$dmasim" run configs/two-nics-one-bus.yaml -q -o "$tmp/again"
+    [ -e "$tmp/again/report/notes.txt" ] || fail "a report folder with someone's file was removed"
     [ "$(head -n 1 "$tmp/r/series.csv")" = \
       "nic,time_ns,rx_buffers_held,map_registers_in_use,fifo_bytes,sends_in_driver" ] ||
         fail "series.csv header: $(head -n 1 "$tmp/r/series.csv")"

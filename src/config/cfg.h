@@ -372,6 +372,9 @@ struct cfg_override {
     const char *label;
     int key_line, key_column; /* of the key path */
     int line, column;         /* of the value */
+    bool literal;             /* the value is one scalar's text, taken as it is (a sweep
+                                 file's axis value: YAML has already read it, and reading
+                                 it again would fold a line break, or see a list in "[a]") */
 };
 
 /* cfg_doc_resolve with overrides that carry their provenance (all borrowed). */

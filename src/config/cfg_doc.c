@@ -465,7 +465,8 @@ int cfg_doc_resolve_at(const cfg_doc *doc, const struct cfg_override *ov, size_t
     struct cfg_node *root = cfg__node_copy(doc->root);
     *out = NULL;
     for (size_t i = 0; i < n; i++) {
-        struct cfg__loc loc = {ov[i].key_line, ov[i].key_column, ov[i].line, ov[i].column};
+        struct cfg__loc loc = {ov[i].key_line, ov[i].key_column, ov[i].line, ov[i].column,
+                               ov[i].literal};
         const struct cfg_origin *o = &doc->origin;
         if (ov[i].label) {
             origins[i].label = dms_xstrdup(ov[i].label);

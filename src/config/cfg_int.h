@@ -77,6 +77,7 @@ int cfg__parse_yaml(const char *text, size_t len, const struct cfg_origin *origi
 struct cfg__loc {
     int key_line, key_column;
     int line, column;
+    bool literal; /* the value is a scalar's text as it is, not YAML to read */
 };
 
 /* cfg_override.c: applies one "key.path=value" argument to the tree; the nodes it makes

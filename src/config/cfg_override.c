@@ -192,7 +192,7 @@ static void cannot_step(const struct cfg_node *node, const struct segment *seg, 
 int cfg__apply_override(struct cfg_node *root, const char *arg, const struct cfg_origin *origin,
                         const struct cfg__loc *loc, struct cfg_errors *errs)
 {
-    static const struct cfg__loc none = {0, 0, 0, 0};
+    static const struct cfg__loc none = {0, 0, 0, 0, false};
     const struct cfg__loc *L = loc ? loc : &none;
     const char *eq = strchr(arg, '=');
     char key[DMS_ERR_PATH_MAX];
@@ -212,7 +212,8 @@ int cfg__apply_override(struct cfg_node *root, const char *arg, const struct cfg
                        "bad key path: %s", why);
         return DMS_EINVAL;
     }
-    struct cfg_node *value = parse_value(eq + 1, key, origin, L, errs);
+    struct cfg_node *value = L->literal ? scalar(origin, L->line, L->column, eq + 1)
+                                        : parse_value(eq + 1, key, origin, L, errs);
     if (!value)
         return DMS_EFORMAT;
     struct cfg_node *node = root;

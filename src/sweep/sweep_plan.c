@@ -48,7 +48,8 @@ static struct cfg_override axis_override(const struct cfg_axis *a, size_t i, con
                                  .key_line = a->key_line,
                                  .key_column = a->key_column,
                                  .line = a->lines[i],
-                                 .column = a->columns[i]};
+                                 .column = a->columns[i],
+                                 .literal = a->label == NULL}; /* from the file: YAML read it */
 }
 
 /* Whether error e is about value i of axis a (lands on it or on its key). */

@@ -124,25 +124,29 @@ static void axis_range(struct cfg_vctx *c, struct cfg_axis *a, const struct cfg_
         cfg__pop(c, old);
         return;
     }
-    bool integral = from == floor(from) && by == floor(by);
-    double eps = 1e-9 * (fabs(to) > 1 ? fabs(to) : 1);
-    if (!f && (to - from) / by >= CFG_SWEEP_MAX_VALUES) { /* refused before it is written out */
-        cfg__err(c, v, DMS_ERANGE, "the range has more than %d values", CFG_SWEEP_MAX_VALUES);
+    if (f && !(from > 0)) { /* from x factor^k never grows from 0 or below */
+        size_t old = cfg__push_key(c, "from");
+        cfg__err(c, cfg__map_get(v, "from"), DMS_ERANGE,
+                 "%g is out of range: a range with a factor starts above 0", from);
+        cfg__pop(c, old);
         return;
     }
+    bool integral = from == floor(from) && by == floor(by);
+    double eps = 1e-9 * (fabs(to) > 1 ? fabs(to) : 1);
+    /* how many values, before any is written out (a long range costs nothing to refuse);
+     * the loop below stops at the limit too, should rounding add one */
+    double count = 1 + floor(f ? log(to / from) / log(by) + 1e-9 : (to - from) / by + 1e-9);
     char buf[64];
-    for (size_t k = 0;; k++) {
+    for (size_t k = 0; count <= CFG_SWEEP_MAX_VALUES; k++) {
         double x = f ? from * pow(by, (double)k) : from + by * (double)k;
         if (x > to + eps)
-            break;
-        if (a->n_values == CFG_SWEEP_MAX_VALUES) {
-            cfg__err(c, v, DMS_ERANGE, "the range has more than %d values",
-                     CFG_SWEEP_MAX_VALUES);
             return;
-        }
+        if (a->n_values == CFG_SWEEP_MAX_VALUES)
+            break;
         format_number(x, integral, buf, sizeof buf);
         add_value(a, buf, v->line, v->column);
     }
+    cfg__err(c, v, DMS_ERANGE, "the range has more than %d values", CFG_SWEEP_MAX_VALUES);
 }
 
 static void axis_value(struct cfg_vctx *c, struct cfg_axis *a, const struct cfg_node *v)

@@ -295,7 +295,8 @@ static int next_pass_start(trc_source *s, int64_t *next, struct dms_error *err)
     dms_error_clear(&e);
     if (s->spec.loop_period_ns > 0 && span > s->spec.loop_period_ns) {
         trc__file_error(&e, DMS_EINVAL, s->path ? s->path : "", "a pass of the trace spans "
-                        "%lld ns, longer than the loop period of %lld ns",
+                        "%lld ns, longer than the loop period of %lld ns (trace.loop_period: "
+                        "at least the pass's span, or left out)",
                         (long long)span, (long long)s->spec.loop_period_ns);
         return fail(s, &e, err);
     }

@@ -39,7 +39,7 @@ const char cli_usage_recommend[] =
     "                       4), as-is, up=N or smp=N; a suffix *K also scales the traffic\n"
     "  -s, --set KEY=VALUE  override a scenario key first, as for run\n"
     "  -j, --threads N      replications run on N threads (results do not depend on N)\n"
-    "      --budget B       stop after B replications run, or after a time (30s, 10min);\n"
+    "      --budget B       stop after B replications run, or after a time (30s, 10min, 1h);\n"
     "                       the output then says the search stopped on the budget\n"
     "      --report         then make the plots and HTML report in DIR/report\n"
     "                       (as 'dmasim report DIR')\n"
@@ -72,6 +72,17 @@ static int parse_budget(const char *s, struct rec_cli *o)
     unsigned runs;
     if (cli_parse_uint(s, 1, 100000000, &runs) == 0) {
         o->budget_runs = runs;
+        return 0;
+    }
+    /* minutes and hours as well as the scenario's time units (ns .. s): a budget is wall
+     * time, often longer than any simulated time */
+    char *end;
+    double v = strtod(s, &end);
+    double unit = !strcmp(end, "min") ? 60 : !strcmp(end, "h") ? 3600 : 0;
+    if (unit > 0 && end != s) {
+        if (!(v > 0 && v * unit <= 1e7))
+            return -1;
+        o->budget_s = v * unit;
         return 0;
     }
     int64_t ns;

@@ -250,6 +250,9 @@ recommend-not-met) # no size meets the objective: status 10, the best reached an
     expect_exit_in "0 10" "$dmasim" recommend tests/data/recommend/up-smp.yaml --budget 12 -q -o "$tmp/b"
     jq -e '.search.stopped == "budget" and .search.runs <= 12 + 2 * 2 * 3' "$tmp/b/recommendation.json" >/dev/null ||
         fail "budget: $(jq -c .search "$tmp/b/recommendation.json")"
+    # a time budget in minutes, as the help gives it (and hours); a bad unit is refused
+    expect_exit_in "0 10" "$dmasim" recommend tests/data/recommend/up-smp.yaml --budget 10min -q -o "$tmp/bt"
+    expect_exit 64 "$dmasim" recommend tests/data/recommend/up-smp.yaml --budget 10mins -q -o "$tmp/bt2"
     # the smp profile's pool search got no run: it is undecided, not "no size meets"; the
     # confirmation at the stand-in meets the objective, so it is an upper estimate, no miss
     jq -e '.nics[0].profiles[1] | .name == "smp" and .met and (.not_met | length == 0) and

@@ -272,13 +272,16 @@ static int recommend(struct rec_cli *o, const struct cfg_scenario *sc0)
                    res.budget_spent ? ", stopped by the budget" : "", o->outdir);
             free(t);
         }
-        if (!status && o->report) {
-            int rs = cli_report_folder(o->outdir, NULL, NULL, o->quiet);
-            if (rs)
-                status = rs;
-        }
+        /* the answer's own status (10) comes before the report's (69 without gnuplot), as
+         * for run and sweep: the recommendation is whole either way */
+        int written = status;
         if (!status && !res.met)
             status = CLI_EXIT_NOT_MET;
+        if (!written && o->report) {
+            int rs = cli_report_folder(o->outdir, NULL, NULL, o->quiet);
+            if (rs && !status)
+                status = rs;
+        }
         rec_result_fini(&res);
     }
     for (size_t p = 0; p < np; p++)

@@ -305,6 +305,10 @@ no-gnuplot) # gnuplot missing: exit 69, the .dat and .gp files are still written
     ls "$tmp/out"/*.dat "$tmp/out"/*.gp >/dev/null 2>&1 || fail "no .dat or .gp written"
     ! ls "$tmp/out" | grep -qE '\.(svg|png|html)$' || fail "images or HTML without gnuplot"
     expect_exit 69 env DMASIM_GNUPLOT=/nonexistent/gnuplot "$dmasim" report "$tmp/fx/sweep-1d" -o "$tmp/out2"
+    # a recommendation whose objectives are not met keeps its 10 when --report cannot draw
+    expect_exit 10 env DMASIM_GNUPLOT=/nonexistent/gnuplot "$dmasim" recommend \
+        tests/data/recommend/saturated.yaml -o "$tmp/rec" -q --report
+    grep -q 'gnuplot not found' "$tmp/stderr" || fail "recommend --report: $(cat "$tmp/stderr")"
     # the scripts written without gnuplot are the ones a later run draws from
     expect_exit 0 "$dmasim" report "$tmp/fx/sweep-1d" -o "$tmp/out3" -q
     for f in "$tmp"/out/*.dat "$tmp"/out/*.gp; do

@@ -28,6 +28,9 @@ void cli_progress_fn(void *ctx, unsigned done, unsigned total, int64_t sim_ns);
 int cli_parse_uint(const char *s, unsigned lo, unsigned hi, unsigned *out);
 /* Parses a double; returns 0 or -1. */
 int cli_parse_double(const char *s, double *out);
+/* 0 if arg has the KEY=VALUE form of --set (a key before the '='), else prints why (as
+ * command cmd) and returns -1; the key and value themselves are checked by the loader. */
+int cli_check_set(const char *cmd, const char *arg);
 /* 0 if arg names a folder for -o, else prints why (as command cmd) and returns -1. */
 int cli_check_outdir(const char *cmd, const char *arg);
 /* "out/<scenario file name without folder and extension>". */

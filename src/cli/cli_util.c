@@ -9,6 +9,16 @@
 #include "cli.h"
 #include "cli_int.h"
 
+int cli_check_set(const char *cmd, const char *arg)
+{
+    const char *eq = strchr(arg, '=');
+    if (eq && eq != arg)
+        return 0;
+    cli_errorf(cmd, "--set needs KEY=VALUE, such as nics[0].driver.ReceiveBuffers=64, not '%s'",
+               arg);
+    return -1;
+}
+
 int cli_check_outdir(const char *cmd, const char *arg)
 {
     if (*arg)

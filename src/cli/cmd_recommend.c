@@ -116,7 +116,11 @@ static int parse_opts(int argc, char **argv, struct rec_cli *o)
             o->outdir = optarg;
             break;
         case 'P': o->profiles = optarg; break;
-        case 's': o->sets[o->n_sets++] = optarg; break;
+        case 's':
+            if (cli_check_set("recommend", optarg))
+                return CLI_EXIT_USAGE;
+            o->sets[o->n_sets++] = optarg;
+            break;
         case 'q': o->quiet = true; break;
         case 'R': o->report = true; break;
         case 'j':

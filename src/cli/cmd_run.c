@@ -81,7 +81,11 @@ static int parse_opts(int argc, char **argv, struct run_opts *o)
                 return CLI_EXIT_USAGE;
             o->outdir = optarg;
             break;
-        case 's': o->sets[o->n_sets++] = optarg; break;
+        case 's':
+            if (cli_check_set("run", optarg))
+                return CLI_EXIT_USAGE;
+            o->sets[o->n_sets++] = optarg;
+            break;
         case 'J': o->json = true; break;
         case 'S': o->strict = true; break;
         case 'q': o->quiet = true; break;

@@ -152,7 +152,11 @@ static int parse_opts(int argc, char **argv, struct sweep_cli *o)
                 return CLI_EXIT_USAGE;
             o->outdir = optarg;
             break;
-        case 's': o->sets[o->n_sets++] = optarg; break;
+        case 's':
+            if (cli_check_set("sweep", optarg))
+                return CLI_EXIT_USAGE;
+            o->sets[o->n_sets++] = optarg;
+            break;
         case 'a': o->axes[o->n_axes++] = optarg; break;
         case 'q': o->quiet = true; break;
         case OPT_RESUME: o->resume = true; break;

@@ -142,6 +142,14 @@ stdout-full) # output that cannot be written is an error (74), not a silent succ
     timeout 60 "$dmasim" run --no-such-option >/dev/full 2>/dev/null
     [ $? -eq 64 ] || fail "usage error to /dev/full: not 64"
     ;;
+set-form) # a --set without KEY=VALUE is a usage error (64), before anything is loaded
+    for c in run sweep recommend; do
+        expect_exit 64 "$dmasim" $c configs/sweep-default.yaml -o "$tmp/out" --set run.replications
+        expect_msg "dmasim $c: --set needs KEY=VALUE"
+        expect_exit 64 "$dmasim" $c configs/sweep-default.yaml -o "$tmp/out" --set =5
+    done
+    [ ! -e "$tmp/out" ] || fail "output left behind"
+    ;;
 empty-outdir) # -o '' is a usage error, not a failed rename
     for c in run sweep recommend report merge; do
         expect_exit 64 "$dmasim" $c configs/sweep-default.yaml -o ''

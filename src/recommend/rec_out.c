@@ -304,10 +304,12 @@ static void cell(const struct rec_result *r, size_t p, size_t i, const char *kw,
         const char *mark = v->binding == REC_BIND_KEPT ? " (kept)"
                            : v->repeats_limit          ? " (limit)"
                            : v->binding == REC_BIND_RULE ? " (rule)"
+                           : !v->decided                 ? " (budget)"
                                                          : "";
         char up[24];
         snprintf(up, sizeof up, "%lld", (long long)v->upper);
-        if (v->binding == REC_BIND_OBJECTIVE && (v->lower != v->value || v->upper != v->value))
+        if (v->binding == REC_BIND_OBJECTIVE && v->decided &&
+            (v->lower != v->value || v->upper != v->value))
             snprintf(buf, n, "%lld [%lld..%s]", (long long)v->value, (long long)v->lower,
                      v->upper < 0 ? "none" : up);
         else

@@ -250,6 +250,10 @@ recommend-not-met) # no size meets the objective: status 10, the best reached an
     expect_exit_in "0 10" "$dmasim" recommend tests/data/recommend/up-smp.yaml --budget 12 -q -o "$tmp/b"
     jq -e '.search.stopped == "budget" and .search.runs <= 12 + 2 * 2 * 3' "$tmp/b/recommendation.json" >/dev/null ||
         fail "budget: $(jq -c .search "$tmp/b/recommendation.json")"
+    # the table marks a value the budget left undecided
+    expect_exit_in "0 10" "$dmasim" recommend tests/data/recommend/up-smp.yaml --budget 12 -o "$tmp/bq"
+    grep -q '^  ReceiveBuffers  *[0-9]* (budget)  *4096 (budget)' "$tmp/stdout" ||
+        fail "no (budget) marks: $(grep ReceiveBuffers "$tmp/stdout" | head -n 1)"
     # a time budget in minutes, as the help gives it (and hours); a bad unit is refused
     expect_exit_in "0 10" "$dmasim" recommend tests/data/recommend/up-smp.yaml --budget 10min -q -o "$tmp/bt"
     expect_exit 64 "$dmasim" recommend tests/data/recommend/up-smp.yaml --budget 10mins -q -o "$tmp/bt2"

@@ -135,7 +135,7 @@ static void limited_by(const struct rec__probe *p, const struct unit *u, uint32_
         snprintf(buf, n, "sizes above %lld fail: %s", (long long)u->hi, u->limit);
     else if (p && p->ran && p->proto_load >= SATURATED)
         snprintf(buf, n, "the protocols return packets on %s, and at this rate they are busy "
-                 "%.3g of the time (accepted rate x mean hold / processors): they hold every "
+                 "%.3f of the time (accepted rate x mean hold / processors): they hold every "
                  "buffer they get, so more %s cannot help; the processors cannot serve this "
                  "traffic", "the processors one at a time", p->proto_load, rec__kw_name[u->kw]);
     else if (p && p->ran && p->cpu_util >= SATURATED)
@@ -313,7 +313,7 @@ static int64_t decide_receive_buffers(struct prof_ctx *x, unsigned i, struct rec
         m->at_size = rbv;
         snprintf(m->limited_by, sizeof m->limited_by,
                  "the protocols return packets on %d processor%s one at a time and would be "
-                 "busy %.3g of the time at this rate: they fall behind without bound, so no "
+                 "busy %.3f of the time at this rate: they fall behind without bound, so no "
                  "receive pool is enough (a finite trace only delays the drops)",
                  x->sc->system.processors, x->sc->system.processors > 1 ? "s" : "",
                  b->proto_load);

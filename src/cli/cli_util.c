@@ -1,13 +1,44 @@
 /* SPDX-License-Identifier: MIT */
-/* cli_util: number parsing and the default output folder. */
+/* cli_util: number parsing, option checks, the default output folder and an old report. */
+#include <dirent.h>
 #include <errno.h>
 #include <math.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "dms_fs.h"
+
 #include "cli.h"
 #include "cli_int.h"
+
+/* Whether name is a file dmasim report writes. */
+static bool report_file(const char *name)
+{
+    static const char *const ext[] = {".html", ".dat", ".gp", ".svg", ".png"};
+    size_t n = strlen(name);
+    for (size_t i = 0; i < sizeof ext / sizeof *ext; i++) {
+        size_t k = strlen(ext[i]);
+        if (n > k && strcmp(name + n - k, ext[i]) == 0)
+            return true;
+    }
+    return false;
+}
+
+void cli_drop_report_dir(const char *dir)
+{
+    DIR *d = opendir(dir);
+    if (!d)
+        return;
+    bool ours = true;
+    for (struct dirent *e; ours && (e = readdir(d)) != NULL;)
+        ours = e->d_name[0] == '.' ? (!strcmp(e->d_name, ".") || !strcmp(e->d_name, ".."))
+                                   : report_file(e->d_name);
+    closedir(d);
+    if (ours)
+        (void)dms_remove_flat_dir(dir, NULL);
+}
 
 int cli_check_set(const char *cmd, const char *arg)
 {

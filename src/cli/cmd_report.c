@@ -207,6 +207,7 @@ static int report(const struct report_opts *o, const rpt_folder *f)
 {
     struct dms_error err;
     dms_error_clear(&err);
+    cli_drop_report_dir(o->out); /* plots of an earlier report would stay beside these */
     if (dms_mkdir_p(o->out, &err)) {
         cli_print_error(&err);
         return CLI_EXIT_CANTCREAT;

@@ -4,10 +4,8 @@
  * the result folder (run_write_result: staged and renamed into place, interrupts held) and the
  * JUnit file, print a short summary and pick the exit status (cli_run_exit_status).
  */
-#include <dirent.h>
 #include <getopt.h>
 #include <math.h>
-#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -149,37 +147,6 @@ static int write_junit(const struct run_opts *o, const struct cfg_scenario *sc,
     return 0;
 }
 
-/* Whether name is a file dmasim report writes. */
-static bool report_file(const char *name)
-{
-    static const char *const ext[] = {".html", ".dat", ".gp", ".svg", ".png"};
-    size_t n = strlen(name);
-    for (size_t i = 0; i < sizeof ext / sizeof *ext; i++) {
-        size_t k = strlen(ext[i]);
-        if (n > k && strcmp(name + n - k, ext[i]) == 0)
-            return true;
-    }
-    return false;
-}
-
-/* An earlier run's DIR/report shows results this run has replaced: it goes, if it holds
- * only what dmasim report writes (anything else there is someone's, and it stays). */
-static void drop_stale_report(const char *outdir)
-{
-    char dir[4096];
-    snprintf(dir, sizeof dir, "%s/report", outdir);
-    DIR *d = opendir(dir);
-    if (!d)
-        return;
-    bool ours = true;
-    for (struct dirent *e; ours && (e = readdir(d)) != NULL;)
-        ours = e->d_name[0] == '.' ? (!strcmp(e->d_name, ".") || !strcmp(e->d_name, ".."))
-                                   : report_file(e->d_name);
-    closedir(d);
-    if (ours)
-        (void)dms_remove_flat_dir(dir, NULL);
-}
-
 static int run_and_write(const struct run_opts *o, struct cfg_scenario *sc)
 {
     struct dms_error err;
@@ -216,7 +183,10 @@ static int run_and_write(const struct run_opts *o, struct cfg_scenario *sc)
         else if (!o->quiet)
             cli_print_summary(sc, reps, n, o->outdir, o->verbose);
         status = cli_run_exit_status(sc, reps, n);
-        drop_stale_report(o->outdir);
+        /* an earlier run's report showed the results this run replaced */
+        char rdir[4096];
+        snprintf(rdir, sizeof rdir, "%s/report", o->outdir);
+        cli_drop_report_dir(rdir);
         if (o->report) {
             int rs = cli_report_folder(o->outdir, NULL, NULL, o->quiet || o->json);
             if (rs && !status)

@@ -204,6 +204,10 @@ sweep-3d) # more than two axes: one heatmap per value of the third, on one colou
         fail "no note on stderr: $(cat "$tmp/stderr")"
     [ -z "$(ls "$tmp/many/report" | grep '^heatmap')" ] || fail "heatmaps drawn all the same"
     grep -q '<li>No heatmaps: ' "$tmp/many/report/report.html" || fail "no warning in the HTML"
+    # one -o for two reports: the second does not keep the first one's plots
+    expect_exit 0 "$dmasim" report "$tmp/s3" -o "$tmp/shared" -q
+    expect_exit 0 "$dmasim" report "$tmp/units" -o "$tmp/shared" -q
+    [ -z "$(ls "$tmp/shared" | grep -- '-10us\.')" ] || fail "the first report's plots stayed"
     ;;
 sweep-failed) # every point failed: a report with no plots that says why; an error text
     # with a line break (from a file name) stays on one row of points.csv

@@ -34,10 +34,12 @@ static int profile_one(const struct cfg_scenario *sc, const char *item,
     if (star) {
         char *end;
         *star = '\0';
-        scale = strtod(star + 1, &end);
-        if (*end || !(scale > 0) || scale > 1000)
+        const char *num = star + 1;
+        scale = strtod(num, &end);
+        bool decimal = *num && strspn(num, "0123456789.eE+-") == strlen(num); /* no 0x10 */
+        if (*end || !decimal || !(scale >= 0.001 && scale <= 1000))
             return dms_error_set(err, DMS_EINVAL, "--profiles: '%s': the traffic scale after "
-                                 "'*' must be a number above 0", item);
+                                 "'*' must be a number from 0.001 to 1000", item);
     }
     int procs = -1;
     char *eq = strchr(name, '=');
@@ -86,6 +88,10 @@ int rec_profiles_parse(const struct cfg_scenario *sc, const char *list,
     *n = 0;
     char buf[512];
     snprintf(buf, sizeof buf, "%s", list ? list : "up,smp");
+    size_t len = strlen(buf);
+    if (len == 0 || buf[0] == ',' || buf[len - 1] == ',' || strstr(buf, ",,"))
+        return dms_error_set(err, DMS_EINVAL, "--profiles: '%s' has an empty profile (a comma "
+                             "too many?)", buf);
     char *save = NULL;
     for (char *t = strtok_r(buf, ",", &save); t; t = strtok_r(NULL, ",", &save)) {
         if (*n == 8)
@@ -93,9 +99,12 @@ int rec_profiles_parse(const struct cfg_scenario *sc, const char *list,
         int rc = profile_one(sc, t, user, n_user, &out[*n], err);
         if (rc)
             return rc;
+        /* the same machine under two names (up and up=1, smp*2 and smp*2.0) runs twice */
         for (size_t j = 0; j < *n; j++)
-            if (strcmp(out[j].name, out[*n].name) == 0)
-                return dms_error_set(err, DMS_EINVAL, "--profiles: '%s' is given twice", t);
+            if (out[j].processors == out[*n].processors &&
+                out[j].traffic_scale == out[*n].traffic_scale)
+                return dms_error_set(err, DMS_EINVAL, "--profiles: '%s' is the same machine "
+                                     "and traffic as '%s'", t, out[j].name);
         (*n)++;
     }
     if (*n == 0)

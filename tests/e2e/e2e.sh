@@ -270,6 +270,11 @@ recommend-not-met) # no size meets the objective: status 10, the best reached an
     jq -e '.nics[0].profiles[0].values.DmaSize | .value == 32 and .binding.limit == "low_memory_24bit"' \
         "$tmp/l/recommendation.json" >/dev/null || fail "24-bit DMA not advised away"
     expect_exit 64 "$dmasim" recommend tests/data/recommend/up-smp.yaml --profiles up,bogus -o "$tmp/c"
+    # one machine under two names, an empty item, a scale out of range or not decimal
+    for p in up,up=1 'smp*2,smp*2.0' up, 'smp*1001' 'smp*0x10' 'smp*1e-9'; do
+        expect_exit 64 "$dmasim" recommend tests/data/recommend/up-smp.yaml --profiles "$p" -o "$tmp/c"
+        expect_msg "dmasim: --profiles: "
+    done
     expect_exit 64 "$dmasim" recommend tests/data/recommend/up-smp.yaml
     expect_exit 66 "$dmasim" recommend "$tmp/none.yaml" -o "$tmp/d"
     ;;

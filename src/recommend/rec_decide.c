@@ -170,6 +170,24 @@ static const char *fmt_fig(int k, double v, char *buf, size_t n)
     return buf;
 }
 
+/* v as fmt_fig writes it, with more digits where that would read as the target it differs
+ * from (0.010025 against a target of 0.01 is not "0.01", which would seem to meet it). */
+static const char *fmt_near(int k, double v, double target, char *buf, size_t n)
+{
+    char t[40];
+    fmt_fig(k, v, buf, n);
+    fmt_fig(k, target, t, sizeof t);
+    if (!isfinite(v) || !isfinite(target) || v == target || strcmp(buf, t) != 0)
+        return buf;
+    bool us = k == REC_OBJ_TX_STALL_P99;
+    double sv = us ? v / 1e3 : v, st = us ? target / 1e3 : target;
+    for (int prec = us ? 5 : 4; prec <= 15 && strcmp(buf, t) == 0; prec++) {
+        snprintf(buf, n, "%.*g%s", prec, sv, us ? " us" : "");
+        snprintf(t, sizeof t, "%.*g%s", prec, st, us ? " us" : "");
+    }
+    return buf;
+}
+
 /* "(the driver multiplies it by min(processors, 4) = F: N buffers)" or "". */
 static void scaled(const struct nicplan *p, int64_t v, const char *what, char *buf, size_t n)
 {
@@ -240,7 +258,8 @@ static struct rec_value *from_unit(struct prof_ctx *x, struct rec_nic_answer *a,
         limited_by(at, u, p->per_base, m->limited_by, sizeof m->limited_by);
         why(v, "No %s meets %s <= %s: the best is %s at %lld%s; %s.", v->keyword,
             rec_objective_name(k), fmt_fig(k, v->target, f1, sizeof f1),
-            fmt_fig(k, v->at_value, f2, sizeof f2), (long long)u->value, sc, m->limited_by);
+            fmt_near(k, v->at_value, v->target, f2, sizeof f2), (long long)u->value, sc,
+            m->limited_by);
         return v;
     }
     if (u->value == u->lo) {
@@ -266,13 +285,15 @@ static struct rec_value *from_unit(struct prof_ctx *x, struct rec_nic_answer *a,
         }
         why(v, "This repeats a floor, not a measured need: %lld is %s%s, and it already meets "
             "%s (%s against %s).", (long long)u->lo, floor, sc, rec_objective_name(k),
-            fmt_fig(k, v->at_value, f1, sizeof f1), fmt_fig(k, v->target, f2, sizeof f2));
+            fmt_near(k, v->at_value, v->target, f1, sizeof f1),
+            fmt_fig(k, v->target, f2, sizeof f2));
         return v;
     }
     why(v, "The smallest %s whose mean %s meets %s%s: %s at %lld (upper CI bound %s), %s at "
         "%lld.", v->keyword, rec_objective_name(k), fmt_fig(k, v->target, f1, sizeof f1), sc,
-        fmt_fig(k, v->at_value, f2, sizeof f2), (long long)u->value,
-        fmt_fig(k, v->at_value_hi, f3, sizeof f3), fmt_fig(k, v->at_next_down, f4, sizeof f4),
+        fmt_near(k, v->at_value, v->target, f2, sizeof f2), (long long)u->value,
+        fmt_near(k, v->at_value_hi, v->target, f3, sizeof f3),
+        fmt_near(k, v->at_next_down, v->target, f4, sizeof f4),
         (long long)v->next_down);
     if (!u->decided)
         rec__why_more(v, " The budget ran out before the search closed in: it is an upper "

@@ -230,6 +230,12 @@ recommend-tso) # the planner's question (configs/recommend-pae-tso.yaml): the sc
     # shellcheck disable=SC2086
     expect_exit 0 "$dmasim" run "$s" -q -o "$tmp/run" $sets --set objectives.resources_share=0.01
     jq -e '.system.outcome != "hang"' "$tmp/run/result.json" >/dev/null || fail "the recommendation hangs"
+    # the step that decides a value stays visible: 0.010025 one size down is not "0.01",
+    # which would read as meeting the 0.01 target
+    expect_exit 0 "$dmasim" recommend "$s" --profiles up --set run.replications=1 -q -o "$tmp/r1"
+    jq -e '.nics[0].profiles[0].values.AsyncChunk | .binding.at_next_down > .binding.target and
+           (.why | test("0\\.01002 at 8\\.$"))' "$tmp/r1/recommendation.json" >/dev/null ||
+        fail "the deciding step: $(jq -c '.nics[0].profiles[0].values.AsyncChunk | [.binding, .why]' "$tmp/r1/recommendation.json")"
     ;;
 recommend-not-met) # no size meets the objective: status 10, the best reached and what limits it
     expect_exit 10 "$dmasim" recommend tests/data/recommend/saturated.yaml --profiles up -o "$tmp/r"

@@ -233,6 +233,11 @@ static void system_section(struct cfg_vctx *c, const struct cfg_node *v, void *b
      * emulation's physical layout, docs/ndis.md), leaving two guard pages. */
     int64_t top = s->memory_bytes < 3 * GiB ? s->memory_bytes : 3 * GiB;
     int64_t room = top - 16 * MiB - 2 * s->page_size_bytes;
+    /* the default (64 MiB) shrinks to what a small machine has room for: a scenario that
+     * never named the key should not fail on it */
+    if (!cfg__map_get(v, "common_buffer_memory") && s->common_buffer_memory_bytes > room &&
+        room >= 64 * KiB)
+        s->common_buffer_memory_bytes = room & ~(int64_t)(s->page_size_bytes - 1);
     if (s->common_buffer_memory_bytes <= s->memory_bytes &&
         s->common_buffer_memory_bytes > room) {
         const struct cfg_node *at = cfg__map_get(v, "common_buffer_memory");

@@ -142,6 +142,16 @@ stdout-full) # output that cannot be written is an error (74), not a silent succ
     timeout 60 "$dmasim" run --no-such-option >/dev/full 2>/dev/null
     [ $? -eq 64 ] || fail "usage error to /dev/full: not 64"
     ;;
+small-machine) # the documented smallest memory runs: the default common-buffer region
+    # shrinks to what fits; written out too large, it is an error at that key
+    printf 'system: {memory: 64MiB}\nnics: [{trace: {synthetic: {rate: 1kpps, count: 10}}}]\n' >"$tmp/s.yaml"
+    expect_exit 0 "$dmasim" run "$tmp/s.yaml" -q -o "$tmp/out"
+    jq -e '.scenario.system.common_buffer_memory_bytes < 64 * 1048576' "$tmp/out/result.json" >/dev/null ||
+        fail "common_buffer_memory: $(jq '.scenario.system.common_buffer_memory_bytes' "$tmp/out/result.json")"
+    printf 'system: {memory: 64MiB, common_buffer_memory: 60MiB}\nnics: [{trace: {synthetic: {rate: 1kpps, count: 10}}}]\n' >"$tmp/t.yaml"
+    expect_exit 65 "$dmasim" run "$tmp/t.yaml" -q -o "$tmp/out2"
+    expect_msg "t.yaml:1:47: system.common_buffer_memory:"
+    ;;
 set-form) # a --set without KEY=VALUE is a usage error (64), before anything is loaded
     for c in run sweep recommend; do
         expect_exit 64 "$dmasim" $c configs/sweep-default.yaml -o "$tmp/out" --set run.replications

@@ -16,7 +16,7 @@
 #include "rpt_gen_int.h"
 
 #define RPT_MAX_RUNS 4096
-#define RPT_SCAN_DEPTH 3
+#define RPT_SCAN_DEPTH 5 /* recommend keeps candidates at runs/PROFILE/NIC/KEYWORD/VALUE */
 
 /* ---------------------------------------------------------------- paths */
 

@@ -26,6 +26,12 @@ static const struct rpt_figure *keyword_figure(const char *keyword, const char *
     return rpt__figure_by_objective("rx_drop_rate");
 }
 
+static int cmp_x(const void *a, const void *b)
+{
+    double x = ((const struct pt *)a)->x, y = ((const struct pt *)b)->x;
+    return x < y ? -1 : x > y;
+}
+
 /* Whether run r belongs to the profile: kept under a folder named after it, or (when no
  * run is) with the profile's processor count. */
 static bool run_in_profile(const rpt_folder *f, const struct rpt_run *r, const char *profile,
@@ -40,12 +46,46 @@ static bool run_in_profile(const rpt_folder *f, const struct rpt_run *r, const c
     return dms_jv_num(dms_jv_path(r->json, "scenario.system.processors")) == processors;
 }
 
-/* The runs of one search: those whose other searched keywords all equal those of the
- * largest group (the search holds the others fixed while it varies one). */
-static size_t search_points(const rpt_folder *f, const dms_jv *values, size_t nic,
-                            const char *kw, const char *profile, double procs,
-                            const struct rpt_figure *fig, struct pt *out)
+/* The runs kept in the search's own folders, PROFILE/NIC/KEYWORD/VALUE (docs/recommend.md,
+ * "The runs kept"), into out; SIZE_MAX when the folder keeps no run under any
+ * PROFILE/NIC/ at all (runs kept some other way). */
+static size_t folder_points(const rpt_folder *f, const char *profile, const char *nic_name,
+                            const char *kw, size_t nic, const struct rpt_figure *fig,
+                            struct pt *out)
 {
+    char any_profile[100], search[300];
+    snprintf(any_profile, sizeof any_profile, "/%s/", nic_name);
+    snprintf(search, sizeof search, "%s/%s/%s/", profile, nic_name, kw);
+    size_t n = 0, ns = strlen(search);
+    bool structured = false;
+    for (size_t b = 0; b < f->n_runs; b++) {
+        structured |= strstr(f->runs[b].dir, any_profile) != NULL;
+        const char *d = strstr(f->runs[b].dir, search);
+        if (!d || (d != f->runs[b].dir && d[-1] != '/') || strncmp(d, search, ns) != 0)
+            continue;
+        const struct rpt_run *r = &f->runs[b];
+        double x = rpt__run_keyword(r, nic, kw), m = rpt__run_mean(r, nic, fig->path);
+        bool dup = false;
+        for (size_t i = 0; i < n; i++)
+            dup |= out[i].x == x;
+        if (isfinite(x) && isfinite(m) && !dup)
+            out[n++] = (struct pt){x, m, rpt__run_half(r, nic, fig->path), NAN, NAN};
+    }
+    if (n > 1)
+        qsort(out, n, sizeof *out, cmp_x);
+    return structured ? n : SIZE_MAX;
+}
+
+/* The runs of one search: those in its own folders, or, where the runs were kept some
+ * other way, those whose other searched keywords all equal those of the largest group
+ * (the search holds the others fixed while it varies one). */
+static size_t search_points(const rpt_folder *f, const dms_jv *values, size_t nic,
+                            const char *nic_name, const char *kw, const char *profile,
+                            double procs, const struct rpt_figure *fig, struct pt *out)
+{
+    size_t in_folders = folder_points(f, profile, nic_name, kw, nic, fig, out);
+    if (in_folders != SIZE_MAX)
+        return in_folders;
     size_t best = 0, best_n = 0;
     for (size_t a = 0; a < f->n_runs; a++) {
         if (!run_in_profile(f, &f->runs[a], profile, procs) || nic >= rpt__run_nics(&f->runs[a]))
@@ -104,13 +144,13 @@ static void recommend_keyword(const rpt_folder *f, const char *formats, const dm
             s.fig = keyword_figure(kw, binding);
         snprintf(p, sizeof p, "profiles.%zu.values", pi);
         struct pt *pts = dms_xcalloc(f->n_runs + 1, sizeof *pts);
-        size_t n = search_points(f, dms_jv_path(nics->items[i], p), i, kw, pname ? pname : "",
-                                 procs, s.fig, pts);
+        const char *name = dms_jv_str(dms_jv_get(nics->items[i], "name"));
+        size_t n = search_points(f, dms_jv_path(nics->items[i], p), i, name ? name : "", kw,
+                                 pname ? pname : "", procs, s.fig, pts);
         if (!n) {
             free(pts);
             continue;
         }
-        const char *name = dms_jv_str(dms_jv_get(nics->items[i], "name"));
         snprintf(s.panels[s.npanels], 64, "%s", name ? name : "?");
         s.marks[s.npanels] = dms_jv_num(dms_jv_get(v, "value"));
         s.pts[s.npanels] = pts;

@@ -274,6 +274,18 @@ recommend) # dmasim recommend's folder: the table on top, the search's curves pe
     rows=$(awk -F, '$1 == "up" && $3 == "ReceiveBuffers" && $5 == "rx_drop_rate"' "$tmp/rec/curves.csv" | wc -l)
     [ "$(awk 'NF == 4' "$d/sizing-up-ReceiveBuffers.dat" | wc -l)" -eq "$rows" ] ||
         fail "the curve does not have the $rows points of curves.csv"
+    # without curves.csv the kept runs of the search's own folders give the same points
+    # (runs/PROFILE/NIC/KEYWORD/VALUE, five levels down), and no plot for a derived keyword
+    cp -r "$tmp/rec" "$tmp/nocurves" && rm -rf "$tmp/nocurves/curves.csv" "$tmp/nocurves/report"
+    expect_exit 0 "$dmasim" report "$tmp/nocurves" -q
+    cut -d' ' -f1,2 "$d/sizing-up-ReceiveBuffers.dat" >"$tmp/with.txt"
+    cut -d' ' -f1,2 "$tmp/nocurves/report/sizing-up-ReceiveBuffers.dat" >"$tmp/without.txt"
+    # (curves.csv keeps fewer digits than result.json: the means agree to 1e-6)
+    paste -d' ' "$tmp/with.txt" "$tmp/without.txt" | awk 'NF == 0 { next }
+        NF != 4 || $1 != $3 || ($2 - $4) ^ 2 > 1e-12 * ($2 ^ 2 + 1e-30) { bad = 1 } END { exit bad }' ||
+        fail "without curves.csv: $(tr '\n' ' ' <"$tmp/without.txt") against $(tr '\n' ' ' <"$tmp/with.txt")"
+    [ "$(wc -l <"$tmp/with.txt")" -eq "$(wc -l <"$tmp/without.txt")" ] || fail "without curves.csv: other points"
+    [ ! -e "$tmp/nocurves/report/sizing-up-PacketPoolSize.dat" ] || fail "a plot of a keyword never searched"
     h=$d/report.html
     check_html "$h"
     first=$(grep -n '<table' "$h" | head -n 1)

@@ -6,6 +6,7 @@
  * name order, so the report never depends on the order the file system lists them.
  */
 #include <dirent.h>
+#include <errno.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -578,6 +579,12 @@ static int load_kind(rpt_folder *f, struct dms_error *err)
         return load_run(f->dir, "", &f->runs[0], err);
     }
     err_file(err, f->dir);
+    struct stat st;
+    if (stat(f->dir, &st) != 0)
+        return dms_error_set(err, DMS_ENOENT, "no such folder: %s", strerror(errno));
+    if (!S_ISDIR(st.st_mode))
+        return dms_error_set(err, DMS_ENOENT, "not a folder: dmasim report reads a result "
+                             "folder (of run, sweep or recommend)");
     return dms_error_set(err, DMS_ENOENT,
                          "not a result folder: no result.json, points.csv or "
                          "recommendation.json");

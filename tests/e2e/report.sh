@@ -346,7 +346,12 @@ formats) # --format picks the outputs; errors are clear
     expect_exit 64 "$dmasim" report "$tmp/r" --format pdf
     expect_exit 64 "$dmasim" report
     expect_exit 66 "$dmasim" report "$tmp/nothing-here"
-    grep -q 'not a result folder' "$tmp/stderr" || fail "message: $(cat "$tmp/stderr")"
+    grep -q 'nothing-here: no such folder' "$tmp/stderr" || fail "message: $(cat "$tmp/stderr")"
+    mkdir "$tmp/empty"
+    expect_exit 66 "$dmasim" report "$tmp/empty"
+    grep -q 'empty: not a result folder' "$tmp/stderr" || fail "message: $(cat "$tmp/stderr")"
+    expect_exit 66 "$dmasim" report "$tmp/r/result.json"
+    grep -q 'result.json: not a folder' "$tmp/stderr" || fail "message: $(cat "$tmp/stderr")"
     mkdir "$tmp/broken" && printf '{\n  "nics": [1,\n}\n' >"$tmp/broken/result.json"
     expect_exit 65 "$dmasim" report "$tmp/broken"
     grep -q 'broken/result.json:3:1: bad JSON' "$tmp/stderr" || fail "message: $(cat "$tmp/stderr")"

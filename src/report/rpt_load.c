@@ -204,6 +204,32 @@ static int parse_json_file(const char *dir, const char *name, dms_jv **out,
     return rc;
 }
 
+/* 0 if json has the shape of a result.json this version writes (docs/results.md): an
+ * object with schema_version 1, replications of 1 or more and a list of NICs. Else an
+ * error naming path: a report drawn from anything else would show "nan" figures. */
+static int result_shape(const dms_jv *json, const char *path, struct dms_error *err)
+{
+    const char *why = NULL;
+    bool obj = json && json->type == DMS_JOBJ;
+    const dms_jv *ver = obj ? dms_jv_get(json, "schema_version") : NULL;
+    const dms_jv *reps = obj ? dms_jv_get(json, "replications") : NULL;
+    const dms_jv *nics = obj ? dms_jv_get(json, "nics") : NULL;
+    if (!obj)
+        why = "not a result.json: the top level is not an object";
+    else if (!ver || ver->type != DMS_JNUM)
+        why = "not a result.json: no schema_version";
+    else if (dms_jv_num(ver) != 1)
+        why = "a schema_version this dmasim does not read (it reads 1)";
+    else if (!reps || reps->type != DMS_JNUM || !(dms_jv_num(reps) >= 1))
+        why = "not a result.json: replications is not a count of 1 or more";
+    else if (!nics || nics->type != DMS_JARR)
+        why = "not a result.json: nics is not a list";
+    if (!why)
+        return 0;
+    err_file(err, path);
+    return dms_error_set(err, DMS_EFORMAT, "%s", why);
+}
+
 static int load_run(const char *root, const char *sub, struct rpt_run *r,
                     struct dms_error *err)
 {
@@ -212,6 +238,11 @@ static int load_run(const char *root, const char *sub, struct rpt_run *r,
     memset(r, 0, sizeof *r);
     r->dir = dms_xstrdup(sub);
     int rc = parse_json_file(dir, "result.json", &r->json, err);
+    if (!rc) {
+        char path[4200];
+        join(path, sizeof path, dir, "result.json");
+        rc = result_shape(r->json, path, err);
+    }
     size_t len;
     if (!rc)
         rc = read_opt(dir, "series.csv", &r->series, &len, err);

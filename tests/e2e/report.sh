@@ -355,6 +355,13 @@ formats) # --format picks the outputs; errors are clear
     mkdir "$tmp/broken" && printf '{\n  "nics": [1,\n}\n' >"$tmp/broken/result.json"
     expect_exit 65 "$dmasim" report "$tmp/broken"
     grep -q 'broken/result.json:3:1: bad JSON' "$tmp/stderr" || fail "message: $(cat "$tmp/stderr")"
+    # JSON that is not a result.json is refused too, not drawn with "nan" in it
+    for j in '[]' '{}' '{"schema_version": 99}' '{"schema_version": 1, "replications": -1, "nics": []}'; do
+        echo "$j" >"$tmp/broken/result.json"
+        expect_exit 65 "$dmasim" report "$tmp/broken"
+        grep -q 'broken/result.json: .*\(not a result.json\|schema_version\)' "$tmp/stderr" ||
+            fail "$j: $(cat "$tmp/stderr")"
+    done
     [ ! -e "$tmp/broken/report" ] || fail "output left for a bad folder"
     ;;
 chromium) # the HTML in a real browser: not blank, the table in the DOM, no request leaves

@@ -157,7 +157,7 @@ static void limited_by(const struct rec__probe *p, const struct unit *u, uint32_
         snprintf(buf, n, "the keyword's range ends at %lld", (long long)u->hi);
 }
 
-static const char *fmt_fig(int k, double v, char *buf, size_t n)
+const char *rec__fmt_fig(int k, double v, char *buf, size_t n)
 {
     if (!isfinite(v))
         snprintf(buf, n, "not measured");
@@ -172,11 +172,11 @@ static const char *fmt_fig(int k, double v, char *buf, size_t n)
 
 /* v as fmt_fig writes it, with more digits where that would read as the target it differs
  * from (0.010025 against a target of 0.01 is not "0.01", which would seem to meet it). */
-static const char *fmt_near(int k, double v, double target, char *buf, size_t n)
+const char *rec__fmt_near(int k, double v, double target, char *buf, size_t n)
 {
     char t[40];
-    fmt_fig(k, v, buf, n);
-    fmt_fig(k, target, t, sizeof t);
+    rec__fmt_fig(k, v, buf, n);
+    rec__fmt_fig(k, target, t, sizeof t);
     if (!isfinite(v) || !isfinite(target) || v == target || strcmp(buf, t) != 0)
         return buf;
     bool us = k == REC_OBJ_TX_STALL_P99;
@@ -210,7 +210,7 @@ static void budget_cut(struct rec_value *v, struct rec_unmet *m, const struct un
                  last->fail);
     else if (last)
         snprintf(tried, sizeof tried, "the largest tried, %lld, gave %s", (long long)u->m.f,
-                 fmt_fig(k, last->has[k] ? last->mean[k] : NAN, f2, sizeof f2));
+                 rec__fmt_fig(k, last->has[k] ? last->mean[k] : NAN, f2, sizeof f2));
     if (u->limit[0]) {
         size_t len = strlen(tried);
         snprintf(tried + len, sizeof tried - len, "; sizes above %lld fail: %s",
@@ -222,7 +222,7 @@ static void budget_cut(struct rec_value *v, struct rec_unmet *m, const struct un
              "--budget)");
     why(v, "Not decided: the budget ran out before any %s was seen to meet %s <= %s (%s); "
         "%lld, the top of the keyword's range, stands in for it until a larger budget "
-        "searches on.", v->keyword, rec_objective_name(k), fmt_fig(k, v->target, f1, sizeof f1),
+        "searches on.", v->keyword, rec_objective_name(k), rec__fmt_fig(k, v->target, f1, sizeof f1),
         tried, (long long)u->value);
 }
 
@@ -257,8 +257,8 @@ static struct rec_value *from_unit(struct prof_ctx *x, struct rec_nic_answer *a,
         }
         limited_by(at, u, p->per_base, m->limited_by, sizeof m->limited_by);
         why(v, "No %s meets %s <= %s: the best is %s at %lld%s; %s.", v->keyword,
-            rec_objective_name(k), fmt_fig(k, v->target, f1, sizeof f1),
-            fmt_near(k, v->at_value, v->target, f2, sizeof f2), (long long)u->value, sc,
+            rec_objective_name(k), rec__fmt_fig(k, v->target, f1, sizeof f1),
+            rec__fmt_near(k, v->at_value, v->target, f2, sizeof f2), (long long)u->value, sc,
             m->limited_by);
         return v;
     }
@@ -285,15 +285,15 @@ static struct rec_value *from_unit(struct prof_ctx *x, struct rec_nic_answer *a,
         }
         why(v, "This repeats a floor, not a measured need: %lld is %s%s, and it already meets "
             "%s (%s against %s).", (long long)u->lo, floor, sc, rec_objective_name(k),
-            fmt_near(k, v->at_value, v->target, f1, sizeof f1),
-            fmt_fig(k, v->target, f2, sizeof f2));
+            rec__fmt_near(k, v->at_value, v->target, f1, sizeof f1),
+            rec__fmt_fig(k, v->target, f2, sizeof f2));
         return v;
     }
     why(v, "The smallest %s whose mean %s meets %s%s: %s at %lld (upper CI bound %s), %s at "
-        "%lld.", v->keyword, rec_objective_name(k), fmt_fig(k, v->target, f1, sizeof f1), sc,
-        fmt_near(k, v->at_value, v->target, f2, sizeof f2), (long long)u->value,
-        fmt_near(k, v->at_value_hi, v->target, f3, sizeof f3),
-        fmt_near(k, v->at_next_down, v->target, f4, sizeof f4),
+        "%lld.", v->keyword, rec_objective_name(k), rec__fmt_fig(k, v->target, f1, sizeof f1), sc,
+        rec__fmt_near(k, v->at_value, v->target, f2, sizeof f2), (long long)u->value,
+        rec__fmt_near(k, v->at_value_hi, v->target, f3, sizeof f3),
+        rec__fmt_near(k, v->at_next_down, v->target, f4, sizeof f4),
         (long long)v->next_down);
     if (!u->decided)
         rec__why_more(v, " The budget ran out before the search closed in: it is an upper "
@@ -630,8 +630,8 @@ static void label_cut(struct prof_ctx *x, unsigned i, int64_t before, unsigned d
         char f1[40], f2[40];
         snprintf(measured, sizeof measured, "; at %lld, %s is %s against %s",
                  (long long)v->value, rec_objective_name(v->objective),
-                 fmt_fig(v->objective, v->at_value, f1, sizeof f1),
-                 fmt_fig(v->objective, v->target, f2, sizeof f2));
+                 rec__fmt_fig(v->objective, v->at_value, f1, sizeof f1),
+                 rec__fmt_fig(v->objective, v->target, f2, sizeof f2));
     }
     bool raised = x->nic[i].raised[K_BASE];
     why(v, "Cut from %lld%s to fit the system pool: the %u NICs that draw on it share %lld "

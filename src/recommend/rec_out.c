@@ -10,7 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "rec.h"
+#include "rec_int.h"
 
 /* ---------------------------------------------------------------- profiles */
 
@@ -328,19 +328,6 @@ static void cell(const struct rec_result *r, size_t p, size_t i, const char *kw,
     snprintf(buf, n, "-");
 }
 
-/* A figure as the summary shows it: stall times in microseconds, "not measured" for NaN. */
-static const char *figure_text(int objective, double v, char *buf, size_t n)
-{
-    if (!isfinite(v))
-        snprintf(buf, n, "not measured");
-    else if (objective == REC_OBJ_TX_STALL_P99)
-        snprintf(buf, n, "%.4g us", v / 1e3);
-    else if (objective == REC_OBJ_MEMORY)
-        snprintf(buf, n, "%.0f bytes", v);
-    else
-        snprintf(buf, n, "%.4g", v);
-    return buf;
-}
 
 char *rec_table(const struct rec_result *r)
 {
@@ -414,8 +401,8 @@ char *rec_table(const struct rec_result *r)
                 fprintf(f, "  %s NOT MET %s: best %s (target %s), limited by: %s\n",
                         r->nic_names[i], m->objective >= 0 ? rec_objective_name(m->objective)
                                                            : "initialization",
-                        figure_text(m->objective, m->best, best, sizeof best),
-                        figure_text(m->objective, m->target, target, sizeof target),
+                        rec__fmt_near(m->objective, m->best, m->target, best, sizeof best),
+                        rec__fmt_fig(m->objective, m->target, target, sizeof target),
                         m->limited_by);
             }
             for (size_t j = 0; j < a->n_notes; j++)

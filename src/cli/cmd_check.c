@@ -198,6 +198,53 @@ static int report_check(const struct check_opts *o, const struct run_rep *reps, 
     return ok && little_ok ? CLI_EXIT_OK : CLI_EXIT_FINDINGS;
 }
 
+/*
+ * Whether the check can give an answer: a hold the clock represents, a load the traffic
+ * source and the warm-up can carry, and enough expected drops for an interval to mean
+ * anything. Prints why not (naming the option to change) and returns -1; else 0 with the
+ * hold and the arrival rate.
+ */
+static int answerable(const struct check_opts *o, int64_t *hold_ns, double *rate)
+{
+    struct dms_error err;
+    dms_error_clear(&err);
+    if (cfg_parse_time(o->hold, hold_ns, &err) || *hold_ns < 1000 || *hold_ns > 1000000000) {
+        /* below 1 us the clock's whole nanoseconds would distort the hold distribution */
+        cli_errorf("check", "--hold: %s", err.msg[0] ? err.msg : "needs a time from 1us to 1s");
+        return -1;
+    }
+    *rate = o->load / ((double)*hold_ns / 1e9);
+    const char *load_opt = o->blocking > 0 ? "--blocking" : "--load";
+    if (!(*rate <= CHECK_MAX_PPS)) {
+        cli_errorf("check", "a load of %.6g erlangs with a hold of %s arrives at %.3g frames/s, "
+                   "above the %.0e the check's traffic source runs at; lower %s or "
+                   "lengthen --hold", o->load, o->hold, *rate, CHECK_MAX_PPS, load_opt);
+        return -1;
+    }
+    /* the warm-up of 20 mean holds alone is 20 x load frames */
+    if (!(CHECK_WARMUP_HOLDS * o->load <= CHECK_MAX_WARMUP_FRAMES)) {
+        cli_errorf("check", "a load of %.6g erlangs needs a warm-up of %.3g frames (20 mean "
+                   "holds), more than the %.0e a check runs; lower %s", o->load,
+                   CHECK_WARMUP_HOLDS * o->load, CHECK_MAX_WARMUP_FRAMES, load_opt);
+        return -1;
+    }
+    /* a t interval says nothing from a handful of drops: refuse before running */
+    double b = stats_erlang_b(o->buffers, o->load);
+    double expected = b * (double)o->frames * (double)o->reps;
+    if (expected >= CHECK_MIN_DROPS)
+        return 0;
+    double need = ceil(CHECK_MIN_DROPS / (b * (double)o->reps));
+    if (need <= 100000000)
+        cli_errorf("check", "Erlang B is %.3g here, so %u x %u frames would show about %.3g "
+                   "drops, too few to tell; give --frames %.0f or more, or a higher %s",
+                   b, o->reps, o->frames, expected, need, load_opt);
+    else
+        cli_errorf("check", "Erlang B is %s here, so even 10^8 frames per replication would "
+                   "show too few drops to tell; give a higher %s or fewer buffers",
+                   b > 0 ? "tiny" : "below 1e-300", load_opt);
+    return -1;
+}
+
 int cli_cmd_check(int argc, char **argv)
 {
     struct check_opts o;
@@ -205,44 +252,11 @@ int cli_cmd_check(int argc, char **argv)
     if (status)
         return status;
     int64_t hold_ns;
+    double rate;
+    if (answerable(&o, &hold_ns, &rate))
+        return CLI_EXIT_USAGE;
     struct dms_error err;
     dms_error_clear(&err);
-    if (cfg_parse_time(o.hold, &hold_ns, &err) || hold_ns < 1000 || hold_ns > 1000000000) {
-        /* below 1 us the clock's whole nanoseconds would distort the hold distribution */
-        cli_errorf("check", "--hold: %s", err.msg[0] ? err.msg : "needs a time from 1us to 1s");
-        return CLI_EXIT_USAGE;
-    }
-    double rate = o.load / ((double)hold_ns / 1e9);
-    const char *load_opt = o.blocking > 0 ? "--blocking" : "--load";
-    if (!(rate <= CHECK_MAX_PPS)) {
-        cli_errorf("check", "a load of %.6g erlangs with a hold of %s arrives at %.3g frames/s, "
-                   "above the %.0e the check's traffic source runs at; lower %s or "
-                   "lengthen --hold", o.load, o.hold, rate, CHECK_MAX_PPS, load_opt);
-        return CLI_EXIT_USAGE;
-    }
-    /* the warm-up of 20 mean holds alone is 20 x load frames */
-    if (!(CHECK_WARMUP_HOLDS * o.load <= CHECK_MAX_WARMUP_FRAMES)) {
-        cli_errorf("check", "a load of %.6g erlangs needs a warm-up of %.3g frames (20 mean "
-                   "holds), more than the %.0e a check runs; lower %s", o.load,
-                   CHECK_WARMUP_HOLDS * o.load, CHECK_MAX_WARMUP_FRAMES, load_opt);
-        return CLI_EXIT_USAGE;
-    }
-    /* a t interval says nothing from a handful of drops: refuse before running */
-    double b = stats_erlang_b(o.buffers, o.load);
-    double expected = b * (double)o.frames * (double)o.reps;
-    if (!(expected >= CHECK_MIN_DROPS)) {
-        double need = ceil(CHECK_MIN_DROPS / (b * (double)o.reps));
-        if (need <= 100000000)
-            cli_errorf("check", "Erlang B is %.3g here, so %u x %u frames would show about %.3g "
-                       "drops, too few to tell; give --frames %.0f or more, or a higher %s",
-                       b, o.reps, o.frames, expected, need,
-                       o.blocking > 0 ? "--blocking" : "--load");
-        else
-            cli_errorf("check", "Erlang B is %s here, so even 10^8 frames per replication "
-                       "would show too few drops to tell; give a higher %s or fewer buffers",
-                       b > 0 ? "tiny" : "below 1e-300", o.blocking > 0 ? "--blocking" : "--load");
-        return CLI_EXIT_USAGE;
-    }
     char *yaml = check_yaml(&o, rate, hold_ns);
     struct cfg_errors errs;
     cfg_errors_init(&errs);

@@ -467,6 +467,60 @@ static size_t find_slices(const rpt_folder *f, struct slice *sl, size_t max)
     return n;
 }
 
+/* The .dat of one heatmap: per NIC panel a block of "ix iy mean meets label" rows of the
+ * slice's cells (NaN where a point has no result), into dat. *minpos and *top span every
+ * slice, so slices share a colour scale. Returns whether any cell of the slice has a value. */
+static bool heatmap_data(const rpt_folder *f, const struct rpt_figure *fig, double target,
+                         const struct slice *slice, const struct axis *ax, const struct axis *ay,
+                         size_t nn, struct rpt_sb *dat, double *minpos, double *top)
+{
+    size_t nx = ax->n, ny = ay->n;
+    int mc, hc;
+    double *z = dms_xmalloc(nx * ny * sizeof *z);
+    *minpos = INFINITY;
+    *top = 0;
+    bool any = false; /* a cell of the slice has a value */
+    for (size_t i = 0; i < nn; i++) {
+        for (size_t k = 0; k < nx * ny; k++)
+            z[k] = NAN;
+        rpt__point_cols(f, i, fig->path, &mc, &hc);
+        for (size_t row = 0; mc >= 0 && row < f->points.n_rows; row++) {
+            char **c = f->points.cells[row];
+            size_t ix = axis_index(ax, c[ax->col]), iy = axis_index(ay, c[ay->col]);
+            if (ix >= nx || iy >= ny)
+                continue;
+            double v = rpt__cell_num(c[mc]) * fig->scale;
+            /* the colour scale spans every slice, so slices compare by colour */
+            if (v > 0 && v < *minpos)
+                *minpos = v;
+            if (v > *top)
+                *top = v;
+            if (in_slice(f, row, slice)) {
+                z[ix * ny + iy] = v;
+                any |= isfinite(v);
+            }
+        }
+        if (i)
+            rpt__sb_puts(dat, "\n\n");
+        for (size_t ix = 0; ix < nx; ix++) {
+            for (size_t iy = 0; iy < ny; iy++) {
+                double v = z[ix * ny + iy];
+                rpt__sb_printf(dat, "%zu %zu ", ix, iy);
+                rpt__sb_num(dat, v);
+                double t = target * fig->scale;
+                rpt__sb_puts(dat, !isfinite(t) || !isfinite(v) ? " NaN" : v <= t ? " 1" : " 0");
+                if (isfinite(v))
+                    rpt__sb_printf(dat, " %.3g\n", v);
+                else
+                    rpt__sb_puts(dat, " none\n");
+            }
+            rpt__sb_puts(dat, "\n");
+        }
+    }
+    free(z);
+    return any;
+}
+
 static void heatmap(const rpt_folder *f, const char *formats, const struct rpt_figure *fig,
                     double target, const struct slice *slice, size_t index,
                     struct rpt_plot_set *set)
@@ -483,52 +537,13 @@ static void heatmap(const rpt_folder *f, const char *formats, const struct rpt_f
     size_t nn = sweep_nics(f, nics);
     if (!nx || !ny)
         return;
-    struct rpt_sb gp = {0}, dat = {0};
-    double *z = dms_xmalloc(nx * ny * sizeof *z), minpos = INFINITY, top = 0;
-    bool any = false; /* a cell of the slice has a value */
-    for (size_t i = 0; i < nn; i++) {
-        for (size_t k = 0; k < nx * ny; k++)
-            z[k] = NAN;
-        rpt__point_cols(f, i, fig->path, &mc, &hc);
-        for (size_t row = 0; mc >= 0 && row < f->points.n_rows; row++) {
-            char **c = f->points.cells[row];
-            size_t ix = axis_index(&ax, c[ax.col]), iy = axis_index(&ay, c[ay.col]);
-            if (ix >= nx || iy >= ny)
-                continue;
-            double v = rpt__cell_num(c[mc]) * fig->scale;
-            /* the colour scale spans every slice, so slices compare by colour */
-            if (v > 0 && v < minpos)
-                minpos = v;
-            if (v > top)
-                top = v;
-            if (in_slice(f, row, slice)) {
-                z[ix * ny + iy] = v;
-                any |= isfinite(v);
-            }
-        }
-        if (i)
-            rpt__sb_puts(&dat, "\n\n");
-        for (size_t ix = 0; ix < nx; ix++) {
-            for (size_t iy = 0; iy < ny; iy++) {
-                double v = z[ix * ny + iy];
-                rpt__sb_printf(&dat, "%zu %zu ", ix, iy);
-                rpt__sb_num(&dat, v);
-                double t = target * fig->scale;
-                rpt__sb_puts(&dat, !isfinite(t) || !isfinite(v) ? " NaN" : v <= t ? " 1" : " 0");
-                if (isfinite(v))
-                    rpt__sb_printf(&dat, " %.3g\n", v);
-                else
-                    rpt__sb_puts(&dat, " none\n");
-            }
-            rpt__sb_puts(&dat, "\n");
-        }
-    }
-    free(z);
-    if (!any) { /* nothing to draw */
-        free(gp.s);
-        free(dat.s);
+    struct rpt_sb dat = {0};
+    double minpos, top;
+    if (!heatmap_data(f, fig, target, slice, &ax, &ay, nn, &dat, &minpos, &top)) {
+        free(dat.s); /* nothing to draw */
         return;
     }
+    struct rpt_sb gp = {0};
     const char *kx = f->points.cols[ax.col], *ky = f->points.cols[ay.col];
     char stem[160], ks[64], title[512], cap[600], cb[160], at[270] = "";
     rpt__slug(fig->path, ks, sizeof ks);

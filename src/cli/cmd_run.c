@@ -183,11 +183,12 @@ static int run_and_write(const struct run_opts *o, struct cfg_scenario *sc)
         else if (!o->quiet)
             cli_print_summary(sc, reps, n, o->outdir, o->verbose);
         status = cli_run_exit_status(sc, reps, n);
-        /* an earlier run's report showed the results this run replaced */
-        char rdir[4096];
-        snprintf(rdir, sizeof rdir, "%s/report", o->outdir);
-        cli_drop_report_dir(rdir);
-        if (o->report) {
+        if (!o->report) { /* an earlier run's report showed the results this run replaced;
+                             * with --report, the new report clears its own folder */
+            char rdir[4096];
+            snprintf(rdir, sizeof rdir, "%s/report", o->outdir);
+            cli_drop_report_dir(rdir);
+        } else {
             int rs = cli_report_folder(o->outdir, NULL, NULL, o->quiet || o->json);
             if (rs && !status)
                 status = rs;

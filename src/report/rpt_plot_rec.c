@@ -56,12 +56,12 @@ static size_t folder_points(const rpt_folder *f, const char *profile, const char
     char any_profile[100], search[300];
     snprintf(any_profile, sizeof any_profile, "/%s/", nic_name);
     snprintf(search, sizeof search, "%s/%s/%s/", profile, nic_name, kw);
-    size_t n = 0, ns = strlen(search);
+    size_t n = 0;
     bool structured = false;
     for (size_t b = 0; b < f->n_runs; b++) {
         structured |= strstr(f->runs[b].dir, any_profile) != NULL;
         const char *d = strstr(f->runs[b].dir, search);
-        if (!d || (d != f->runs[b].dir && d[-1] != '/') || strncmp(d, search, ns) != 0)
+        if (!d || (d != f->runs[b].dir && d[-1] != '/'))
             continue;
         const struct rpt_run *r = &f->runs[b];
         double x = rpt__run_keyword(r, nic, kw), m = rpt__run_mean(r, nic, fig->path);

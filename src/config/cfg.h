@@ -237,6 +237,9 @@ struct cfg_trace {
     char *path;            /* pcap/csv: relative to the current folder, normalised (the file's
                               folder joined with what was written); NULL for synthetic */
     char *path_as_written; /* pcap/csv: the text of the scenario; NULL for synthetic */
+    char *written_in;      /* pcap/csv: the scenario file that text is in, or the label of
+                              the --set or --axis that gave it; NULL for synthetic */
+    int written_line, written_column; /* where in it, from 1; 0 for an override's */
     struct cfg_synthetic synthetic;
     enum cfg_direction direction;
     uint8_t tx_mac[6];       /* CFG_DIR_TX_MAC */

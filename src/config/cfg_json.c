@@ -22,10 +22,12 @@ void cfg_scenario_free(struct cfg_scenario *sc)
         struct cfg_nic *n = &sc->nics[i];
         free(n->trace.path);
         free(n->trace.path_as_written);
+        free(n->trace.written_in);
         free(n->trace.synthetic.table);
         for (size_t k = 0; k < n->n_extra_traces; k++) {
             free(n->extra_traces[k].path);
             free(n->extra_traces[k].path_as_written);
+            free(n->extra_traces[k].written_in);
             free(n->extra_traces[k].synthetic.table);
         }
         free(n->extra_traces);

@@ -223,7 +223,11 @@ static void trace_file(struct cfg_vctx *c, const struct cfg_node *v, struct cfg_
         return;
     free(t->path);
     free(t->path_as_written);
+    free(t->written_in);
     t->path_as_written = dms_xstrdup(text);
+    t->written_in = dms_xstrdup(v->origin && v->origin->label ? v->origin->label : "");
+    t->written_line = v->line;
+    t->written_column = v->column;
     t->path = cfg__path_resolve(v->origin->base_dir, text);
 }
 

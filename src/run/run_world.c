@@ -129,18 +129,38 @@ void run__world_free(struct run_world *w)
     eng_free(w->sim);
 }
 
-/* Opens one source of spec t (copied), reading a file through its image in w->traces
- * (img, cur and in receive the image and this source's cursor), with the random stream of
- * key. */
-static int open_one(struct run_world *w, const struct trc_spec *t, bool is_file,
-                    const char *key, trc_source **src, const struct run_image **img,
-                    struct run_cursor *cur, struct trc_input *in, struct dms_error *err)
+/* A trace file that cannot be loaded (missing, unreadable, not a file) is a fault of the
+ * scenario's value: err then names where the path was written (ct, at key path) and the
+ * file in its message. Errors inside a file keep naming the file, its record and offset. */
+static int load_failed(int rc, const struct cfg_trace *ct, const char *path,
+                       struct dms_error *err)
+{
+    if (!ct->written_in || err->record >= 0 || err->offset >= 0)
+        return rc;
+    char msg[sizeof err->msg];
+    snprintf(msg, sizeof msg, "%s: %s", err->file, err->msg);
+    snprintf(err->msg, sizeof err->msg, "%s", msg);
+    snprintf(err->file, sizeof err->file, "%s", ct->written_in);
+    err->line = ct->written_line;
+    err->column = ct->written_column;
+    snprintf(err->path, sizeof err->path, "%s.%s", path,
+             ct->kind == CFG_TRACE_CSV ? "csv" : "pcap");
+    return rc;
+}
+
+/* Opens one source of spec t (copied; ct is what the scenario wrote, path its key path),
+ * reading a file through its image in w->traces (img, cur and in receive the image and
+ * this source's cursor), with the random stream of key. */
+static int open_one(struct run_world *w, const struct trc_spec *t, const struct cfg_trace *ct,
+                    const char *path, bool is_file, const char *key, trc_source **src,
+                    const struct run_image **img, struct run_cursor *cur, struct trc_input *in,
+                    struct dms_error *err)
 {
     struct trc_spec spec = *t;
     if (is_file) {
         int rc = run__traces_get(w->traces, spec.path, img, err);
         if (rc)
-            return rc;
+            return load_failed(rc, ct, path, err);
         run__image_input(*img, cur, in);
         spec.input = in;
     }
@@ -157,12 +177,15 @@ static int open_extra(struct run_world *w, struct run_nic *n, struct dms_error *
     m->src[0] = n->src;
     for (size_t k = 0; k < n->p->n_extra; k++) {
         struct run_extra_source *x = &m->extra[k];
-        char key[80];
+        char key[80], path[64];
         snprintf(key, sizeof key, "%s/trace/%zu", n->p->name, k + 1);
-        int rc = open_one(w, &n->p->extra[k], n->p->extra_is_file[k], key, &x->src, &x->img,
-                          &x->cursor, &x->input, err);
+        snprintf(path, sizeof path, "nics[%u].trace[%zu]", n->index, k + 1);
+        int rc = open_one(w, &n->p->extra[k], &w->p->sc->nics[n->index].extra_traces[k], path,
+                          n->p->extra_is_file[k], key, &x->src, &x->img, &x->cursor, &x->input,
+                          err);
         if (rc) {
-            snprintf(err->path, sizeof err->path, "nics[%u].trace[%zu]", n->index, k + 1);
+            if (!err->path[0])
+                snprintf(err->path, sizeof err->path, "%s", path);
             return rc;
         }
         m->src[m->n++] = x->src;
@@ -179,12 +202,13 @@ int run__open_sources(struct run_world *w, struct dms_error *err)
 {
     for (unsigned i = 0; i < w->p->n_nics; i++) {
         struct run_nic *n = &w->nics[i];
-        char key[64];
+        char key[64], path[64];
         snprintf(key, sizeof key, "%s/trace", n->p->name);
-        int rc = open_one(w, &n->p->trace, n->p->trace_is_file, key, &n->src, &n->img,
-                          &n->cursor, &n->input, err);
+        snprintf(path, sizeof path, n->p->n_extra ? "nics[%u].trace[0]" : "nics[%u].trace", i);
+        int rc = open_one(w, &n->p->trace, &w->p->sc->nics[i].trace, path, n->p->trace_is_file,
+                          key, &n->src, &n->img, &n->cursor, &n->input, err);
         if (rc && n->p->trace_is_file && !err->path[0])
-            snprintf(err->path, sizeof err->path, "nics[%u].trace", i);
+            snprintf(err->path, sizeof err->path, "%s", path);
         if (!rc && n->p->n_extra)
             rc = open_extra(w, n, err);
         if (rc)

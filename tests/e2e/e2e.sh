@@ -426,13 +426,15 @@ erlang) # the receive pool as M/G/N/N agrees with Erlang B (arg: "N B [dist [fra
     cat "$tmp/stdout"
     grep -q "agrees" "$tmp/stdout" && grep -q "holds" "$tmp/stdout" || fail "no agreement"
     ;;
-bad-trace) # bad traces: a clear message, the documented exit status, nothing written
+bad-trace) # bad traces: a clear message, the documented exit status, nothing written; a
+    # file that cannot be opened is named with where the scenario wrote it
     printf 'time_ns,length,direction\n0,100,rx\n10,abc,rx\n' >"$tmp/bad.csv"
     : >"$tmp/empty.pcap"
     mkdir "$tmp/dir.pcap"
     head -c 100 "$(ls traces/*.pcap | head -n 1)" >"$tmp/cut.pcap"
     for spec in "csv: $tmp/bad.csv|65|bad.csv:3:" "pcap: $tmp/empty.pcap|65|empty.pcap" \
-                "pcap: $tmp/dir.pcap|66|Is a directory" "pcap: $tmp/none.pcap|66|none.pcap" \
+                "pcap: $tmp/dir.pcap|66|s.yaml:1:23: nics\[0\]\.trace\.pcap: .*dir.pcap: .*Is a directory" \
+                "pcap: $tmp/none.pcap|66|s.yaml:1:23: nics\[0\]\.trace\.pcap: .*none.pcap: cannot open" \
                 "pcap: $tmp/cut.pcap|65|record"; do
         IFS='|' read -r src code text <<<"$spec"
         printf 'nics: [{trace: {%s, direction: rx}}]\n' "$src" >"$tmp/s.yaml"

@@ -215,7 +215,7 @@ sweep-failed) # every point failed: a report with no plots that says why; an err
     "$dmasim" sweep "$tmp/s.yaml" -o "$tmp/f" -q --axis 'nics[0].driver.ReceiveBuffers=32,64'
     [ $? -eq 14 ] || fail "sweep: expected exit 14 (every point fails)"
     [ "$(wc -l <"$tmp/f/points.csv")" -eq 3 ] || fail "points.csv: header + 2 rows expected: $(cat "$tmp/f/points.csv")"
-    grep -q ',failed,[^,]*a b.pcap: nics\[0\]\.trace: cannot open: No such file or directory,' "$tmp/f/points.csv" ||
+    grep -q ',failed,[^,]*s\.yaml:2:19: nics\[0\]\.trace\.pcap: [^,]*a b\.pcap: cannot open: No such file or directory,' "$tmp/f/points.csv" ||
         fail "error column: $(cut -d, -f1-5 "$tmp/f/points.csv")"
     expect_exit 0 "$dmasim" report "$tmp/f"
     grep -q '0 plots' "$tmp/stdout" || fail "expected no plots: $(cat "$tmp/stdout")"

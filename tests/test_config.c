@@ -125,6 +125,13 @@ static void test_parse_size(void)
     CHECK_EQ(cfg_parse_size("4KIB", &v, &e), DMS_EINVAL);
     CHECK_STR(e.msg, "unknown size unit 'KIB' in '4KIB'; did you mean 'KiB'?");
     CHECK_EQ(cfg_parse_size("1x", &v, NULL), DMS_EINVAL); /* err may be NULL */
+    /* an exponent is no unit: said so, not "did you mean 'MiB'" */
+    CHECK_EQ(cfg_parse_size("2e3MiB", &v, &e), DMS_EINVAL);
+    CHECK(strstr(e.msg, "'2e3MiB': a size takes no exponent") != NULL);
+    CHECK_EQ(cfg_parse_time("1E-3s", &v, &e), DMS_EINVAL);
+    CHECK(strstr(e.msg, "'1E-3s': a time takes no exponent") != NULL);
+    CHECK_EQ(cfg_parse_size("2EiB", &v, &e), DMS_EINVAL); /* a unit that starts with E */
+    CHECK(strstr(e.msg, "exponent") == NULL);
 }
 
 static void test_parse_time(void)

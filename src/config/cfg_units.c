@@ -221,6 +221,11 @@ static const char *suggest_unit(const char *unit, const struct unit *tab, size_t
 static int bad_unit(struct dms_error *err, const char *what, const char *unit, const char *text,
                     const struct unit *tab, size_t n, unsigned family)
 {
+    size_t sign = unit[0] == 'e' || unit[0] == 'E' ? (unit[1] == '+' || unit[1] == '-') : 0;
+    if ((unit[0] == 'e' || unit[0] == 'E') && unit[1 + sign] >= '0' && unit[1 + sign] <= '9')
+        return dms_error_set(err, DMS_EINVAL,
+                             "'%s': a %s takes no exponent; write the digits out (1500 for "
+                             "1.5e3, 0.002 for 2e-3)", text, what);
     const char *s = suggest_unit(unit, tab, n, family);
     if (s)
         return dms_error_set(err, DMS_EINVAL, "unknown %s unit '%s' in '%s'; did you mean '%s'?",

@@ -217,15 +217,28 @@ static const char *suggest_unit(const char *unit, const struct unit *tab, size_t
     return cfg__suggest(unit, cands, nc);
 }
 
+/* Whether the unit of text (what follows the number) begins with an exponent ("e3MiB" of
+ * "2e3MiB"): sizes and times take none. If so, reports it with the number written out. */
+static bool exponent_refused(const char *text, const char *unit, const char *what,
+                             struct dms_error *err)
+{
+    size_t sign = unit[0] == 'e' || unit[0] == 'E' ? (unit[1] == '+' || unit[1] == '-') : 0;
+    if ((unit[0] != 'e' && unit[0] != 'E') || unit[1 + sign] < '0' || unit[1 + sign] > '9')
+        return false;
+    char *end;
+    double v = strtod(text, &end);
+    size_t i = (size_t)(end - text);
+    while (text[i] == ' ')
+        i++;
+    dms_error_set(err, DMS_EINVAL, "'%s': a %s takes no exponent; write %.15g%s", text, what, v,
+                  text + i);
+    return true;
+}
+
 /* Reports an unknown unit, with a suggestion when one matches without regard to case. */
 static int bad_unit(struct dms_error *err, const char *what, const char *unit, const char *text,
                     const struct unit *tab, size_t n, unsigned family)
 {
-    size_t sign = unit[0] == 'e' || unit[0] == 'E' ? (unit[1] == '+' || unit[1] == '-') : 0;
-    if ((unit[0] == 'e' || unit[0] == 'E') && unit[1 + sign] >= '0' && unit[1 + sign] <= '9')
-        return dms_error_set(err, DMS_EINVAL,
-                             "'%s': a %s takes no exponent; write the digits out (1500 for "
-                             "1.5e3, 0.002 for 2e-3)", text, what);
     const char *s = suggest_unit(unit, tab, n, family);
     if (s)
         return dms_error_set(err, DMS_EINVAL, "unknown %s unit '%s' in '%s'; did you mean '%s'?",
@@ -247,6 +260,8 @@ int cfg_parse_size(const char *text, int64_t *bytes, struct dms_error *err)
     trim_copy(unit, sizeof unit, skip_spaces(text + used));
     const struct unit *u = unit[0] ? find_unit(size_units, DMS_ARRAY_LEN(size_units), unit)
                                    : &size_units[0];
+    if (!u && exponent_refused(text, unit, "size", err))
+        return DMS_EINVAL;
     if (!u)
         return bad_unit(err, "size", unit, text, size_units, DMS_ARRAY_LEN(size_units), 0);
     if (d.neg && d.mant != 0)
@@ -271,6 +286,8 @@ int cfg_parse_time(const char *text, int64_t *ns, struct dms_error *err)
     const struct unit *u = NULL;
     if (unit[0]) {
         u = find_unit(time_units, DMS_ARRAY_LEN(time_units), unit);
+        if (!u && exponent_refused(text, unit, "time", err))
+            return DMS_EINVAL;
         if (!u)
             return bad_unit(err, "time", unit, text, time_units, DMS_ARRAY_LEN(time_units), 0);
     } else if (d.mant != 0 || d.overflow) {
@@ -293,6 +310,8 @@ int cfg_parse_quantity(const char *text, int64_t *x, struct dms_error *err)
         return cfg_parse_size(text, x, err);
     if (find_unit(time_units, DMS_ARRAY_LEN(time_units), unit))
         return cfg_parse_time(text, x, err);
+    if (exponent_refused(text, unit, "size or time", err))
+        return DMS_EINVAL;
     const char *s = suggest_unit(unit, size_units, DMS_ARRAY_LEN(size_units), 0);
     if (!s)
         s = suggest_unit(unit, time_units, DMS_ARRAY_LEN(time_units), 0);

@@ -160,6 +160,7 @@ int run__traces_get(run_traces *t, const char *path, const struct run_image **ou
             img = t->items[i];
     if (!img) {
         img = dms_xcalloc(1, sizeof *img);
+        dms_error_clear(&img->err); /* no record or offset: a load error is of the whole file */
         img->path = dms_xstrdup(path);
         if (t->n == t->cap) {
             t->cap = t->cap ? 2 * t->cap : 4;

@@ -137,9 +137,11 @@ static int load_failed(int rc, const struct cfg_trace *ct, const char *path,
 {
     if (!ct->written_in || err->record >= 0 || err->offset >= 0)
         return rc;
-    char msg[sizeof err->msg];
+    char msg[sizeof err->file + 2 + sizeof err->msg];
     snprintf(msg, sizeof msg, "%s: %s", err->file, err->msg);
-    snprintf(err->msg, sizeof err->msg, "%s", msg);
+    size_t len = strnlen(msg, sizeof err->msg - 1); /* cut to fit, as dms_error_set does */
+    memcpy(err->msg, msg, len);
+    err->msg[len] = '\0';
     snprintf(err->file, sizeof err->file, "%s", ct->written_in);
     err->line = ct->written_line;
     err->column = ct->written_column;

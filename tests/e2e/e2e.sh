@@ -442,6 +442,16 @@ bad-trace) # bad traces: a clear message, the documented exit status, nothing wr
         grep -q "$text" "$tmp/stderr" || { cat "$tmp/stderr" >&2; fail "$src: no '$text' in the message"; }
         [ ! -e "$tmp/out" ] || fail "$src: output left behind"
     done
+    # the entry of a list of sources, and a path an override gave, are named as such
+    printf 'nics:\n  - trace:\n      - {synthetic: {rate: 1kpps, count: 5}}\n      - {csv: none.csv}\n' >"$tmp/two.yaml"
+    expect_exit 66 "$dmasim" run "$tmp/two.yaml" -o "$tmp/out"
+    grep -q "two.yaml:4:15: nics\[0\]\.trace\[1\]\.csv: .*none.csv: cannot open" "$tmp/stderr" ||
+        { cat "$tmp/stderr" >&2; fail "the list entry of a missing file not named"; }
+    printf 'nics: [{trace: {pcap: %s, direction: rx}}]\n' "$(ls "$PWD"/traces/*.pcap | head -n 1)" >"$tmp/s.yaml"
+    expect_exit 66 "$dmasim" run "$tmp/s.yaml" -o "$tmp/out" --set "nics[0].trace.pcap=$tmp/none.pcap"
+    grep -q "^dmasim: --set\[0\]: nics\[0\]\.trace\.pcap: .*none.pcap: cannot open" "$tmp/stderr" ||
+        { cat "$tmp/stderr" >&2; fail "the override of a missing file not named"; }
+    [ ! -e "$tmp/out" ] || fail "output left behind"
     expect_exit 66 "$dmasim" trace info "$tmp/dir.pcap"
     expect_exit 65 "$dmasim" trace info --csv "$tmp/bad.csv"
     ;;

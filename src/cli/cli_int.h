@@ -37,6 +37,11 @@ int cli_check_set(const char *cmd, const char *arg);
 void cli_drop_report_dir(const char *dir);
 /* 0 if arg names a folder for -o, else prints why (as command cmd) and returns -1. */
 int cli_check_outdir(const char *cmd, const char *arg);
+/* Takes option c of those the scenario commands (run, sweep, recommend) share: 'o' (-o DIR
+ * into *outdir) or 's' (--set KEY=VALUE appended to sets). Returns 0, or -1 after printing
+ * why arg is refused (as command cmd). */
+int cli_take_scenario_opt(const char *cmd, int c, const char *arg, const char **outdir,
+                          const char **sets, size_t *n_sets);
 /* "out/<scenario file name without folder and extension>". */
 void cli_default_outdir(const char *scenario, char *buf, size_t n);
 /* dmasim report on folder dir into out (NULL: dir/report) with formats ("html,png,svg";

@@ -58,6 +58,21 @@ int cli_check_outdir(const char *cmd, const char *arg)
     return -1;
 }
 
+int cli_take_scenario_opt(const char *cmd, int c, const char *arg, const char **outdir,
+                          const char **sets, size_t *n_sets)
+{
+    if (c == 'o') {
+        if (cli_check_outdir(cmd, arg))
+            return -1;
+        *outdir = arg;
+        return 0;
+    }
+    if (cli_check_set(cmd, arg))
+        return -1;
+    sets[(*n_sets)++] = arg;
+    return 0;
+}
+
 int cli_parse_uint(const char *s, unsigned lo, unsigned hi, unsigned *out)
 {
     char *end;

@@ -111,16 +111,11 @@ static int parse_opts(int argc, char **argv, struct rec_cli *o)
     while ((c = getopt_long(argc, argv, "o:s:j:q", longopts, NULL)) != -1) {
         switch (c) {
         case 'o':
-            if (cli_check_outdir("recommend", optarg))
+        case 's':
+            if (cli_take_scenario_opt("recommend", c, optarg, &o->outdir, o->sets, &o->n_sets))
                 return CLI_EXIT_USAGE;
-            o->outdir = optarg;
             break;
         case 'P': o->profiles = optarg; break;
-        case 's':
-            if (cli_check_set("recommend", optarg))
-                return CLI_EXIT_USAGE;
-            o->sets[o->n_sets++] = optarg;
-            break;
         case 'q': o->quiet = true; break;
         case 'R': o->report = true; break;
         case 'j':

@@ -75,14 +75,9 @@ static int parse_opts(int argc, char **argv, struct run_opts *o)
     while ((c = getopt_long(argc, argv, "o:s:j:qv", longopts, NULL)) != -1) {
         switch (c) {
         case 'o':
-            if (cli_check_outdir("run", optarg))
-                return CLI_EXIT_USAGE;
-            o->outdir = optarg;
-            break;
         case 's':
-            if (cli_check_set("run", optarg))
+            if (cli_take_scenario_opt("run", c, optarg, &o->outdir, o->sets, &o->n_sets))
                 return CLI_EXIT_USAGE;
-            o->sets[o->n_sets++] = optarg;
             break;
         case 'J': o->json = true; break;
         case 'S': o->strict = true; break;

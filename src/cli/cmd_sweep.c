@@ -148,14 +148,9 @@ static int parse_opts(int argc, char **argv, struct sweep_cli *o)
     while ((c = getopt_long(argc, argv, "o:j:s:a:q", longopts, NULL)) != -1) {
         switch (c) {
         case 'o':
-            if (cli_check_outdir("sweep", optarg))
-                return CLI_EXIT_USAGE;
-            o->outdir = optarg;
-            break;
         case 's':
-            if (cli_check_set("sweep", optarg))
+            if (cli_take_scenario_opt("sweep", c, optarg, &o->outdir, o->sets, &o->n_sets))
                 return CLI_EXIT_USAGE;
-            o->sets[o->n_sets++] = optarg;
             break;
         case 'a': o->axes[o->n_axes++] = optarg; break;
         case 'q': o->quiet = true; break;

@@ -337,7 +337,6 @@ static void test_time_rules(const char *dir)
     gsl_rng_free(rng);
 }
 
-/* Writer: records written, read back natively and by libpcap; MAC gives the direction. */
 /* Entries of dir whose names start with prefix (a writer's temporaries: NAME.tmp.XXXXXX). */
 static int entries_with(const char *dir, const char *prefix)
 {
@@ -350,6 +349,7 @@ static int entries_with(const char *dir, const char *prefix)
     return n;
 }
 
+/* Writer: records written, read back natively and by libpcap; MAC gives the direction. */
 static void test_writer(const char *dir)
 {
     static struct trc_record in[MAXREC], out[MAXREC];

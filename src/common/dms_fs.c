@@ -66,33 +66,55 @@ int dms_output_target(const char *path, char **target, struct dms_error *err)
     return 0;
 }
 
+static int temp_error(const char *path, struct dms_error *err)
+{
+    dms_error_set(err, DMS_EIO, "cannot write: %s", strerror(errno ? errno : EIO));
+    if (err)
+        snprintf(err->file, sizeof err->file, "%s", path);
+    return DMS_EIO;
+}
+
+int dms_temp_create(const char *path, char **tmp, struct dms_error *err)
+{
+    size_t n = strlen(path) + 16;
+    *tmp = dms_xmalloc(n);
+    snprintf(*tmp, n, "%s.tmp.XXXXXX", path);
+    int fd = mkstemp(*tmp);
+    if (fd < 0) {
+        int e = errno;
+        temp_error(path, err);
+        errno = e;
+        return -1;
+    }
+    mode_t mask = umask(0); /* reading the umask sets it: put it back at once */
+    umask(mask);
+    (void)fchmod(fd, 0666 & ~mask);
+    return fd;
+}
+
 /* Writes data to a fresh temporary file beside path; *tmp_out receives its name. */
 static int write_temp(const char *path, const void *data, size_t len, char **tmp_out,
                       struct dms_error *err)
 {
-    size_t n = strlen(path) + 16;
-    char *tmp = dms_xmalloc(n);
-    snprintf(tmp, n, "%s.tmp.XXXXXX", path);
-    int fd = mkstemp(tmp);
-    if (fd < 0)
-        goto fail;
+    char *tmp;
+    int fd = dms_temp_create(path, &tmp, err);
+    if (fd < 0) {
+        free(tmp);
+        return DMS_EIO;
+    }
     FILE *f = fdopen(fd, "wb");
     if (!f) {
         close(fd);
-        goto fail_unlink;
+        goto fail;
     }
     size_t wrote = len ? fwrite(data, 1, len, f) : 0;
     if (fclose(f) != 0 || wrote != len)
-        goto fail_unlink;
-    chmod(tmp, 0644); /* mkstemp creates 0600; results are ordinary readable files */
+        goto fail;
     *tmp_out = tmp;
     return 0;
-fail_unlink:
-    unlink(tmp);
 fail:
-    dms_error_set(err, DMS_EIO, "cannot write: %s", strerror(errno ? errno : EIO));
-    if (err)
-        snprintf(err->file, sizeof err->file, "%s", path);
+    temp_error(path, err);
+    unlink(tmp);
     free(tmp);
     return DMS_EIO;
 }

@@ -28,6 +28,14 @@ int dms_mkdir_p(const char *dir, struct dms_error *err);
  */
 int dms_output_target(const char *path, char **target, struct dms_error *err);
 
+/*
+ * Creates a fresh temporary file beside path, named path.tmp.XXXXXX (unique, so two writers
+ * of one path never share it), with the permissions of an ordinary new file (0666 minus the
+ * umask; mkstemp alone gives 0600). Returns its descriptor, or -1 with errno and err set
+ * (DMS_EIO, naming path); *tmp receives the name either way, a heap string the caller frees.
+ */
+int dms_temp_create(const char *path, char **tmp, struct dms_error *err);
+
 /* Writes data to path atomically (temporary file in the same folder, then rename).
  * Returns 0 or DMS_EIO with err naming the file. */
 int dms_write_file_atomic(const char *path, const void *data, size_t len,

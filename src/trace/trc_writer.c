@@ -14,7 +14,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -81,10 +80,7 @@ int trc_pcap_writer_open(trc_pcap_writer **out, const char *path,
     (void)dms_remove_stale_temps(slash ? (*dir ? dir : "/") : ".", &base, 1, time(NULL));
     free(dir);
     /* a temporary name of its own, so two writers of one capture do not mix their bytes */
-    size_t n = strlen(w->path) + 12;
-    w->tmp = dms_xmalloc(n);
-    snprintf(w->tmp, n, "%s.tmp.XXXXXX", w->path);
-    int fd = mkstemp(w->tmp);
+    int fd = dms_temp_create(w->path, &w->tmp, NULL);
     w->f = fd < 0 ? NULL : fdopen(fd, "wb");
     if (!w->f) {
         rc = io_error(w, err, "cannot create");
@@ -95,9 +91,6 @@ int trc_pcap_writer_open(trc_pcap_writer **out, const char *path,
         free_writer(w);
         return rc;
     }
-    mode_t mask = umask(0); /* mkstemp creates 0600; a capture is an ordinary file, */
-    umask(mask);            /* with the permissions fopen would have given it */
-    (void)fchmod(fd, 0666 & ~mask);
     w->iobuf = dms_xmalloc(TRC_BUFFER_DEFAULT);
     setvbuf(w->f, w->iobuf, _IOFBF, TRC_BUFFER_DEFAULT);
     uint32_t hdr[6] = {w->o.nanosecond ? 0xa1b23c4du : 0xa1b2c3d4u, 0, 0, 0, w->o.snaplen,

@@ -234,10 +234,28 @@ static void joint_miss_case(void)
     free(yaml);
 }
 
+/* A figure next to its target gets the digits that tell them apart, in its own unit. */
+static void test_fmt_near(void)
+{
+    char b[64];
+    CHECK_STR(rec__fmt_fig(REC_OBJ_RX_DROP_RATE, 0.010024, b, sizeof b), "0.01");
+    CHECK_STR(rec__fmt_near(REC_OBJ_RX_DROP_RATE, 0.010024, 0.01, b, sizeof b), "0.01002");
+    CHECK_STR(rec__fmt_near(REC_OBJ_RX_DROP_RATE, 0.02, 0.01, b, sizeof b), "0.02");
+    CHECK_STR(rec__fmt_near(REC_OBJ_RX_DROP_RATE, 0.01, 0.01, b, sizeof b), "0.01");
+    /* stall times in us: 2000.4 us against 2 ms */
+    CHECK_STR(rec__fmt_near(REC_OBJ_TX_STALL_P99, 2000400, 2e6, b, sizeof b), "2000.4 us");
+    CHECK_STR(rec__fmt_near(REC_OBJ_TX_STALL_P99, NAN, 2e6, b, sizeof b), "not measured");
+    /* memory keeps its unit when it needs more digits than whole bytes show */
+    CHECK_STR(rec__fmt_fig(REC_OBJ_MEMORY, 1048576, b, sizeof b), "1048576 bytes");
+    CHECK_STR(rec__fmt_near(REC_OBJ_MEMORY, 1048576.25, 1048576, b, sizeof b),
+              "1048576.2 bytes");
+}
+
 int main(void)
 {
     gsl_set_error_handler_off();
     test_mono();
+    test_fmt_near();
     erlang_case(3.7, 0.0731, 30000);
     erlang_case(9.3, 0.0183, 40000);
     erlang_case(21.6, 0.0209, 40000);

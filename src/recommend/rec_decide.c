@@ -157,17 +157,25 @@ static void limited_by(const struct rec__probe *p, const struct unit *u, uint32_
         snprintf(buf, n, "the keyword's range ends at %lld", (long long)u->hi);
 }
 
-const char *rec__fmt_fig(int k, double v, char *buf, size_t n)
+/* Figure v of objective k, with extra significant digits beyond those the table prints. */
+static const char *fmt_fig_prec(int k, double v, int extra, char *buf, size_t n)
 {
     if (!isfinite(v))
         snprintf(buf, n, "not measured");
     else if (k == REC_OBJ_TX_STALL_P99)
-        snprintf(buf, n, "%.4g us", v / 1e3);
-    else if (k == REC_OBJ_MEMORY)
+        snprintf(buf, n, "%.*g us", 4 + extra, v / 1e3);
+    else if (k == REC_OBJ_MEMORY && extra == 0)
         snprintf(buf, n, "%.0f bytes", v);
+    else if (k == REC_OBJ_MEMORY)
+        snprintf(buf, n, "%.*g bytes", 3 + extra, v);
     else
-        snprintf(buf, n, "%.3g", v);
+        snprintf(buf, n, "%.*g", 3 + extra, v);
     return buf;
+}
+
+const char *rec__fmt_fig(int k, double v, char *buf, size_t n)
+{
+    return fmt_fig_prec(k, v, 0, buf, n);
 }
 
 /* v as fmt_fig writes it, with more digits where that would read as the target it differs
@@ -177,13 +185,11 @@ const char *rec__fmt_near(int k, double v, double target, char *buf, size_t n)
     char t[40];
     rec__fmt_fig(k, v, buf, n);
     rec__fmt_fig(k, target, t, sizeof t);
-    if (!isfinite(v) || !isfinite(target) || v == target || strcmp(buf, t) != 0)
+    if (!isfinite(v) || !isfinite(target) || v == target)
         return buf;
-    bool us = k == REC_OBJ_TX_STALL_P99;
-    double sv = us ? v / 1e3 : v, st = us ? target / 1e3 : target;
-    for (int prec = us ? 5 : 4; prec <= 15 && strcmp(buf, t) == 0; prec++) {
-        snprintf(buf, n, "%.*g%s", prec, sv, us ? " us" : "");
-        snprintf(t, sizeof t, "%.*g%s", prec, st, us ? " us" : "");
+    for (int extra = 1; extra <= 12 && strcmp(buf, t) == 0; extra++) {
+        fmt_fig_prec(k, v, extra, buf, n);
+        fmt_fig_prec(k, target, extra, t, sizeof t);
     }
     return buf;
 }
@@ -198,7 +204,6 @@ static void scaled(const struct nicplan *p, int64_t v, const char *what, char *b
         buf[0] = '\0';
 }
 
-/* Fills a value from a finished search: bound by an objective, a floor, or not met. */
 /* A search the budget stopped before any size met its objective: nothing says that no
  * size would, so the value (the top of the range) only stands in, and says so. */
 static void budget_cut(struct rec_value *v, struct rec_unmet *m, const struct unit *u, int k)
@@ -226,6 +231,7 @@ static void budget_cut(struct rec_value *v, struct rec_unmet *m, const struct un
         tried, (long long)u->value);
 }
 
+/* Fills a value from a finished search: bound by an objective, a floor, or not met. */
 static struct rec_value *from_unit(struct prof_ctx *x, struct rec_nic_answer *a,
                                    const struct unit *u, const char *what)
 {

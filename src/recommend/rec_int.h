@@ -117,12 +117,12 @@ struct unit *rec__find_unit(struct prof_ctx *x, unsigned nic, int kw);
 void rec__decide(struct prof_ctx *x);
 /* Fits the grants to the system pool and costs every NIC's values. */
 void rec__settle(struct prof_ctx *x);
-/* Appends to a value's reason, or adds a note to a NIC's answer. */
 /* Figure v of objective k as the sentences and the table print it: stall times in us,
  * memory in bytes, "not measured" for NaN. Returns buf. */
 const char *rec__fmt_fig(int k, double v, char *buf, size_t n);
 /* The same, with the digits that tell v from the target it is compared with. */
 const char *rec__fmt_near(int k, double v, double target, char *buf, size_t n);
+/* Appends to a value's reason, or adds a note to a NIC's answer. */
 void rec__why_more(struct rec_value *v, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 void rec__note(struct rec_nic_answer *a, const char *fmt, ...)

@@ -31,9 +31,10 @@ int cli_parse_double(const char *s, double *out);
 /* 0 if arg has the KEY=VALUE form of --set (a key before the '='), else prints why (as
  * command cmd) and returns -1; the key and value themselves are checked by the loader. */
 int cli_check_set(const char *cmd, const char *arg);
-/* Removes the folder dir when it holds only what dmasim report writes (.html, .dat, .gp,
- * .svg, .png files): an earlier report, which would otherwise sit beside a new one, or
- * beside results it no longer shows. A folder with anything else in it is left alone. */
+/* Removes the folder dir when it holds an earlier report: its report.html and nothing but
+ * what dmasim report writes (.html, .dat, .gp, .svg, .png files), which would otherwise
+ * sit beside a new one, or beside results it no longer shows. A folder with anything else
+ * in it, or without report.html (a user's own pictures), is left alone. */
 void cli_drop_report_dir(const char *dir);
 /* 0 if arg names a folder for -o, else prints why (as command cmd) and returns -1. */
 int cli_check_outdir(const char *cmd, const char *arg);

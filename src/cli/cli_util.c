@@ -31,12 +31,14 @@ void cli_drop_report_dir(const char *dir)
     DIR *d = opendir(dir);
     if (!d)
         return;
-    bool ours = true;
-    for (struct dirent *e; ours && (e = readdir(d)) != NULL;)
+    bool ours = true, page = false; /* a report writes its page: without one, not ours */
+    for (struct dirent *e; ours && (e = readdir(d)) != NULL;) {
+        page |= strcmp(e->d_name, "report.html") == 0;
         ours = e->d_name[0] == '.' ? (!strcmp(e->d_name, ".") || !strcmp(e->d_name, ".."))
                                    : report_file(e->d_name);
+    }
     closedir(d);
-    if (ours)
+    if (ours && page)
         (void)dms_remove_flat_dir(dir, NULL);
 }
 

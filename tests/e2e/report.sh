@@ -208,6 +208,11 @@ sweep-3d) # more than two axes: one heatmap per value of the third, on one colou
     expect_exit 0 "$dmasim" report "$tmp/s3" -o "$tmp/shared" -q
     expect_exit 0 "$dmasim" report "$tmp/units" -o "$tmp/shared" -q
     [ -z "$(ls "$tmp/shared" | grep -- '-10us\.')" ] || fail "the first report's plots stayed"
+    # a folder of the user's own pictures and pages, with no report.html, is no old report
+    mkdir "$tmp/pics" && echo x >"$tmp/pics/holiday.png" && echo x >"$tmp/pics/notes.html"
+    expect_exit 0 "$dmasim" report "$tmp/units" -o "$tmp/pics" -q
+    [ -s "$tmp/pics/holiday.png" ] && [ -s "$tmp/pics/notes.html" ] && [ -s "$tmp/pics/report.html" ] ||
+        fail "report -o removed files it had not written: $(ls "$tmp/pics")"
     ;;
 sweep-failed) # every point failed: a report with no plots that says why; an error text
     # with a line break (from a file name) stays on one row of points.csv

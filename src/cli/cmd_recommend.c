@@ -75,22 +75,24 @@ static int parse_budget(const char *s, struct rec_cli *o)
         return 0;
     }
     /* minutes and hours as well as the scenario's time units (ns .. s): a budget is wall
-     * time, often longer than any simulated time */
-    char *end;
-    double v = strtod(s, &end);
-    double unit = !strcmp(end, "min") ? 60 : !strcmp(end, "h") ? 3600 : 0;
-    if (unit > 0 && end != s) {
-        if (!(v > 0 && v * unit <= 1e7))
-            return -1;
-        o->budget_s = v * unit;
-        return 0;
-    }
+     * time, often longer than any simulated time. "10min" is read as the time "10s", times
+     * 60, so the number follows the scenario's grammar (no exponent, no hex). */
+    size_t len = strlen(s), cut = 0;
+    double scale = 1;
+    if (len > 3 && !strcmp(s + len - 3, "min"))
+        cut = 3, scale = 60;
+    else if (len > 1 && s[len - 1] == 'h')
+        cut = 1, scale = 3600;
+    char text[64];
+    if (len - cut + 2 > sizeof text)
+        return -1;
+    snprintf(text, sizeof text, "%.*s%s", (int)(len - cut), s, cut ? "s" : "");
     int64_t ns;
     struct dms_error err;
     dms_error_clear(&err);
-    if (cfg_parse_time(s, &ns, &err) || ns <= 0)
+    if (cfg_parse_time(text, &ns, &err) || ns <= 0 || (double)ns / 1e9 * scale > 1e7)
         return -1;
-    o->budget_s = (double)ns / 1e9;
+    o->budget_s = (double)ns / 1e9 * scale;
     return 0;
 }
 

@@ -129,13 +129,14 @@ void run__world_free(struct run_world *w)
     eng_free(w->sim);
 }
 
-/* A trace file that cannot be loaded (missing, unreadable, not a file) is a fault of the
- * scenario's value: err then names where the path was written (ct, at key path) and the
- * file in its message. Errors inside a file keep naming the file, its record and offset. */
+/* A trace file that cannot be loaded (missing, unreadable, not a file: run__traces_get
+ * reads no record) is a fault of the scenario's value: err then names where the path was
+ * written (ct, at key path) and the file in its message. Errors inside a file come from
+ * trc_open and keep naming the file, its record and offset. */
 static int load_failed(int rc, const struct cfg_trace *ct, const char *path,
                        struct dms_error *err)
 {
-    if (!ct->written_in || err->record >= 0 || err->offset >= 0)
+    if (!ct->written_in) /* every file trace has it: set where its path is parsed */
         return rc;
     char msg[sizeof err->file + 2 + sizeof err->msg];
     snprintf(msg, sizeof msg, "%s: %s", err->file, err->msg);

@@ -15,6 +15,7 @@
 
 #include "dms_fs.h"
 #include "rpt_gen_int.h"
+#include "run_result.h"
 
 #define RPT_MAX_RUNS 4096
 #define RPT_SCAN_DEPTH 5 /* recommend keeps candidates at runs/PROFILE/NIC/KEYWORD/VALUE */
@@ -205,12 +206,13 @@ static int parse_json_file(const char *dir, const char *name, dms_jv **out,
 }
 
 /* 0 if json has the shape of a result.json this version writes (docs/results.md): an
- * object with schema_version 1, replications of 1 or more and a list of NICs. Else an
+ * object with this schema_version, replications of 1 or more and a list of NICs. Else an
  * error naming path: a report drawn from anything else would show "nan" figures. */
 static int result_shape(const dms_jv *json, const char *path, struct dms_error *err)
 {
     const char *why = NULL;
     bool obj = json && json->type == DMS_JOBJ;
+    char version[80];
     const dms_jv *ver = obj ? dms_jv_get(json, "schema_version") : NULL;
     const dms_jv *reps = obj ? dms_jv_get(json, "replications") : NULL;
     const dms_jv *nics = obj ? dms_jv_get(json, "nics") : NULL;
@@ -218,9 +220,11 @@ static int result_shape(const dms_jv *json, const char *path, struct dms_error *
         why = "not a result.json: the top level is not an object";
     else if (!ver || ver->type != DMS_JNUM)
         why = "not a result.json: no schema_version";
-    else if (dms_jv_num(ver) != 1)
-        why = "a schema_version this dmasim does not read (it reads 1)";
-    else if (!reps || reps->type != DMS_JNUM || !(dms_jv_num(reps) >= 1))
+    else if (dms_jv_num(ver) != RUN_RESULT_SCHEMA_VERSION) {
+        snprintf(version, sizeof version, "a schema_version this dmasim does not read (it "
+                 "reads %d)", RUN_RESULT_SCHEMA_VERSION);
+        why = version;
+    } else if (!reps || reps->type != DMS_JNUM || !(dms_jv_num(reps) >= 1))
         why = "not a result.json: replications is not a count of 1 or more";
     else if (!nics || nics->type != DMS_JARR)
         why = "not a result.json: nics is not a list";

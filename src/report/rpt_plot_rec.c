@@ -26,10 +26,17 @@ static const struct rpt_figure *keyword_figure(const char *keyword, const char *
     return rpt__figure_by_objective("rx_drop_rate");
 }
 
-static int cmp_x(const void *a, const void *b)
+/* Appends run r's point (its value of kw, its mean of fig) to out[*n], unless it has no
+ * such point or out has one at that value already. The plot sorts them (write_block). */
+static void add_point(struct pt *out, size_t *n, const struct rpt_run *r, size_t nic,
+                      const char *kw, const struct rpt_figure *fig)
 {
-    double x = ((const struct pt *)a)->x, y = ((const struct pt *)b)->x;
-    return x < y ? -1 : x > y;
+    double x = rpt__run_keyword(r, nic, kw), m = rpt__run_mean(r, nic, fig->path);
+    for (size_t i = 0; i < *n; i++)
+        if (out[i].x == x)
+            return;
+    if (isfinite(x) && isfinite(m))
+        out[(*n)++] = (struct pt){x, m, rpt__run_half(r, nic, fig->path), NAN, NAN};
 }
 
 /* Whether run r belongs to the profile: kept under a folder named after it, or (when no
@@ -63,16 +70,8 @@ static size_t folder_points(const rpt_folder *f, const char *profile, const char
         const char *d = strstr(f->runs[b].dir, search);
         if (!d || (d != f->runs[b].dir && d[-1] != '/'))
             continue;
-        const struct rpt_run *r = &f->runs[b];
-        double x = rpt__run_keyword(r, nic, kw), m = rpt__run_mean(r, nic, fig->path);
-        bool dup = false;
-        for (size_t i = 0; i < n; i++)
-            dup |= out[i].x == x;
-        if (isfinite(x) && isfinite(m) && !dup)
-            out[n++] = (struct pt){x, m, rpt__run_half(r, nic, fig->path), NAN, NAN};
+        add_point(out, &n, &f->runs[b], nic, kw, fig);
     }
-    if (n > 1)
-        qsort(out, n, sizeof *out, cmp_x);
     return structured ? n : SIZE_MAX;
 }
 
@@ -112,12 +111,8 @@ static size_t search_points(const rpt_folder *f, const dms_jv *values, size_t ni
             eq = strcmp(values->items[k]->key, kw) == 0 ||
                  rpt__run_keyword(&f->runs[best], nic, values->items[k]->key) ==
                      rpt__run_keyword(r, nic, values->items[k]->key);
-        double x = rpt__run_keyword(r, nic, kw), m = rpt__run_mean(r, nic, fig->path);
-        bool dup = false;
-        for (size_t i = 0; i < n; i++)
-            dup |= out[i].x == x;
-        if (eq && isfinite(x) && isfinite(m) && !dup)
-            out[n++] = (struct pt){x, m, rpt__run_half(r, nic, fig->path), NAN, NAN};
+        if (eq)
+            add_point(out, &n, r, nic, kw, fig);
     }
     return n;
 }

@@ -55,6 +55,7 @@ const char cli_usage_check[] =
 #define CHECK_MIN_DROPS    20  /* drops the replications must expect between them */
 #define CHECK_MAX_PPS      1e9 /* frames/s the synthetic source of the check is run at */
 #define CHECK_MAX_WARMUP_FRAMES 1e8 /* frames the warm-up may take */
+#define CHECK_MAX_FRAMES   100000000u /* --frames per replication */
 
 /* The offered load A at which B(n, A) equals target: B grows with A, so bisect. */
 static double load_for_blocking(unsigned n, double target)
@@ -104,7 +105,7 @@ static int parse_check(int argc, char **argv, struct check_opts *o)
                   break;
         case 'h': o->hold = optarg; break;
         case 'd': o->dist = optarg; break;
-        case 'f': bad |= cli_parse_uint(optarg, 100, 100000000, &o->frames); break;
+        case 'f': bad |= cli_parse_uint(optarg, 100, CHECK_MAX_FRAMES, &o->frames); break;
         case 'r': bad |= cli_parse_uint(optarg, 2, 1000, &o->reps); break;
         case 's': bad |= cli_parse_uint(optarg, 0, 4000000000u, &seed32); o->seed = seed32;
                   break;
@@ -234,7 +235,7 @@ static int answerable(const struct check_opts *o, int64_t *hold_ns, double *rate
     if (expected >= CHECK_MIN_DROPS)
         return 0;
     double need = ceil(CHECK_MIN_DROPS / (b * (double)o->reps));
-    if (need <= 100000000)
+    if (need <= CHECK_MAX_FRAMES)
         cli_errorf("check", "Erlang B is %.3g here, so %u x %u frames would show about %.3g "
                    "drops, too few to tell; give --frames %.0f or more, or a higher %s",
                    b, o->reps, o->frames, expected, need, load_opt);

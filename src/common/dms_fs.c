@@ -42,13 +42,11 @@ static int target_error(struct dms_error *err, const char *path, const char *why
     return DMS_EIO;
 }
 
-int dms_output_target(const char *path, char **target, struct dms_error *err)
+int dms_output_check(const char *path, struct dms_error *err)
 {
-    *target = NULL;
     struct stat st;
     if (lstat(path, &st) != 0)
-        return errno == ENOENT ? (*target = dms_xstrdup(path), 0)
-                               : target_error(err, path, strerror(errno));
+        return errno == ENOENT ? 0 : target_error(err, path, strerror(errno));
     if (S_ISLNK(st.st_mode)) {
         /* the new file replaces the link, as any atomic writer's would; what the link
          * leads to (a file other links may share) is left as it was */
@@ -56,13 +54,11 @@ int dms_output_target(const char *path, char **target, struct dms_error *err)
             return target_error(err, path, "leads to something other than a regular file (a "
                                            "device, FIFO or folder): results are written to "
                                            "regular files");
-        *target = dms_xstrdup(path);
         return 0;
     }
     if (!S_ISREG(st.st_mode))
         return target_error(err, path, "is not a regular file (a device, FIFO or folder): "
                                        "results are written to regular files");
-    *target = dms_xstrdup(path);
     return 0;
 }
 
@@ -145,17 +141,14 @@ dms_stage *dms_stage_new(void) { return dms_xcalloc(1, sizeof(dms_stage)); }
 int dms_stage_add(dms_stage *s, const char *path, const void *data, size_t len,
                   struct dms_error *err)
 {
-    char *tmp, *target;
-    int rc = dms_output_target(path, &target, err);
+    char *tmp;
+    int rc = dms_output_check(path, err);
+    if (rc == 0)
+        rc = write_temp(path, data, len, &tmp, err);
     if (rc)
         return rc;
-    rc = write_temp(target, data, len, &tmp, err);
-    if (rc) {
-        free(target);
-        return rc;
-    }
     s->files = dms_xrealloc(s->files, (s->n + 1) * sizeof *s->files);
-    s->files[s->n].path = target;
+    s->files[s->n].path = dms_xstrdup(path);
     s->files[s->n].tmp = tmp;
     s->n++;
     return 0;

@@ -20,13 +20,12 @@
 int dms_mkdir_p(const char *dir, struct dms_error *err);
 
 /*
- * Where an output file named path is written: path itself when nothing is there, or a
- * regular file, or a symbolic link to one or to nothing (the new file replaces the link and
- * leaves what it led to alone); an error (DMS_EIO, err naming path) for a device, FIFO,
- * socket or folder, or a link to one, which a rename would replace (as root, /dev/null
- * itself). Returns 0 with *target a heap string (caller frees).
+ * 0 if an output file may be renamed into place at path: nothing is there, or a regular
+ * file, or a symbolic link to one or to nothing (the new file replaces the link and leaves
+ * what it led to alone). An error (DMS_EIO, err naming path) for a device, FIFO, socket or
+ * folder, or a link to one, which a rename would replace (as root, /dev/null itself).
  */
-int dms_output_target(const char *path, char **target, struct dms_error *err);
+int dms_output_check(const char *path, struct dms_error *err);
 
 /*
  * Creates a fresh temporary file beside path, named path.tmp.XXXXXX (unique, so two writers

@@ -66,12 +66,13 @@ int trc_pcap_writer_open(trc_pcap_writer **out, const char *path,
         free(w);
         return trc__file_error(err, DMS_EINVAL, path, "snaplen must be > 0");
     }
-    /* never a rename onto a device or FIFO; through a symbolic link to its file */
-    int rc = dms_output_target(path, &w->path, err);
+    /* never a rename onto a device or FIFO (a symbolic link is replaced, not followed) */
+    int rc = dms_output_check(path, err);
     if (rc) {
         free(w);
         return rc;
     }
+    w->path = dms_xstrdup(path);
     /* what a killed writer of this capture left */
     char *dir = dms_xstrdup(w->path), *slash = strrchr(dir, '/');
     const char *base = slash ? slash + 1 : w->path;

@@ -107,6 +107,27 @@ void rpt__sizing_plot(const rpt_folder *f, const char *formats, struct sizing *s
                       struct rpt_plot_set *set);
 /* A file-name-safe copy of s into buf of size n. */
 void rpt__slug(const char *s, char *buf, size_t n);
+/* rpt_plot.c's gnuplot pieces: a string (quoted for gnuplot, markup escaped), variables
+ * "name = value" of a string or a number, an array of strings. */
+void rpt__gp_str(struct rpt_sb *b, const char *s);
+void rpt__gp_var_str(struct rpt_sb *b, const char *name, const char *v);
+void rpt__gp_var_num(struct rpt_sb *b, const char *name, double v);
+void rpt__gp_array_str(struct rpt_sb *b, const char *name, char names[][64], size_t n);
+/* A plot script's first lines for the plot named stem: where it came from, the formats,
+ * the output and data file names, the title and the provenance footer. */
+void rpt__header(struct rpt_sb *b, const rpt_folder *f, const char *stem, const char *formats,
+                 const char *tmpl, const char *title);
+/* Appends template tmpl to script gp and adds the plot stem to set, taking gp and dat. */
+void rpt__finish(struct rpt_plot_set *set, const char *stem, const char *caption,
+                 const char *nic, struct rpt_sb *gp, const char *tmpl, struct rpt_sb *dat);
+/* A figure's axis label: "label (unit)", or "label (share)" for a figure without one. */
+void rpt__axis_label(const struct rpt_figure *fig, char *buf, size_t n);
+/* The figures the scenario set objectives for, with their targets; returns how many. With
+ * none set, the receive drop rate (target NaN). */
+size_t rpt__objective_figures(const rpt_folder *f, const struct rpt_figure **figs,
+                              double *targets);
+/* rpt_plot_sweep.c: the plots of a sweep folder. */
+void rpt__sweep_plots(const rpt_folder *f, const char *formats, struct rpt_plot_set *set);
 /* rpt_plot_rec.c: the sizing curves of a recommend folder. */
 void rpt__recommend_plots(const rpt_folder *f, const char *formats, struct rpt_plot_set *set);
 

@@ -44,12 +44,12 @@ static void gp_lit(struct rpt_sb *b, const char *s, bool markup)
     rpt__sb_puts(b, "\"");
 }
 
-static void gp_str(struct rpt_sb *b, const char *s) { gp_lit(b, s, true); }
+void rpt__gp_str(struct rpt_sb *b, const char *s) { gp_lit(b, s, true); }
 
-static void gp_var_str(struct rpt_sb *b, const char *name, const char *v)
+void rpt__gp_var_str(struct rpt_sb *b, const char *name, const char *v)
 {
     rpt__sb_printf(b, "%s = ", name);
-    gp_str(b, v);
+    rpt__gp_str(b, v);
     rpt__sb_puts(b, "\n");
 }
 
@@ -61,7 +61,7 @@ static void gp_var_file(struct rpt_sb *b, const char *name, const char *v)
     rpt__sb_puts(b, "\n");
 }
 
-static void gp_var_num(struct rpt_sb *b, const char *name, double v)
+void rpt__gp_var_num(struct rpt_sb *b, const char *name, double v)
 {
     rpt__sb_printf(b, "%s = ", name);
     if (isfinite(v))
@@ -71,13 +71,13 @@ static void gp_var_num(struct rpt_sb *b, const char *name, double v)
     rpt__sb_puts(b, "\n");
 }
 
-static void gp_array_str(struct rpt_sb *b, const char *name, char names[][64], size_t n)
+void rpt__gp_array_str(struct rpt_sb *b, const char *name, char names[][64], size_t n)
 {
     rpt__sb_printf(b, "array %s[%zu] = [", name, n);
     for (size_t i = 0; i < n; i++) {
         if (i)
             rpt__sb_puts(b, ", ");
-        gp_str(b, names[i]);
+        rpt__gp_str(b, names[i]);
     }
     rpt__sb_puts(b, "]\n");
 }
@@ -110,8 +110,8 @@ static void footer_text(const rpt_folder *f, char *buf, size_t n)
              conf * 100);
 }
 
-static void header(struct rpt_sb *b, const rpt_folder *f, const char *stem, const char *formats,
-                   const char *tmpl, const char *title)
+void rpt__header(struct rpt_sb *b, const rpt_folder *f, const char *stem, const char *formats,
+                 const char *tmpl, const char *title)
 {
     char foot[512];
     footer_text(f, foot, sizeof foot);
@@ -124,12 +124,12 @@ static void header(struct rpt_sb *b, const rpt_folder *f, const char *stem, cons
     char dat[200];
     snprintf(dat, sizeof dat, "%s.dat", stem);
     gp_var_file(b, "datafile", dat);
-    gp_var_str(b, "title_text", title);
-    gp_var_str(b, "footer", foot);
+    rpt__gp_var_str(b, "title_text", title);
+    rpt__gp_var_str(b, "footer", foot);
 }
 
-static void finish(struct rpt_plot_set *set, const char *stem, const char *caption,
-                   const char *nic, struct rpt_sb *gp, const char *tmpl, struct rpt_sb *dat)
+void rpt__finish(struct rpt_plot_set *set, const char *stem, const char *caption,
+                 const char *nic, struct rpt_sb *gp, const char *tmpl, struct rpt_sb *dat)
 {
     const char *t = template_text(tmpl);
     rpt__sb_puts(gp, "# ---- template ----\n");
@@ -167,7 +167,7 @@ void rpt__slug(const char *s, char *buf, size_t n)
     buf[k] = '\0';
 }
 
-static void axis_label(const struct rpt_figure *fig, char *buf, size_t n)
+void rpt__axis_label(const struct rpt_figure *fig, char *buf, size_t n)
 {
     if (*fig->unit)
         snprintf(buf, n, "%s (%s)", fig->label, fig->unit);
@@ -177,8 +177,8 @@ static void axis_label(const struct rpt_figure *fig, char *buf, size_t n)
 
 /* The objectives set in the scenario, as figures; fills figs and returns how many. With
  * none set, the receive drop rate. */
-static size_t objective_figures(const rpt_folder *f, const struct rpt_figure **figs,
-                                double *targets)
+size_t rpt__objective_figures(const rpt_folder *f, const struct rpt_figure **figs,
+                              double *targets)
 {
     const struct rpt_run *r = rpt__main_run(f);
     const dms_jv *o = r ? dms_jv_path(r->json, "scenario.objectives") : NULL;
@@ -284,342 +284,27 @@ void rpt__sizing_plot(const rpt_folder *f, const char *formats, struct sizing *i
     }
     if (isfinite(target) && target > 0)
         minpos = fmin(minpos, target);
-    header(&gp, f, s->stem, formats, "sizing.gp", s->title);
-    gp_var_num(&gp, "npanels", (double)s->npanels);
-    gp_array_str(&gp, "panel", s->panels, s->npanels);
-    gp_var_str(&gp, "xlabel_text", s->xlabel);
+    rpt__header(&gp, f, s->stem, formats, "sizing.gp", s->title);
+    rpt__gp_var_num(&gp, "npanels", (double)s->npanels);
+    rpt__gp_array_str(&gp, "panel", s->panels, s->npanels);
+    rpt__gp_var_str(&gp, "xlabel_text", s->xlabel);
     char yl[160];
-    axis_label(s->fig, yl, sizeof yl);
-    gp_var_str(&gp, "ylabel_text", yl);
-    gp_var_num(&gp, "logx", logx);
-    gp_var_num(&gp, "logy", s->fig->rate);
+    rpt__axis_label(s->fig, yl, sizeof yl);
+    rpt__gp_var_str(&gp, "ylabel_text", yl);
+    rpt__gp_var_num(&gp, "logx", logx);
+    rpt__gp_var_num(&gp, "logy", s->fig->rate);
     /* zero on a log axis: drawn a decade below the smallest value shown */
-    gp_var_num(&gp, "yfloor", isfinite(minpos) ? minpos / 10 : 1e-7);
-    gp_var_num(&gp, "target", target);
+    rpt__gp_var_num(&gp, "yfloor", isfinite(minpos) ? minpos / 10 : 1e-7);
+    rpt__gp_var_num(&gp, "target", target);
     gp_array_num(&gp, "mark", s->marks, s->npanels);
     gp_array_num(&gp, "ytop", ytop, s->npanels);
     const struct rpt_run *r = rpt__main_run(f);
     double conf = r ? dms_jv_num(dms_jv_get(r->json, "confidence")) : NAN;
     char ci[64];
     snprintf(ci, sizeof ci, "%.0f %% confidence", isfinite(conf) ? conf * 100 : 95);
-    gp_var_str(&gp, "ci_label", ci);
-    finish(set, s->stem, s->caption, s->npanels == 1 ? s->panels[0] : "", &gp, "sizing.gp",
-           &dat);
-}
-
-/* ---------------------------------------------------------------- sweeps */
-
-/* The NIC panels of the points table. */
-static size_t sweep_nics(const rpt_folder *f, char names[8][64])
-{
-    for (size_t i = 0; i < f->n_panels; i++)
-        snprintf(names[i], 64, "%s", f->panels[i]);
-    return f->n_panels;
-}
-
-static void sweep_1d(const rpt_folder *f, const char *formats, struct rpt_plot_set *set)
-{
-    const struct rpt_figure *figs[8];
-    double targets[8];
-    size_t nf = objective_figures(f, figs, targets);
-    const char *key = f->points.cols[f->key_col[0]];
-    for (size_t k = 0; k < nf; k++) {
-        int mc, hc;
-        rpt__point_cols(f, 0, figs[k]->path, &mc, &hc);
-        if (mc < 0)
-            continue;
-        struct sizing s = {.fig = figs[k], .target = targets[k], .xlabel = key};
-        s.npanels = sweep_nics(f, s.panels);
-        for (size_t i = 0; i < s.npanels; i++) {
-            s.marks[i] = NAN;
-            s.pts[i] = dms_xcalloc(f->points.n_rows + 1, sizeof *s.pts[i]);
-            rpt__point_cols(f, i, figs[k]->path, &mc, &hc);
-            for (size_t row = 0; mc >= 0 && row < f->points.n_rows; row++) {
-                char **c = f->points.cells[row];
-                double x = rpt__cell_num(c[f->key_col[0]]), m = rpt__cell_num(c[mc]);
-                if (!isfinite(x) || !isfinite(m))
-                    continue;
-                s.pts[i][s.npts[i]++] =
-                    (struct pt){x, m, hc >= 0 ? rpt__cell_num(c[hc]) : NAN, NAN, NAN};
-            }
-        }
-        char stem[160], ks[64], title[256], cap[256];
-        rpt__slug(figs[k]->path, ks, sizeof ks);
-        snprintf(stem, sizeof stem, "sizing-%s", ks);
-        snprintf(title, sizeof title, "%s against %s", figs[k]->label, key);
-        snprintf(cap, sizeof cap, "Sizing curve: %s against %s, with its confidence band%s.",
-                 figs[k]->label, key, isfinite(targets[k]) ? " and the objective" : "");
-        s.stem = stem;
-        s.title = title;
-        s.caption = cap;
-        rpt__sizing_plot(f, formats, &s, set);
-        for (size_t i = 0; i < s.npanels; i++)
-            free(s.pts[i]);
-    }
-}
-
-#define RPT_AXIS_MAX   64
-#define RPT_SLICES_MAX 12 /* heatmaps per figure when a sweep has more than two axes */
-
-/*
- * The values of one swept column as a heatmap shows them: ascending when every value is
- * a number, else in the order the sweep lists them (its canonical order, which is the
- * order points.csv is in). Values past the first RPT_AXIS_MAX are left out.
- */
-struct axis {
-    size_t col, n;
-    bool numeric;
-    const char *text[RPT_AXIS_MAX]; /* borrowed from the points table */
-};
-
-static size_t axis_index(const struct axis *a, const char *cell)
-{
-    for (size_t i = 0; i < a->n; i++)
-        if (strcmp(a->text[i], cell) == 0)
-            return i;
-    return a->n;
-}
-
-static int cmp_num_text(const void *a, const void *b)
-{
-    double x = rpt__cell_num(*(const char *const *)a), y = rpt__cell_num(*(const char *const *)b);
-    return x < y ? -1 : x > y;
-}
-
-static void axis_build(const rpt_folder *f, size_t col, struct axis *a)
-{
-    a->col = col;
-    a->n = 0;
-    a->numeric = true;
-    for (size_t row = 0; row < f->points.n_rows; row++) {
-        const char *cell = f->points.cells[row][col];
-        if (!*cell || axis_index(a, cell) < a->n || a->n == RPT_AXIS_MAX)
-            continue;
-        a->numeric &= isfinite(rpt__cell_num(cell));
-        a->text[a->n++] = cell;
-    }
-    if (a->numeric)
-        qsort(a->text, a->n, sizeof *a->text, cmp_num_text);
-}
-
-static void tics(struct rpt_sb *gp, const char *name, const struct axis *a)
-{
-    rpt__sb_printf(gp, "set %s (", name);
-    for (size_t i = 0; i < a->n; i++) {
-        rpt__sb_puts(gp, i ? ", " : "");
-        if (a->numeric)
-            rpt__sb_printf(gp, "\"%.12g\"", rpt__cell_num(a->text[i]));
-        else
-            gp_str(gp, a->text[i]);
-        rpt__sb_printf(gp, " %zu", i);
-    }
-    rpt__sb_puts(gp, ")\n");
-}
-
-/*
- * A slice of a sweep with more than two axes: the rows whose third and later swept keys
- * hold the values of row `first`. A sweep of two axes has one slice, of every row.
- */
-struct slice {
-    size_t first;         /* a row of the slice */
-    char label[256];      /* "key = value, ..." of the keys held fixed, "" for one slice */
-    char slug[64];        /* the same for a file name */
-};
-
-static bool in_slice(const rpt_folder *f, size_t row, const struct slice *s)
-{
-    for (size_t k = 2; k < f->n_keys; k++) {
-        size_t c = f->key_col[k];
-        if (strcmp(f->points.cells[row][c], f->points.cells[s->first][c]) != 0)
-            return false;
-    }
-    return true;
-}
-
-/* The slices of the sweep in the order points.csv first reaches them; returns how many,
- * or SIZE_MAX when there are more than max. */
-static size_t find_slices(const rpt_folder *f, struct slice *sl, size_t max)
-{
-    size_t n = 0;
-    for (size_t row = 0; row < f->points.n_rows; row++) {
-        bool seen = false;
-        for (size_t i = 0; i < n && !seen; i++)
-            seen = in_slice(f, row, &sl[i]);
-        if (seen)
-            continue;
-        if (n == max)
-            return SIZE_MAX;
-        struct slice *s = &sl[n++];
-        *s = (struct slice){.first = row};
-        size_t len = 0, sl_len = 0;
-        for (size_t k = 2; k < f->n_keys; k++) {
-            size_t c = f->key_col[k];
-            const char *v = f->points.cells[row][c];
-            int w = snprintf(s->label + len, sizeof s->label - len, "%s%s = %s", k > 2 ? ", " : "",
-                             f->points.cols[c], v);
-            len = w < 0 ? len : DMS_MIN(sizeof s->label - 1, len + (size_t)w);
-            char vs[32];
-            rpt__slug(v, vs, sizeof vs);
-            w = snprintf(s->slug + sl_len, sizeof s->slug - sl_len, "-%s", vs);
-            sl_len = w < 0 ? sl_len : DMS_MIN(sizeof s->slug - 1, sl_len + (size_t)w);
-        }
-    }
-    return n;
-}
-
-/* The .dat of one heatmap: per NIC panel a block of "ix iy mean meets label" rows of the
- * slice's cells (NaN where a point has no result), into dat. *minpos and *top span every
- * slice, so slices share a colour scale. Returns whether any cell of the slice has a value. */
-static bool heatmap_data(const rpt_folder *f, const struct rpt_figure *fig, double target,
-                         const struct slice *slice, const struct axis *ax, const struct axis *ay,
-                         size_t nn, struct rpt_sb *dat, double *minpos, double *top)
-{
-    size_t nx = ax->n, ny = ay->n;
-    int mc, hc;
-    double *z = dms_xmalloc(nx * ny * sizeof *z);
-    *minpos = INFINITY;
-    *top = 0;
-    bool any = false; /* a cell of the slice has a value */
-    for (size_t i = 0; i < nn; i++) {
-        for (size_t k = 0; k < nx * ny; k++)
-            z[k] = NAN;
-        rpt__point_cols(f, i, fig->path, &mc, &hc);
-        for (size_t row = 0; mc >= 0 && row < f->points.n_rows; row++) {
-            char **c = f->points.cells[row];
-            size_t ix = axis_index(ax, c[ax->col]), iy = axis_index(ay, c[ay->col]);
-            if (ix >= nx || iy >= ny)
-                continue;
-            double v = rpt__cell_num(c[mc]) * fig->scale;
-            /* the colour scale spans every slice, so slices compare by colour */
-            if (v > 0 && v < *minpos)
-                *minpos = v;
-            if (v > *top)
-                *top = v;
-            if (in_slice(f, row, slice)) {
-                z[ix * ny + iy] = v;
-                any |= isfinite(v);
-            }
-        }
-        if (i)
-            rpt__sb_puts(dat, "\n\n");
-        for (size_t ix = 0; ix < nx; ix++) {
-            for (size_t iy = 0; iy < ny; iy++) {
-                double v = z[ix * ny + iy];
-                rpt__sb_printf(dat, "%zu %zu ", ix, iy);
-                rpt__sb_num(dat, v);
-                double t = target * fig->scale;
-                rpt__sb_puts(dat, !isfinite(t) || !isfinite(v) ? " NaN" : v <= t ? " 1" : " 0");
-                if (isfinite(v))
-                    rpt__sb_printf(dat, " %.3g\n", v);
-                else
-                    rpt__sb_puts(dat, " none\n");
-            }
-            rpt__sb_puts(dat, "\n");
-        }
-    }
-    free(z);
-    return any;
-}
-
-static void heatmap(const rpt_folder *f, const char *formats, const struct rpt_figure *fig,
-                    double target, const struct slice *slice, size_t index,
-                    struct rpt_plot_set *set)
-{
-    int mc, hc;
-    rpt__point_cols(f, 0, fig->path, &mc, &hc);
-    if (mc < 0)
-        return;
-    struct axis ax, ay;
-    axis_build(f, f->key_col[0], &ax);
-    axis_build(f, f->key_col[1], &ay);
-    size_t nx = ax.n, ny = ay.n;
-    char nics[8][64];
-    size_t nn = sweep_nics(f, nics);
-    if (!nx || !ny)
-        return;
-    struct rpt_sb dat = {0};
-    double minpos, top;
-    if (!heatmap_data(f, fig, target, slice, &ax, &ay, nn, &dat, &minpos, &top)) {
-        free(dat.s); /* nothing to draw */
-        return;
-    }
-    struct rpt_sb gp = {0};
-    const char *kx = f->points.cols[ax.col], *ky = f->points.cols[ay.col];
-    char stem[160], ks[64], title[512], cap[600], cb[160], at[270] = "";
-    rpt__slug(fig->path, ks, sizeof ks);
-    if (slice->label[0]) {
-        snprintf(stem, sizeof stem, "heatmap-%s-%zu%s", ks, index + 1, slice->slug);
-        snprintf(at, sizeof at, " at %s", slice->label);
-    } else {
-        snprintf(stem, sizeof stem, "heatmap-%s", ks);
-    }
-    /* the keys held fixed on a line of their own: one line would not fit */
-    snprintf(title, sizeof title, "%s over %s x %s%s%s", fig->label, kx, ky,
-             at[0] ? "\n" : "", at[0] ? at + 1 : "");
-    snprintf(cap, sizeof cap, "Heatmap: %s (mean over replications) for each %s and %s%s.",
-             fig->label, kx, ky, at);
-    header(&gp, f, stem, formats, "heatmap.gp", title);
-    gp_var_num(&gp, "npanels", (double)nn);
-    gp_var_num(&gp, "title_lines", at[0] ? 2 : 1);
-    gp_array_str(&gp, "panel", nics, nn);
-    gp_var_str(&gp, "xlabel_text", kx);
-    gp_var_str(&gp, "ylabel_text", ky);
-    axis_label(fig, cb, sizeof cb);
-    gp_var_str(&gp, "cblabel_text", cb);
-    gp_var_num(&gp, "logcb", fig->rate);
-    gp_var_num(&gp, "yfloor", isfinite(minpos) ? minpos / 10 : 1e-7);
-    double floor_v = isfinite(minpos) ? minpos / 10 : 1e-7;
-    gp_var_num(&gp, "cbtop", top > floor_v ? top : fig->rate ? floor_v * 10 : 1);
-    gp_var_num(&gp, "has_target", isfinite(target));
-    gp_var_num(&gp, "xmax", (double)(nx - 1));
-    gp_var_num(&gp, "ymax", (double)(ny - 1));
-    tics(&gp, "xtics", &ax);
-    tics(&gp, "ytics", &ay);
-    finish(set, stem, cap, nn == 1 ? nics[0] : "", &gp, "heatmap.gp", &dat);
-}
-
-/* Sizing curves for one axis; heatmaps over the first two for more, one per value (or
- * combination of values) of the others, up to RPT_SLICES_MAX of them. */
-static void sweep_plots_of(const rpt_folder *f, const char *formats, struct rpt_plot_set *set)
-{
-    if (f->n_keys == 1) {
-        sweep_1d(f, formats, set);
-        return;
-    }
-    struct slice slices[RPT_SLICES_MAX];
-    size_t ns = find_slices(f, slices, RPT_SLICES_MAX);
-    if (ns == SIZE_MAX) {
-        char keys[200] = "";
-        for (size_t k = 2, len = 0; k < f->n_keys && len + 1 < sizeof keys; k++) {
-            int w = snprintf(keys + len, sizeof keys - len, "%s%s", k > 2 ? ", " : "",
-                             f->points.cols[f->key_col[k]]);
-            len = w < 0 ? len : len + (size_t)w;
-        }
-        snprintf(set->notes[set->n_notes++], sizeof set->notes[0],
-                 "No heatmaps: the keys after the first two (%s) take more than %d "
-                 "combinations of values, and each would get a heatmap of its own. Report a "
-                 "sweep with fewer of their values, or plot points.csv yourself.",
-                 keys, RPT_SLICES_MAX);
-        return;
-    }
-    const struct rpt_figure *figs[8];
-    double targets[8];
-    size_t nf = objective_figures(f, figs, targets);
-    for (size_t k = 0; k < nf; k++)
-        for (size_t i = 0; i < ns; i++)
-            heatmap(f, formats, figs[k], targets[k], &slices[i], i, set);
-}
-
-/* The sweep's plots, or a note that it has none to draw. */
-static void sweep_plots(const rpt_folder *f, const char *formats, struct rpt_plot_set *set)
-{
-    size_t before = set->n;
-    sweep_plots_of(f, formats, set);
-    if (set->n == before && set->n_notes == 0)
-        snprintf(set->notes[set->n_notes++], sizeof set->notes[0],
-                 "No plots: no point of the sweep has a figure to draw at a numeric value of "
-                 "its swept key (every point failed, the objectives' figures were not "
-                 "measured, or the key's values are not numbers).");
+    rpt__gp_var_str(&gp, "ci_label", ci);
+    rpt__finish(set, s->stem, s->caption, s->npanels == 1 ? s->panels[0] : "", &gp,
+                "sizing.gp", &dat);
 }
 
 /* ---------------------------------------------------------------- runs */
@@ -680,13 +365,13 @@ static void series_plots(const rpt_folder *f, const struct rpt_run *r, const cha
                  "%s: resources in use over simulated time in replication 0; the warm-up, "
                  "shaded, is outside the measurement window.", nic);
         snprintf(iv, sizeof iv, "one sample every %.6g ms", step);
-        header(&gp, f, stem, formats, "series.gp", title);
-        gp_var_num(&gp, "warmup_ms", warmup_ms(r));
-        gp_var_str(&gp, "interval_text", iv);
+        rpt__header(&gp, f, stem, formats, "series.gp", title);
+        rpt__gp_var_num(&gp, "warmup_ms", warmup_ms(r));
+        rpt__gp_var_str(&gp, "interval_text", iv);
         for (int k = 0; k < 4; k++)
             top[k] = top[k] > 0 ? ceil(top[k] * 1.1) : 1; /* a flat zero still gets an axis */
         gp_array_num(&gp, "ytop", top, 4);
-        finish(set, stem, cap, nic, &gp, "series.gp", &dat);
+        rpt__finish(set, stem, cap, nic, &gp, "series.gp", &dat);
     }
 }
 
@@ -792,11 +477,12 @@ static void ccdf_plot(const rpt_folder *f, const struct rpt_run *r, const char *
              "replications; a pool of k would have run out that share of the time.%s", nic,
              memory ? "KiB of shared memory" : "units of each resource",
              n > shown ? " Resources whose use never varied are left out." : "");
-    header(&gp, f, stem, formats, "ccdf.gp", title);
-    gp_var_num(&gp, "nseries", (double)shown);
-    gp_array_str(&gp, "series", names, shown);
-    gp_var_str(&gp, "xlabel_text", memory ? "k (KiB of shared memory in use)" : "k (units in use)");
-    finish(set, stem, cap, nic, &gp, "ccdf.gp", &dat);
+    rpt__header(&gp, f, stem, formats, "ccdf.gp", title);
+    rpt__gp_var_num(&gp, "nseries", (double)shown);
+    rpt__gp_array_str(&gp, "series", names, shown);
+    rpt__gp_var_str(&gp, "xlabel_text",
+                    memory ? "k (KiB of shared memory in use)" : "k (units in use)");
+    rpt__finish(set, stem, cap, nic, &gp, "ccdf.gp", &dat);
 }
 
 static void ccdf_plots(const rpt_folder *f, const struct rpt_run *r, const char *formats,
@@ -812,7 +498,7 @@ void rpt_plots_build(const rpt_folder *f, const char *formats, struct rpt_plot_s
 {
     *set = (struct rpt_plot_set){0};
     if (f->kind == RPT_KIND_SWEEP)
-        sweep_plots(f, formats, set);
+        rpt__sweep_plots(f, formats, set);
     else if (f->kind == RPT_KIND_RECOMMEND)
         rpt__recommend_plots(f, formats, set);
     if (f->kind == RPT_KIND_RUN) {

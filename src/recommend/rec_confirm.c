@@ -226,6 +226,8 @@ int rec__confirm(struct prof_ctx *x, struct dms_error *err)
     for (unsigned i = 0; i < x->sc->n_nics; i++)
         first[i] = x->ans->nics[i].n_unmet;
     int rc = confirm_once(x, "confirm", err);
+    /* A search left undecided means the budget stopped (x->stop), so the misses
+     * drop_met_undecided takes out of the list never shift first[] below. */
     if (rc || x->ans->met || x->stop)
         return rc;
     unsigned raised = 0;

@@ -86,7 +86,8 @@ void rpt__point_cols(const rpt_folder *f, size_t panel, const char *path, int *m
 /* Cell as a number (NaN when empty or not a number). */
 double rpt__cell_num(const char *cell);
 
-/* rpt_plot.c: a sizing curve (figure against a resource size), shared with rpt_plot_rec.c. */
+/* rpt_plot.c: a sizing curve (figure against a resource size), shared with rpt_plot_rec.c
+ * and rpt_plot_sweep.c. */
 struct pt {
     double x, mean, half;
     double lo, hi; /* explicit bounds (base units), or NaN: mean -/+ half */

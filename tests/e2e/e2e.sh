@@ -593,15 +593,21 @@ sweep) # points.csv byte-identical for -j1 / -j2, and merged from 3 shards; the 
     [ "$(grep -c '"' "$tmp/nl2/points.csv")" -ge 1 ] || fail "the value with a line break is not quoted"
     expect_exit 0 "$dmasim" merge -o "$tmp/nlm" "$tmp/nl1" "$tmp/nl2"
     [ "$(grep -c ',ok,' "$tmp/nlm/points.csv")" -eq 2 ] || fail "merged: $(cut -c1-60 "$tmp/nlm/points.csv")"
-    # a damaged point folder is refused, naming the file: a row cut short, a line gone, a
+    # a damaged point folder is refused, naming the file that is wrong: a row cut short
+    # (inside the header, or in the row), a line too many, the line of point.jsonl gone, a
     # point that ran without its result.json
     ok1=$(grep -l '"status": "ok"' "$tmp/s1"/*/point.json | head -n 1 | xargs dirname)
     [ -n "$ok1" ] || fail "shard 1/3 has no point that ran"
-    for damage in "truncate -s 100 point.csv" "rm point.jsonl" "rm result.json"; do
+    for spec in "truncate -s -20 point.csv|point.csv: missing or damaged" \
+                "truncate -s 100 point.csv|point.csv: missing or damaged" \
+                "eval echo x >>point.csv|point.csv: missing or damaged" \
+                "rm point.jsonl|point.jsonl: missing or damaged" \
+                "rm result.json|result.json: missing"; do
+        IFS='|' read -r damage text <<<"$spec"
         rm -rf "$tmp/v1" && cp -r "$tmp/s1" "$tmp/v1"
         (cd "$tmp/v1/$(basename "$ok1")" && $damage)
         expect_exit 65 "$dmasim" merge -o "$tmp/m8" "$tmp/s2" "$tmp/s3" "$tmp/v1"
-        grep -q "missing\|damaged" "$tmp/stderr" || fail "merge of a point after '$damage': $(cat "$tmp/stderr")"
+        grep -qF "/$text" "$tmp/stderr" || fail "merge of a point after '$damage': $(cat "$tmp/stderr")"
         [ ! -e "$tmp/m8" ] || fail "merge of a damaged point wrote output"
     done
     # a used folder needs --resume; --resume on another sweep is refused

@@ -281,9 +281,14 @@ recommend-not-met) # no size meets the objective: status 10, the best reached an
         "$tmp/l/recommendation.json" >/dev/null || fail "24-bit DMA not advised away"
     expect_exit 64 "$dmasim" recommend tests/data/recommend/up-smp.yaml --profiles up,bogus -o "$tmp/c"
     # one machine under two names, an empty item, a scale out of range or not decimal
-    for p in up,up=1 'smp*2,smp*2.0' up, 'smp*1001' 'smp*0x10' 'smp*1e-9'; do
+    # (each refused for its own reason)
+    for spec in "up,up=1|'up=1' is the same machine and traffic as 'up'" \
+                "smp*2,smp*2.0|'smp*2.0' is the same machine" "up,|'up,' has an empty profile" \
+                "smp*1001|'smp*1001': the traffic scale" "smp*0x10|'smp*0x10': the traffic scale" \
+                "smp*1e-9|'smp*1e-9': the traffic scale"; do
+        IFS='|' read -r p why <<<"$spec"
         expect_exit 64 "$dmasim" recommend tests/data/recommend/up-smp.yaml --profiles "$p" -o "$tmp/c"
-        expect_msg "dmasim: --profiles: "
+        expect_msg "dmasim: --profiles: $why"
     done
     expect_exit 64 "$dmasim" recommend tests/data/recommend/up-smp.yaml
     expect_exit 66 "$dmasim" recommend "$tmp/none.yaml" -o "$tmp/d"

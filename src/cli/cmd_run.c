@@ -123,14 +123,7 @@ static int write_junit(const struct run_opts *o, const struct cfg_scenario *sc,
 {
     struct dms_error err;
     dms_error_clear(&err);
-    char *parent = dms_xstrdup(o->junit);
-    char *slash = strrchr(parent, '/');
-    int rc = 0;
-    if (slash && slash != parent) {
-        *slash = '\0';
-        rc = dms_mkdir_p(parent, &err);
-    }
-    free(parent);
+    int rc = dms_mkdir_parent(o->junit, &err);
     char *xml = rpt_junit(sc, reps, n);
     if (!rc)
         rc = dms_write_file_atomic(o->junit, xml, strlen(xml), &err);

@@ -34,6 +34,19 @@ int dms_mkdir_p(const char *dir, struct dms_error *err)
     return rc;
 }
 
+int dms_mkdir_parent(const char *path, struct dms_error *err)
+{
+    char *parent = dms_xstrdup(path);
+    char *slash = strrchr(parent, '/');
+    int rc = 0;
+    if (slash && slash != parent) {
+        *slash = '\0';
+        rc = dms_mkdir_p(parent, err);
+    }
+    free(parent);
+    return rc;
+}
+
 static int target_error(struct dms_error *err, const char *path, const char *why)
 {
     dms_error_set(err, DMS_EIO, "%s", why);

@@ -18,6 +18,8 @@
 
 /* Creates dir and its missing parents (mode 0777 minus umask). Returns 0 or DMS_EIO. */
 int dms_mkdir_p(const char *dir, struct dms_error *err);
+/* Creates the folder path is in, and its parents (nothing for a bare name or one in /). */
+int dms_mkdir_parent(const char *path, struct dms_error *err);
 
 /*
  * 0 if an output file may be renamed into place at path: nothing is there, or a regular

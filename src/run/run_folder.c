@@ -19,19 +19,6 @@
 #include "eng.h"
 #include "run_result.h"
 
-/* The parent folder of dir ("." for a bare name); creates it. */
-static int make_parent(const char *dir, struct dms_error *err)
-{
-    char *parent = dms_xstrdup(dir);
-    char *slash = strrchr(parent, '/');
-    int rc = 0;
-    if (slash && slash != parent) {
-        *slash = '\0';
-        rc = dms_mkdir_p(parent, err);
-    }
-    free(parent);
-    return rc;
-}
 
 void run_result_files(const struct cfg_scenario *sc, const struct run_rep *reps, size_t n,
                       const struct run_meta *meta, struct run_files *out)
@@ -73,7 +60,7 @@ static int write_files(const char *dir, const struct run_files *f, struct dms_er
 {
     struct stat st;
     if (stat(dir, &st) != 0) {
-        int rc = make_parent(dir, err);
+        int rc = dms_mkdir_parent(dir, err);
         return rc ? rc
                   : dms_write_dir_atomic(dir, f->names, (const void *const *)f->data, f->lens,
                                          f->n, err);

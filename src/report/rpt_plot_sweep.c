@@ -6,6 +6,7 @@
  * The gnuplot helpers and the plot set are rpt_plot.c's.
  */
 #include <math.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -141,6 +142,19 @@ static bool in_slice(const rpt_folder *f, size_t row, const struct slice *s)
 
 /* The slices of the sweep in the order points.csv first reaches them; returns how many,
  * or SIZE_MAX when there are more than max. */
+/* Appends to buf (of size n, holding *len characters), cutting what does not fit. */
+__attribute__((format(printf, 4, 5))) static void append(char *buf, size_t n, size_t *len,
+                                                         const char *fmt, ...)
+{
+    if (*len + 1 >= n)
+        return;
+    va_list ap;
+    va_start(ap, fmt);
+    int w = vsnprintf(buf + *len, n - *len, fmt, ap);
+    va_end(ap);
+    *len = w < 0 ? *len : DMS_MIN(n - 1, *len + (size_t)w);
+}
+
 static size_t find_slices(const rpt_folder *f, struct slice *sl, size_t max)
 {
     size_t n = 0;
@@ -158,13 +172,11 @@ static size_t find_slices(const rpt_folder *f, struct slice *sl, size_t max)
         for (size_t k = 2; k < f->n_keys; k++) {
             size_t c = f->key_col[k];
             const char *v = f->points.cells[row][c];
-            int w = snprintf(s->label + len, sizeof s->label - len, "%s%s = %s", k > 2 ? ", " : "",
-                             f->points.cols[c], v);
-            len = w < 0 ? len : DMS_MIN(sizeof s->label - 1, len + (size_t)w);
+            append(s->label, sizeof s->label, &len, "%s%s = %s", k > 2 ? ", " : "",
+                   f->points.cols[c], v);
             char vs[32];
             rpt__slug(v, vs, sizeof vs);
-            w = snprintf(s->slug + sl_len, sizeof s->slug - sl_len, "-%s", vs);
-            sl_len = w < 0 ? sl_len : DMS_MIN(sizeof s->slug - 1, sl_len + (size_t)w);
+            append(s->slug, sizeof s->slug, &sl_len, "-%s", vs);
         }
     }
     return n;
@@ -293,11 +305,9 @@ static void sweep_plots_of(const rpt_folder *f, const char *formats, struct rpt_
     size_t ns = find_slices(f, slices, RPT_SLICES_MAX);
     if (ns == SIZE_MAX) {
         char keys[200] = "";
-        for (size_t k = 2, len = 0; k < f->n_keys && len + 1 < sizeof keys; k++) {
-            int w = snprintf(keys + len, sizeof keys - len, "%s%s", k > 2 ? ", " : "",
-                             f->points.cols[f->key_col[k]]);
-            len = w < 0 ? len : len + (size_t)w;
-        }
+        for (size_t k = 2, len = 0; k < f->n_keys; k++)
+            append(keys, sizeof keys, &len, "%s%s", k > 2 ? ", " : "",
+                   f->points.cols[f->key_col[k]]);
         snprintf(set->notes[set->n_notes++], sizeof set->notes[0],
                  "No heatmaps: the keys after the first two (%s) take more than %d "
                  "combinations of values, and each would get a heatmap of its own. Report a "

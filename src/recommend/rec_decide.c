@@ -157,43 +157,6 @@ static void limited_by(const struct rec__probe *p, const struct unit *u, uint32_
         snprintf(buf, n, "the keyword's range ends at %lld", (long long)u->hi);
 }
 
-/* Figure v of objective k, with extra significant digits beyond those the table prints. */
-static const char *fmt_fig_prec(int k, double v, int extra, char *buf, size_t n)
-{
-    if (!isfinite(v))
-        snprintf(buf, n, "not measured");
-    else if (k == REC_OBJ_TX_STALL_P99)
-        snprintf(buf, n, "%.*g us", 4 + extra, v / 1e3);
-    else if (k == REC_OBJ_MEMORY && extra == 0)
-        snprintf(buf, n, "%.0f bytes", v);
-    else if (k == REC_OBJ_MEMORY)
-        snprintf(buf, n, "%.*g bytes", 3 + extra, v);
-    else
-        snprintf(buf, n, "%.*g", 3 + extra, v);
-    return buf;
-}
-
-const char *rec__fmt_fig(int k, double v, char *buf, size_t n)
-{
-    return fmt_fig_prec(k, v, 0, buf, n);
-}
-
-/* v as fmt_fig writes it, with more digits where that would read as the target it differs
- * from (0.010025 against a target of 0.01 is not "0.01", which would seem to meet it). */
-const char *rec__fmt_near(int k, double v, double target, char *buf, size_t n)
-{
-    char t[40];
-    rec__fmt_fig(k, v, buf, n);
-    rec__fmt_fig(k, target, t, sizeof t);
-    if (!isfinite(v) || !isfinite(target) || v == target)
-        return buf;
-    for (int extra = 1; extra <= 12 && strcmp(buf, t) == 0; extra++) {
-        fmt_fig_prec(k, v, extra, buf, n);
-        fmt_fig_prec(k, target, extra, t, sizeof t);
-    }
-    return buf;
-}
-
 /* "(the driver multiplies it by min(processors, 4) = F: N buffers)" or "". */
 static void scaled(const struct nicplan *p, int64_t v, const char *what, char *buf, size_t n)
 {

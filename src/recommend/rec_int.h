@@ -117,11 +117,6 @@ struct unit *rec__find_unit(struct prof_ctx *x, unsigned nic, int kw);
 void rec__decide(struct prof_ctx *x);
 /* Fits the grants to the system pool and costs every NIC's values. */
 void rec__settle(struct prof_ctx *x);
-/* Figure v of objective k as the sentences and the table print it: stall times in us,
- * memory in bytes, "not measured" for NaN. Returns buf. */
-const char *rec__fmt_fig(int k, double v, char *buf, size_t n);
-/* The same, with the digits that tell v from the target it is compared with. */
-const char *rec__fmt_near(int k, double v, double target, char *buf, size_t n);
 /* Appends to a value's reason, or adds a note to a NIC's answer. */
 void rec__why_more(struct rec_value *v, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
@@ -132,6 +127,11 @@ struct rec_unmet *rec__unmet_add(struct rec_nic_answer *a);
 /* Objective k's target value (NaN for an unknown k), and whether the scenario set one. */
 double rec__target_of(const struct cfg_objectives *o, int k);
 bool rec__has_target(const struct cfg_objectives *o, int k);
+/* rec_out.c: figure v of objective k as the sentences and the table print it: stall
+ * times in us, memory in bytes, "not measured" for NaN. Returns buf. */
+const char *rec__fmt_fig(int k, double v, char *buf, size_t n);
+/* The same, with the digits that tell v from the target it is compared with. */
+const char *rec__fmt_near(int k, double v, double target, char *buf, size_t n);
 /* rec.c: a search's probe at size k, or NULL where none was run. */
 const struct rec__probe *rec__probe_at(const struct unit *u, int64_t k);
 /* A value's figure (mean, CI upper) at probe at, or NaN where at did not measure it. */

@@ -2,27 +2,37 @@
 /*
  * eng: clock, pending-event set and dispatch loop.
  *
- * The pending set is a d-ary min-heap (ENG_HEAP_ARITY, 4 by default) of 16-byte entries
- * ordered by (time, sequence), next to a pool of slots that hold each event's handler,
- * context and argument. Invariants: every heap entry is no later than its children; the
- * sequences of entries in the heap are distinct and follow scheduling order. Slots are
- * recycled through a LIFO free list, so a run in steady state allocates nothing. A handle
- * packs the slot's generation (high 32 bits) and index + 1 (low 32 bits), never 0.
+ * The pending set is a radix heap of 16-byte entries ordered by (time, sequence), next to
+ * a pool of slots that hold each event's handler, context and argument. Slots are recycled
+ * through a LIFO free list, so a run in steady state allocates nothing. A handle packs the
+ * slot's generation (high 32 bits) and index + 1 (low 32 bits), never 0.
+ *
+ * A radix heap works because the clock never goes back: no event is ever scheduled before
+ * the time of the last one taken out (the base). Entries sit in 65 buckets by the highest
+ * bit in which their time differs from the base: bucket 0 holds those at the base itself,
+ * bucket b those that first differ in bit b - 1, so every time in a bucket is earlier than
+ * every time in the buckets above it. Scheduling is O(1): one XOR, one count of leading
+ * zeros and an append. Taking out the earliest event pops bucket 0 when it holds any;
+ * otherwise the lowest non-empty bucket is scanned for its earliest entry, that entry's
+ * time becomes the base, and the bucket's entries move down to the buckets below it (each
+ * at least one bucket lower, so an entry moves at most 64 times; in practice a few). Within
+ * one time, bucket 0 is kept in scheduling order: sorted when it is filled from above, and
+ * appended to afterwards only by newer events. So events fire in exactly the (time,
+ * sequence) order a binary heap would give. The earliest entry above bucket 0 is cached
+ * (min_b, min_at) and kept current as events are scheduled, so looking at the next event
+ * without taking it (to compare it with the lanes' heads, or with the end of a run) costs
+ * one scan per base, not one per look.
+ *
+ * The buckets above 0 are stacks of 32-entry chunks from one pool, so memory follows the
+ * pending events (16 bytes each, plus at most a partly filled chunk per bucket) however
+ * they spread over the buckets; bucket 0 is a plain array.
  *
  * Cancellation is lazy: it marks the slot cancelled (a zombie, struct eng__slot) and leaves
- * its entry in the heap; the run loop drops such an entry when it reaches the root, without
- * firing it or moving the clock. So nothing that moves an entry in the heap has to write
- * where it went, which in large heaps was one cache miss into the pool per level. When
- * zombies make up more than half of the heap (and there are more than ENG__COMPACT_MIN),
- * the heap is rebuilt without them, so memory stays within twice the pending events and
- * cancellation costs O(1) amortized. Fire order is the same as with eager removal.
- *
- * While a handler runs, the fired event's entry stays at the root as a hole (root_hole):
- * the first event the handler schedules takes its place with one sift-down, instead of a
- * sift-down to remove the fired event plus a sift-up to insert the new one. If the handler
- * schedules nothing, the hole is filled with the last entry when it returns (settle_root).
- * The hole's entry is earlier than every pending event, so cancellation can work below it;
- * eng_pending_count and eng_next_time look past it. Its slot is already free.
+ * its entry where it is; the run loop drops such an entry when it comes out as the
+ * earliest, without firing it or moving the clock. When zombies make up more than half of
+ * the entries (and there are more than ENG__COMPACT_MIN), the radix heap is rebuilt
+ * without them, so memory stays within twice the pending events and cancellation costs
+ * O(1) amortized. Fire order is the same as with eager removal.
  *
  * Deferred calls (eng_defer) are not events at all: a plain array of (handler, context,
  * argument) that the run loop empties after each handler, in order, before it looks at the
@@ -30,23 +40,18 @@
  *
  * FIFO lanes keep events out of the heap when their order is already known. A lane holds
  * entries whose keys never decrease, so only its head competes: the run loop fires the
- * earliest of the heap's root and the lanes' heads, by the same (time, sequence) key, so
- * the firing order is exactly the one a heap alone would give. Lane 0 takes every event
- * scheduled at the current time (eng_after(sim, 0, ...)), which is O(1) instead of a
- * sift through the heap; eng_lane_new adds lanes for streams a model schedules in time
- * order, such as a trace's arrivals. An event that would break a lane's order goes into
- * the heap instead, so a lane is only ever a shortcut. The engine remembers which lane has
- * the earliest head and rescans the heads only when that lane's head fires, so lanes are
- * meant for a few streams (one per trace source), not one per entity of a large model.
+ * earliest of the heap's earliest and the lanes' heads, by the same (time, sequence) key,
+ * so the firing order is exactly the one a heap alone would give. Lane 0 takes every event
+ * scheduled at the current time (eng_after(sim, 0, ...)), which is O(1); eng_lane_new adds
+ * lanes for streams a model schedules in time order, such as a trace's arrivals. An event
+ * that would break a lane's order goes into the heap instead, so a lane is only ever a
+ * shortcut. The engine remembers which lane has the earliest head and rescans the heads
+ * only when that lane's head fires, so lanes are meant for a few streams (one per trace
+ * source), not one per entity of a large model.
  *
- * The slot of the event that will probably fire next (the earliest child of the root) is
- * prefetched before a handler runs, so in large heaps its cache miss overlaps the handler.
- *
- * Speed also comes from three choices measured in bench/README.md: a comparison that is one
- * 128-bit compare of (time, order word), so choosing the earliest of four children takes no
- * branch; a bottom-up sift-down; and, in large heaps, prefetching the grandchildren's cache
- * lines one level ahead. The heap array is placed so that heap[1] starts a 64-byte line:
- * with 4-ary fan-out the children 4i+1..4i+4 of any node then share one line.
+ * In large heaps the slot of the event that fires next, when bucket 0 already names it, is
+ * prefetched before the current handler runs, so its cache miss overlaps the handler.
+ * Arrays of 2 MiB or more are offered transparent huge pages.
  *
  * This file does not know what an event means, does no I/O and keeps no global state.
  */
@@ -68,8 +73,12 @@
 
 #if defined(__GNUC__) || defined(__clang__)
 #define PREFETCH(p) __builtin_prefetch(p)
+/* For the rare paths out of schedule and the run loop (growing an array, switching the
+ * heap's form, rebuilding it): kept out of line, so the common path saves no registers. */
+#define COLD __attribute__((cold, noinline))
 #else
 #define PREFETCH(p) ((void)(p))
+#define COLD
 #endif
 
 /* ---- memory -------------------------------------------------------------------------- */
@@ -95,7 +104,7 @@ static void *array_alloc(size_t n)
     return dms_xmalloc(n);
 }
 
-/* ---- heap ---------------------------------------------------------------------------- */
+/* ---- radix heap ---------------------------------------------------------------------- */
 
 static inline uint32_t ent_slot(const struct eng__ent *e)
 {
@@ -120,111 +129,6 @@ static inline bool ent_less(const struct eng__ent *a, const struct eng__ent *b)
 #endif
 }
 
-/* Moves e up from hole i until its parent is earlier. */
-static inline void sift_up(eng_sim *sim, uint32_t i, struct eng__ent e)
-{
-    struct eng__ent *h = sim->heap;
-    while (i > 0) {
-        uint32_t p = (i - 1) / D;
-        if (!ent_less(&e, &h[p]))
-            break;
-        h[i] = h[p];
-        i = p;
-    }
-    h[i] = e;
-}
-
-/* b if b is earlier than a, else a, without a branch: GCC turns the conditional
- * into a conditional move after the 128-bit compare (cmp, sbb), 6% fewer instructions per
- * event than a mask built from the comparison (bench/README.md). */
-static inline uint32_t pick(const struct eng__ent *h, uint32_t a, uint32_t b)
-{
-    return ent_less(&h[b], &h[a]) ? b : a;
-}
-
-/* Index of the earliest of the D children starting at c, all of which exist. */
-static inline uint32_t min_child_full(const struct eng__ent *h, uint32_t c)
-{
-#if D == 4
-    return pick(h, pick(h, c, c + 1), pick(h, c + 2, c + 3));
-#else
-    uint32_t best = c;
-    for (uint32_t j = c + 1; j < c + D; j++)
-        best = pick(h, best, j);
-    return best;
-#endif
-}
-
-/*
- * Fills the hole at i with e or with entries below it. Bottom-up: the hole first sinks to a
- * leaf along the earliest children, with no comparison against e and a loop whose length
- * hardly varies, then e rises from there; e usually comes from the last leaf, so it rarely
- * rises far. Requires that e is not earlier than the parent of i.
- */
-static inline void sift_down(eng_sim *sim, uint32_t i, struct eng__ent e)
-{
-    struct eng__ent *h = sim->heap;
-    uint32_t n = sim->heap_len;
-    uint32_t c = D * i + 1;
-    while (c + D <= n) {
-        uint32_t g = D * c + 1;
-        if (g >= ENG_PREFETCH_MIN) {
-            for (uint32_t k = g; k < n && k < g + D * D; k += D)
-                PREFETCH(&h[k]);
-        }
-        uint32_t best = min_child_full(h, c);
-        h[i] = h[best];
-        i = best;
-        c = D * i + 1;
-    }
-    if (c < n) {
-        uint32_t best = c;
-        for (uint32_t j = c + 1; j < n; j++)
-            best = pick(h, best, j);
-        h[i] = h[best];
-        i = best;
-    }
-    sift_up(sim, i, e);
-}
-
-/* Completes the removal of the fired event whose entry still sits at the root. */
-static inline void settle_root(eng_sim *sim)
-{
-    if (!sim->root_hole)
-        return;
-    sim->root_hole = false;
-    uint32_t last = --sim->heap_len;
-    if (last > 0)
-        sift_down(sim, 0, sim->heap[last]);
-}
-
-/* Index of the earliest of the children of node i (which has at least one). */
-static inline uint32_t min_child(const eng_sim *sim, uint32_t i)
-{
-    uint32_t c = D * i + 1, n = sim->heap_len;
-    if (c + D <= n)
-        return min_child_full(sim->heap, c);
-    uint32_t best = c;
-    for (uint32_t j = c + 1; j < n; j++)
-        best = pick(sim->heap, best, j);
-    return best;
-}
-
-/* Classic top-down sift of heap[i] within a subtree whose children are heaps (heapify). */
-static void sift_down_local(eng_sim *sim, uint32_t i)
-{
-    struct eng__ent *h = sim->heap;
-    struct eng__ent e = h[i];
-    while (D * i + 1 < sim->heap_len) {
-        uint32_t c = min_child(sim, i);
-        if (!ent_less(&h[c], &e))
-            break;
-        h[i] = h[c];
-        i = c;
-    }
-    h[i] = e;
-}
-
 static inline bool slot_is_zombie(const eng_sim *sim, uint32_t s)
 {
     return sim->slots[s].fn == NULL;
@@ -236,68 +140,373 @@ static inline void slot_push_free(eng_sim *sim, uint32_t s)
     sim->free_head = s;
 }
 
-/* Rebuilds the heap without zombie entries (their slots go free) in O(n). The order of
- * the pending events is total, so where entries end up changes no firing order. */
+/* The bucket of an entry at time t: 0 if t is the base, else one more than the highest bit
+ * in which t and the base differ. Every time in bucket b is earlier than every time in a
+ * bucket above b, since all of them are at or after the base. */
+static inline uint32_t bucket_above(uint64_t x)
+{
+#if defined(__GNUC__) || defined(__clang__)
+    return (63u ^ (uint32_t)__builtin_clzll(x)) + 1u; /* one bsr */
+#else
+    uint32_t b = 0;
+    for (; x; x >>= 1)
+        b++;
+    return b;
+#endif
+}
+
+static inline uint32_t bucket_of(const eng_sim *sim, eng_time_ns t)
+{
+    uint64_t x = (uint64_t)t ^ (uint64_t)sim->base;
+    return x == 0 ? 0 : bucket_above(x);
+}
+
+/* Lowest set bit of a nonzero mask. */
+static inline uint32_t lowest_bit(uint64_t m)
+{
+#if defined(__GNUC__) || defined(__clang__)
+    return (uint32_t)__builtin_ctzll(m);
+#else
+    uint32_t b = 0;
+    for (; !(m & 1u); m >>= 1)
+        b++;
+    return b;
+#endif
+}
+
+COLD static void bucket_grow(struct eng__bucket *k)
+{
+    k->cap = k->cap ? k->cap * 2 : 16;
+    k->q = dms_xrealloc(k->q, (size_t)k->cap * sizeof *k->q);
+}
+
+/* Appends e to bucket b >= 1; returns where it went in the bucket. */
+static inline uint32_t bucket_push(eng_sim *sim, uint32_t b, struct eng__ent e)
+{
+    struct eng__bucket *k = &sim->bk[b];
+    if (k->n == k->cap)
+        bucket_grow(k);
+    k->q[k->n] = e;
+    sim->nonempty |= UINT64_C(1) << b;
+    return k->n++;
+}
+
+/* Makes room for one more entry at the end of bucket 0: moves its entries to the front of
+ * the array if they do not start there, else doubles the array. */
+COLD static void b0_make_room(eng_sim *sim)
+{
+    if (sim->b0_head > 0) {
+        sim->b0_len -= sim->b0_head;
+        memmove(sim->b0, sim->b0 + sim->b0_head, (size_t)sim->b0_len * sizeof *sim->b0);
+        sim->b0_head = 0;
+        return;
+    }
+    sim->b0_cap = sim->b0_cap ? sim->b0_cap * 2 : 16;
+    sim->b0 = dms_xrealloc(sim->b0, (size_t)sim->b0_cap * sizeof *sim->b0);
+}
+
+/* Appends e to bucket 0, whose entries are in order from b0_head. */
+static inline void b0_push(eng_sim *sim, struct eng__ent e)
+{
+    if (sim->b0_len == sim->b0_cap)
+        b0_make_room(sim);
+    sim->b0[sim->b0_len++] = e;
+}
+
+/* Inserts e into bucket 0 in order (the small heap: everything is there). Models mostly
+ * schedule later than what is pending, so the search from the end is short. */
+static inline void small_insert(eng_sim *sim, struct eng__ent e)
+{
+    if (sim->b0_len == sim->b0_cap)
+        b0_make_room(sim);
+    struct eng__ent *q = sim->b0;
+    uint32_t j = sim->b0_len++;
+    for (; j > sim->b0_head && ent_less(&e, &q[j - 1]); j--)
+        q[j] = q[j - 1];
+    q[j] = e;
+}
+
+/* small_insert for an event being scheduled: its sequence is the newest, so it goes after
+ * every entry at its time and only times need comparing. */
+static inline void small_insert_newest(eng_sim *sim, struct eng__ent e)
+{
+    if (sim->b0_len == sim->b0_cap)
+        b0_make_room(sim);
+    struct eng__ent *q = sim->b0;
+    uint32_t j = sim->b0_len++;
+    for (; j > sim->b0_head && q[j - 1].t_ns > e.t_ns; j--)
+        q[j] = q[j - 1];
+    q[j] = e;
+}
+
+/* From the small heap to buckets, around the clock as the base (no entry is earlier, and
+ * nothing can be scheduled earlier): entries at the clock stay in bucket 0, in order. */
+COLD static void to_radix(eng_sim *sim)
+{
+    sim->radix = true;
+    sim->base = sim->now_ns;
+    sim->min_b = 0;
+    uint32_t f = sim->b0_head;
+    while (f < sim->b0_len && sim->b0[f].t_ns == sim->base)
+        f++;
+    for (uint32_t i = f; i < sim->b0_len; i++)
+        bucket_push(sim, bucket_of(sim, sim->b0[i].t_ns), sim->b0[i]);
+    sim->b0_len = f;
+    if (f == sim->b0_head)
+        sim->b0_head = sim->b0_len = 0;
+}
+
+static void rebuild(eng_sim *sim, eng_time_ns base, bool drop_zombies);
+
+/*
+ * Adds e to the radix heap; newest says that its sequence is later than every pending
+ * one's (it is being scheduled). Its time is never before the base except just after a
+ * cancelled entry was dropped as the earliest (which moves the base, not the clock), and
+ * an event is then scheduled between the clock and that base: the heap is rebuilt around
+ * the earlier base, which is rare and O(n).
+ */
+static inline void rh_insert(eng_sim *sim, struct eng__ent e, bool newest)
+{
+    if (!sim->radix) {
+        if (sim->heap_len < ENG__SMALL_MAX) {
+            if (newest)
+                small_insert_newest(sim, e);
+            else
+                small_insert(sim, e);
+            sim->heap_len++;
+            return;
+        }
+        to_radix(sim);
+    }
+    if (e.t_ns < sim->base)
+        rebuild(sim, e.t_ns, false);
+    sim->heap_len++;
+    uint32_t b = bucket_of(sim, e.t_ns);
+    if (b == 0) {
+        /* Later than every entry already at the base: its sequence is the newest. */
+        b0_push(sim, e);
+        return;
+    }
+    uint32_t at = bucket_push(sim, b, e);
+    if (sim->min_b != 0 &&
+        (b < sim->min_b || (b == sim->min_b && ent_less(&e, &sim->bk[b].q[sim->min_at])))) {
+        sim->min_b = b;
+        sim->min_at = at;
+    }
+}
+
+/* Finds and caches the earliest entry of the lowest non-empty bucket above bucket 0. */
+static void find_min(eng_sim *sim)
+{
+    uint32_t b = lowest_bit(sim->nonempty);
+    const struct eng__ent *q = sim->bk[b].q;
+    struct eng__ent m = q[0];
+    uint32_t best = 0;
+    for (uint32_t j = 1, n = sim->bk[b].n; j < n; j++) {
+        if (ent_less(&q[j], &m)) {
+            m = q[j];
+            best = j;
+        }
+    }
+    sim->min_b = b;
+    sim->min_at = best;
+}
+
+/* The earliest entry of the radix heap, NULL if it is empty. It does not move the base, so
+ * anything may still be scheduled from the clock on. */
+static inline const struct eng__ent *rh_min(eng_sim *sim)
+{
+    if (sim->b0_head < sim->b0_len)
+        return &sim->b0[sim->b0_head];
+    if (sim->min_b == 0) {
+        if (sim->nonempty == 0)
+            return NULL;
+        find_min(sim);
+    }
+    return &sim->bk[sim->min_b].q[sim->min_at];
+}
+
+/* Orders entries by their order words (distinct among pending entries). */
+static int cmp_order(const void *a, const void *b)
+{
+    uint64_t x = ((const struct eng__ent *)a)->order, y = ((const struct eng__ent *)b)->order;
+    return (x > y) - (x < y);
+}
+
+/* Puts bucket 0's entries (all at the base time) in scheduling order. */
+static void b0_sort(eng_sim *sim)
+{
+    struct eng__ent *q = sim->b0 + sim->b0_head;
+    uint32_t n = sim->b0_len - sim->b0_head;
+    if (n > 16) {
+        qsort(q, n, sizeof *q, cmp_order);
+        return;
+    }
+    for (uint32_t i = 1; i < n; i++) {
+        struct eng__ent e = q[i];
+        uint32_t j = i;
+        for (; j > 0 && q[j - 1].order > e.order; j--)
+            q[j] = q[j - 1];
+        q[j] = e;
+    }
+}
+
+/*
+ * Empties the bucket of the cached earliest entry (bucket 0 being empty) into the buckets
+ * below it, around that entry's time as the new base; the entries at the base land in
+ * bucket 0, which is then sorted. The emptied bucket keeps its array for later.
+ */
+static void redistribute(eng_sim *sim)
+{
+    uint32_t b = sim->min_b;
+    struct eng__bucket *k = &sim->bk[b];
+    /* Locals, not sim's fields: the stores below could alias those. The source array is
+     * not moved meanwhile, as every entry goes to a lower bucket. */
+    const struct eng__ent *q = k->q;
+    uint32_t n = k->n;
+    uint64_t base = (uint64_t)q[sim->min_at].t_ns;
+    uint64_t nonempty = sim->nonempty & ~(UINT64_C(1) << b);
+    sim->base = (eng_time_ns)base;
+    sim->min_b = 0;
+    k->n = 0;
+    for (uint32_t j = 0; j < n; j++) {
+        struct eng__ent e = q[j];
+        uint64_t x = (uint64_t)e.t_ns ^ base;
+        if (x == 0) {
+            b0_push(sim, e);
+            continue;
+        }
+        uint32_t to = bucket_above(x);
+        assert(to < b);
+        struct eng__bucket *d = &sim->bk[to];
+        if (d->n == d->cap)
+            bucket_grow(d);
+        d->q[d->n++] = e;
+        nonempty |= UINT64_C(1) << to;
+    }
+    sim->nonempty = nonempty;
+    if (sim->b0_len > 1)
+        b0_sort(sim);
+}
+
+/* From buckets back to the small heap: every entry above bucket 0 is later than those in
+ * it, so inserting them in order behind bucket 0 sorts the whole. */
+COLD static void to_small(eng_sim *sim)
+{
+    struct eng__ent tmp[ENG__SMALL_MIN];
+    uint32_t n = 0;
+    for (uint64_t m = sim->nonempty; m != 0; m &= m - 1) {
+        struct eng__bucket *k = &sim->bk[lowest_bit(m)];
+        for (uint32_t j = 0; j < k->n; j++)
+            tmp[n++] = k->q[j];
+        k->n = 0;
+    }
+    sim->nonempty = 0;
+    sim->min_b = 0;
+    sim->radix = false;
+    for (uint32_t i = 0; i < n; i++)
+        small_insert(sim, tmp[i]);
+}
+
+/* Takes the earliest entry out of the radix heap; rh_min must have returned it. */
+static inline struct eng__ent rh_pop(eng_sim *sim)
+{
+    if (sim->b0_head == sim->b0_len)
+        redistribute(sim);
+    struct eng__ent e = sim->b0[sim->b0_head++];
+    if (sim->b0_head == sim->b0_len)
+        sim->b0_head = sim->b0_len = 0;
+    sim->heap_len--;
+    if (sim->radix && sim->heap_len <= ENG__SMALL_MIN)
+        to_small(sim);
+    return e;
+}
+
+/* Runs body with e pointing at each entry of the radix heap: bucket 0 in order, then the
+ * other buckets. */
+#define RH_FOR_EACH(sim, e, body)                                                           \
+    do {                                                                                   \
+        for (uint32_t i_ = (sim)->b0_head; i_ < (sim)->b0_len; i_++) {                     \
+            struct eng__ent *e = &(sim)->b0[i_];                                           \
+            body;                                                                          \
+        }                                                                                  \
+        for (uint32_t b_ = 1; b_ < ENG__BUCKETS; b_++)                                     \
+            for (uint32_t j_ = 0; j_ < (sim)->bk[b_].n; j_++) {                            \
+                struct eng__ent *e = &(sim)->bk[b_].q[j_];                                 \
+                body;                                                                      \
+            }                                                                              \
+    } while (0)
+
+/*
+ * Builds the radix heap again around base (no later than any entry), without the cancelled
+ * entries if drop_zombies (their slots go free). Bucket 0's order is kept: its entries are
+ * taken first and in order, and no other entry can land there.
+ */
+COLD static void rebuild(eng_sim *sim, eng_time_ns base, bool drop_zombies)
+{
+    uint32_t n = 0;
+    struct eng__ent *all = dms_xmalloc(((size_t)sim->heap_len + 1) * sizeof *all);
+    RH_FOR_EACH(sim, e, {
+        if (drop_zombies && slot_is_zombie(sim, ent_slot(e)))
+            slot_push_free(sim, ent_slot(e));
+        else
+            all[n++] = *e;
+    });
+    for (uint32_t b = 1; b < ENG__BUCKETS; b++)
+        sim->bk[b].n = 0;
+    sim->nonempty = 0;
+    sim->b0_head = sim->b0_len = 0;
+    sim->min_b = 0;
+    sim->heap_len = 0;
+    if (drop_zombies)
+        sim->zombies = 0;
+    sim->base = base;
+    for (uint32_t i = 0; i < n; i++)
+        rh_insert(sim, all[i], false);
+    free(all);
+}
+
+/* Rebuilds the radix heap without cancelled entries, in O(n). */
 static void compact(eng_sim *sim)
 {
-    settle_root(sim);
-    uint32_t n = 0;
-    for (uint32_t i = 0; i < sim->heap_len; i++) {
-        uint32_t s = ent_slot(&sim->heap[i]);
-        if (slot_is_zombie(sim, s))
-            slot_push_free(sim, s);
-        else
-            sim->heap[n++] = sim->heap[i];
-    }
-    sim->heap_len = n;
-    sim->zombies = 0;
-    for (uint32_t i = n / D + 1; i-- > 0;)
-        sift_down_local(sim, i);
+    rebuild(sim, sim->base, true);
 }
 
-/* Grows the heap array to cap entries, keeping heap[1] on a cache-line boundary. */
-static void heap_alloc(eng_sim *sim, uint32_t cap)
-{
-    size_t esz = sizeof(struct eng__ent);
-    char *raw = array_alloc((size_t)cap * esz + CACHE_LINE + esz);
-    uintptr_t line = ((uintptr_t)raw + esz + CACHE_LINE - 1) & ~(uintptr_t)(CACHE_LINE - 1);
-    struct eng__ent *heap = (struct eng__ent *)(line - esz);
-    if (sim->heap_len > 0)
-        memcpy(heap, sim->heap, (size_t)sim->heap_len * esz);
-    free(sim->heap_raw);
-    sim->heap_raw = raw;
-    sim->heap = heap;
-    sim->heap_cap = cap;
-}
-
-/* Orders (seq << 32 | heap index) pairs; sequences are distinct, so the order is total. */
+/* Orders (seq << 32 | index) pairs; sequences are distinct, so the order is total. */
 static int cmp_pair(const void *a, const void *b)
 {
     uint64_t pa = *(const uint64_t *)a, pb = *(const uint64_t *)b;
     return (pa > pb) - (pa < pb);
 }
 
-/*
- * Renumbers the sequences of pending events 0..n-1 in their current order, so next_seq
- * can restart at n. Relative order is kept, so the heap stays valid. Runs once per ~4 G
- * schedulings.
- */
 static void lanes_to_heap(eng_sim *sim);
 
-static void renumber_seq(eng_sim *sim)
+/*
+ * Renumbers the sequences of pending events 0..n-1 in their current order, so next_seq
+ * can restart at n. Relative order is kept, so every bucket (and the cached earliest)
+ * stays valid. Runs once per ~4 G schedulings.
+ */
+COLD static void renumber_seq(eng_sim *sim)
 {
     compact(sim);
     lanes_to_heap(sim);
+    b0_sort(sim); /* lane entries at the base went in behind newer ones */
     uint32_t n = sim->heap_len;
     assert(n < UINT32_MAX / 2);
     uint64_t *pairs = dms_xmalloc((size_t)n * sizeof *pairs + 1);
-    for (uint32_t i = 0; i < n; i++)
-        pairs[i] = (uint64_t)ent_seq(&sim->heap[i]) << 32 | i;
+    struct eng__ent **at = dms_xmalloc((size_t)n * sizeof *at + 1);
+    uint32_t i = 0;
+    RH_FOR_EACH(sim, e, {
+        at[i] = e;
+        pairs[i] = (uint64_t)ent_seq(e) << 32 | i;
+        i++;
+    });
     qsort(pairs, n, sizeof *pairs, cmp_pair);
     for (uint32_t r = 0; r < n; r++) {
-        struct eng__ent *e = &sim->heap[(uint32_t)pairs[r]];
+        struct eng__ent *e = at[(uint32_t)pairs[r]];
         e->order = (uint64_t)r << 32 | ent_slot(e);
     }
+    free(at);
     free(pairs);
     sim->next_seq = n;
 }
@@ -305,7 +514,7 @@ static void renumber_seq(eng_sim *sim)
 /* ---- event pool ---------------------------------------------------------------------- */
 
 /* Doubles the pool and threads the new slots onto the free list. */
-static void slots_grow(eng_sim *sim)
+COLD static void slots_grow(eng_sim *sim)
 {
     uint32_t old = sim->slot_cap;
     uint32_t cap = old ? old * 2 : 64;
@@ -324,8 +533,6 @@ static void slots_grow(eng_sim *sim)
     }
     sim->free_head = old;
     sim->slot_cap = cap;
-    if (sim->heap_cap < cap)
-        heap_alloc(sim, cap);
 }
 
 /* Frees the slot of an event that fires now (its handle goes stale). */
@@ -347,30 +554,6 @@ static inline uint32_t handle_slot(const eng_sim *sim, eng_event ev)
     return idx - 1;
 }
 
-/* Inserts e into the heap. If the fired event's entry is still at the root, e takes its
- * place: directly when it is earlier than the root's children (events scheduled a little
- * ahead often are), else by sinking. */
-static inline void heap_insert(eng_sim *sim, struct eng__ent e)
-{
-    if (!sim->root_hole) {
-        sift_up(sim, sim->heap_len++, e);
-        return;
-    }
-    sim->root_hole = false;
-    if (sim->heap_len == 1) {
-        sim->heap[0] = e;
-        return;
-    }
-    /* The first level of the sift-down, with a stop when e is the earliest already. */
-    uint32_t c = min_child(sim, 0);
-    if (ent_less(&e, &sim->heap[c])) {
-        sim->heap[0] = e;
-        return;
-    }
-    sim->heap[0] = sim->heap[c];
-    sift_down(sim, c, e);
-}
-
 /* ---- lanes --------------------------------------------------------------------------- */
 
 static uint32_t lane_add(eng_sim *sim)
@@ -390,7 +573,7 @@ static inline struct eng__ent *lane_at(const struct eng__lane *l, uint32_t i)
     return &l->q[(l->head + i) & (l->cap - 1)];
 }
 
-static void lane_grow(struct eng__lane *l)
+COLD static void lane_grow(struct eng__lane *l)
 {
     struct eng__ent *q = dms_xmalloc((size_t)l->cap * 2 * sizeof *q);
     for (uint32_t i = 0; i < l->len; i++)
@@ -464,7 +647,7 @@ static void lanes_to_heap(eng_sim *sim)
                 continue;
             }
             sim->slots[s].next_free = ENG__IN_HEAP;
-            sift_up(sim, sim->heap_len++, e);
+            rh_insert(sim, e, false);
         }
     }
     sim->lane_pending = 0;
@@ -493,7 +676,9 @@ void eng_free(eng_sim *sim)
         free(sim->lanes[i].q);
     free(sim->lanes);
     free(sim->defer);
-    free(sim->heap_raw);
+    free(sim->b0);
+    for (uint32_t b = 0; b < ENG__BUCKETS; b++)
+        free(sim->bk[b].q);
     free(sim->slots);
     free(sim);
 }
@@ -523,7 +708,7 @@ static eng_event schedule(eng_sim *sim, uint32_t lane, eng_time_ns t_ns, eng_han
         sl->next_free = lane;
     } else {
         sl->next_free = ENG__IN_HEAP;
-        heap_insert(sim, e);
+        rh_insert(sim, e, true);
     }
     return (eng_event){.id = (uint64_t)sl->gen << 32 | (uint64_t)(s + 1)};
 }
@@ -579,34 +764,26 @@ bool eng_pending(const eng_sim *sim, eng_event ev)
 
 uint64_t eng_pending_count(const eng_sim *sim)
 {
-    return sim->heap_len - (uint32_t)sim->root_hole - sim->zombies + sim->lane_pending;
+    return sim->heap_len - sim->zombies + sim->lane_pending;
 }
 
-/* Earliest time of a pending event in the subtrees below node i, ENG_TIME_NEVER if none:
- * a pending child is the earliest of its subtree, a zombie child is looked past. */
-static eng_time_ns earliest_below(const eng_sim *sim, uint32_t i)
-{
-    eng_time_ns best = ENG_TIME_NEVER;
-    uint64_t c0 = (uint64_t)D * i + 1;
-    for (uint64_t c = c0; c < sim->heap_len && c < c0 + D; c++) {
-        const struct eng__ent *e = &sim->heap[c];
-        if (e->t_ns >= best)
-            continue; /* nothing below c is earlier than c */
-        eng_time_ns t = slot_is_zombie(sim, ent_slot(e)) ? earliest_below(sim, (uint32_t)c)
-                                                         : e->t_ns;
-        best = t < best ? t : best;
-    }
-    return best;
-}
-
+/* Time of the earliest pending event in the radix heap, ENG_TIME_NEVER if none: the first
+ * live entry of bucket 0, else the earliest live entry of the lowest bucket that has one. */
 static eng_time_ns heap_earliest(const eng_sim *sim)
 {
-    if (sim->heap_len == 0)
-        return ENG_TIME_NEVER;
-    if (!sim->root_hole && !slot_is_zombie(sim, ent_slot(&sim->heap[0])))
-        return sim->heap[0].t_ns;
-    /* The root is the fired event or a zombie: look among its descendants. */
-    return earliest_below(sim, 0);
+    for (uint32_t i = sim->b0_head; i < sim->b0_len; i++)
+        if (!slot_is_zombie(sim, ent_slot(&sim->b0[i])))
+            return sim->b0[i].t_ns;
+    for (uint64_t m = sim->nonempty; m != 0; m &= m - 1) {
+        const struct eng__bucket *k = &sim->bk[lowest_bit(m)];
+        eng_time_ns best = ENG_TIME_NEVER;
+        for (uint32_t j = 0; j < k->n; j++)
+            if (k->q[j].t_ns < best && !slot_is_zombie(sim, ent_slot(&k->q[j])))
+                best = k->q[j].t_ns;
+        if (best != ENG_TIME_NEVER)
+            return best;
+    }
+    return ENG_TIME_NEVER;
 }
 
 eng_time_ns eng_next_time(const eng_sim *sim)
@@ -619,14 +796,15 @@ eng_time_ns eng_next_time(const eng_sim *sim)
     return t;
 }
 
-/* The lane whose head is earlier than heap[0] and every other lane's head, or
- * ENG__IN_HEAP when the heap's root is the earliest entry (or nothing is pending). */
-static inline uint32_t earliest_source(const eng_sim *sim)
+/* The lane whose head is earlier than the radix heap's earliest entry (hm, NULL when it is
+ * empty) and every other lane's head, or ENG__IN_HEAP when hm is the earliest entry (or
+ * nothing is pending). */
+static inline uint32_t earliest_source(const eng_sim *sim, const struct eng__ent *hm)
 {
     uint32_t m = sim->lane_min;
     if (m == ENG__IN_HEAP)
         return ENG__IN_HEAP;
-    if (sim->heap_len > 0 && ent_less(&sim->heap[0], lane_at(&sim->lanes[m], 0)))
+    if (hm && ent_less(hm, lane_at(&sim->lanes[m], 0)))
         return ENG__IN_HEAP;
     return m;
 }
@@ -690,21 +868,24 @@ static uint64_t run_loop(eng_sim *sim, eng_time_ns t_end_ns)
     if (sim->n_defer > 0) /* deferred while no handler ran */
         run_deferred(sim);
     for (;;) {
-        uint32_t from = earliest_source(sim);
+        const struct eng__ent *hm = rh_min(sim);
+        uint32_t from = earliest_source(sim, hm);
         if (from == ENG__IN_HEAP) {
-            if (sim->heap_len == 0 || sim->heap[0].t_ns > t_end_ns)
+            if (!hm || hm->t_ns > t_end_ns)
                 break;
-            struct eng__ent top = sim->heap[0];
-            sim->root_hole = true;
-            if (sim->heap_len >= ENG_PREFETCH_MIN) /* smaller heaps' slots are in cache */
-                PREFETCH(&sim->slots[ent_slot(&sim->heap[min_child(sim, 0)])]);
-            bool live = !slot_is_zombie(sim, ent_slot(&top));
-            if (!live)
+            struct eng__ent top = rh_pop(sim);
+            /* In large heaps the slot of the event that is earliest now is fetched while
+             * this one's handler runs (finding it is work the next rh_min would do; an
+             * earlier event the handler schedules just replaces it). */
+            if (sim->heap_len >= ENG_PREFETCH_MIN) {
+                const struct eng__ent *next = rh_min(sim);
+                PREFETCH(&sim->slots[ent_slot(next)]);
+            }
+            if (slot_is_zombie(sim, ent_slot(&top)))
                 sim->zombies--;
             fired += fire(sim, top);
             if (sim->n_defer > 0)
                 run_deferred(sim);
-            settle_root(sim);
         } else {
             struct eng__lane *l = &sim->lanes[from];
             struct eng__ent top = *lane_at(l, 0);

@@ -2,28 +2,21 @@
 /*
  * eng_int: the engine's private layout, shared by its own files and its white-box test.
  *
- * Pending events live in two arrays. The event pool (struct eng__slot) holds what a handler
- * needs (function, context, argument) and a generation counter that makes stale handles
- * detectable. The heap is a d-ary min-heap of compact
- * 16-byte entries (time, order word), so comparisons never leave the heap array. The order
- * is total: by time, then by sequence (the order of scheduling), which sits in the high half
- * of the order word; the 32-bit sequence is renumbered, order-preserving, before it would
- * wrap. Nothing here is part of the public contract in eng.h; other modules must not
- * include this file.
+ * Pending events live in a pool of slots (struct eng__slot: what a handler needs, and a
+ * generation counter that makes stale handles detectable) and in a radix heap of compact
+ * 16-byte entries (time, order word), so finding the earliest never reads the pool. The
+ * order is total: by time, then by sequence (the order of scheduling), which sits in the
+ * high half of the order word; the 32-bit sequence is renumbered, order-preserving, before
+ * it would wrap. Nothing here is part of the public contract in eng.h; other modules must
+ * not include this file.
  */
 #ifndef ENG_INT_H
 #define ENG_INT_H
 
 #include "eng.h"
 
-/* Heap fan-out. 4 puts the children of a node in one 64-byte cache line (see
- * bench/README.md for the measurements that chose it); 2 gives a binary heap. */
-#ifndef ENG_HEAP_ARITY
-#define ENG_HEAP_ARITY 4
-#endif
-
-/* While sifting down, the grandchildren's cache lines are prefetched once they lie at or
- * beyond this heap index (above it they are in cache anyway). UINT32_MAX turns it off. */
+/* The slot of the event that fires next is prefetched once the radix heap holds this
+ * many entries (below it the pool is in cache anyway). UINT32_MAX turns it off. */
 #ifndef ENG_PREFETCH_MIN
 #define ENG_PREFETCH_MIN 1024u
 #endif
@@ -33,8 +26,15 @@
 #define ENG__NOW_LANE 0u        /* the lane of events scheduled at the current time */
 /* Fewest cancelled entries that make a heap rebuild worth it (see eng.c). */
 #define ENG__COMPACT_MIN 64u
-/* Most events pending at once (8 GiB of heap); keeps the heap's 32-bit index arithmetic,
- * such as 4 * (4i + 1) + 1, from overflowing. */
+/* Buckets of the radix heap: bucket 0 holds entries at the base time, bucket b >= 1 those
+ * whose time first differs from the base in bit b - 1 (eng.c). */
+#define ENG__BUCKETS 65u
+/* The radix heap is a plain sorted array (bucket 0) while it holds fewer than
+ * ENG__SMALL_MAX entries; it goes to buckets at ENG__SMALL_MAX and back at ENG__SMALL_MIN. */
+#define ENG__SMALL_MAX 32u
+#define ENG__SMALL_MIN 8u
+/* Most events pending at once (16 GiB of slots); keeps the 32-bit indices of slots and of
+ * entries in the chunk pool from overflowing. */
 #define ENG__MAX_SLOTS (UINT32_C(1) << 29)
 
 /* One heap entry: the event's sort key and the pool slot that holds the rest. Entries
@@ -59,6 +59,12 @@ struct eng__slot {
     uint64_t arg;
     uint32_t gen;
     uint32_t next_free;
+};
+
+/* A bucket of the radix heap above bucket 0: an array of entries in no order. */
+struct eng__bucket {
+    struct eng__ent *q;
+    uint32_t n, cap;
 };
 
 /*
@@ -89,20 +95,24 @@ struct eng__stream {
 
 struct eng_sim {
     eng_time_ns now_ns;          /* the clock; first, as eng_now reads it (eng.h) */
-    struct eng__ent *heap;       /* heap[0] is the earliest event; see heap_alloc for layout */
-    void *heap_raw;              /* allocation that holds heap (heap is aligned inside it) */
-    uint32_t heap_len;           /* entries in heap, root_hole included */
-    uint32_t heap_cap;           /* entries heap can hold */
+    bool radix;                  /* buckets in use; else everything is in b0, in order */
+    eng_time_ns base;            /* the radix heap's base: no entry is earlier (eng.c) */
+    uint64_t nonempty;           /* bit b is set while bucket b >= 1 holds entries */
+    struct eng__bucket bk[ENG__BUCKETS]; /* bk[0] is unused: bucket 0 is b0 */
+    struct eng__ent *b0;         /* bucket 0: entries at time base, in order from b0_head */
+    uint32_t b0_head, b0_len, b0_cap;
+    uint32_t min_b;              /* bucket of the cached earliest entry above bucket 0, or 0 */
+    uint32_t min_at;             /* that entry's index in its bucket, while min_b != 0 */
+    uint32_t heap_len;           /* entries in the radix heap, cancelled ones included */
     struct eng__slot *slots;     /* event pool */
     uint32_t slot_cap;           /* slots allocated */
     uint32_t free_head;          /* first free slot, ENG__NO_SLOT if none */
     uint32_t next_seq;           /* sequence for the next scheduled event */
-    uint32_t zombies;            /* entries in heap whose event was cancelled */
+    uint32_t zombies;            /* entries in the radix heap whose event was cancelled */
     struct eng__lane *lanes;     /* lanes[0] is the now lane */
     uint32_t n_lanes;
     uint64_t lane_pending;       /* pending (not cancelled) events in lanes */
     uint32_t lane_min;           /* lane with the earliest head, ENG__IN_HEAP if all empty */
-    bool root_hole;              /* heap[0] is the event being fired, already logically gone */
     bool running;                /* inside eng_run / eng_run_until */
     bool stopped;                /* eng_stop was called during the current or last run */
     uint64_t fired;              /* events fired since creation */

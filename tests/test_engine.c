@@ -186,6 +186,10 @@ struct lockstep {
     size_t n_pend;
     size_t budget; /* stop scheduling from handlers after this many events */
     uint64_t fired;
+    bool swing;     /* steer the pending count up to 40 and down to 4, over and over */
+    bool up;        /* swing: growing */
+    bool was_radix; /* the engine's heap form when last looked at */
+    uint32_t flips; /* changes of that form seen */
 };
 
 static void ls_handler(eng_sim *sim, void *ctx, uint64_t arg);
@@ -258,8 +262,19 @@ static void ls_handler(eng_sim *sim, void *ctx, uint64_t arg)
         ls_check_view(sim, ls);
     if (tr_below(&ls->rs, 8) == 0)
         ls_cancel_random(sim, ls);
+    if (sim->radix != ls->was_radix) {
+        ls->was_radix = sim->radix;
+        ls->flips++;
+    }
     if (ls->n_ev < ls->budget) {
         uint32_t k = tr_below(&ls->rs, 4); /* 0..3 children, 1.5 on average */
+        if (ls->swing) {
+            if (ls->n_pend >= 40)
+                ls->up = false;
+            else if (ls->n_pend <= 4)
+                ls->up = true;
+            k = ls->up ? 2 + tr_below(&ls->rs, 2) : tr_below(&ls->rs, 2);
+        }
         for (uint32_t i = 0; i < k && ls->n_ev < ls->budget; i++)
             ls_schedule(sim, ls, eng_now(sim) + tr_delay(&ls->rs));
     }
@@ -269,9 +284,12 @@ static void ls_handler(eng_sim *sim, void *ctx, uint64_t arg)
         ls_check_view(sim, ls);
 }
 
-static void test_dynamic_lockstep(uint64_t seed, size_t initial, size_t budget)
+/* swing: the pending count goes up and down across the sizes at which the heap changes
+ * form (eng_int.h), so the lockstep covers both forms and the moves between them. */
+static void test_dynamic_lockstep(uint64_t seed, size_t initial, size_t budget, bool swing)
 {
-    struct lockstep ls = {.rs = seed, .cap_ev = budget + initial, .budget = budget};
+    struct lockstep ls = {
+        .rs = seed, .cap_ev = budget + initial, .budget = budget, .swing = swing, .up = true};
     ls.ev = calloc(ls.cap_ev, sizeof *ls.ev);
     ls.pend = calloc(ls.cap_ev, sizeof *ls.pend);
     CHECK(ls.ev && ls.pend);
@@ -290,10 +308,14 @@ static void test_dynamic_lockstep(uint64_t seed, size_t initial, size_t budget)
         ls_check_view(sim, &ls);
         if (tr_below(&ls.rs, 3) == 0)
             ls_cancel_random(sim, &ls);
+        if (swing && ls.n_pend == 0 && ls.n_ev < budget) /* a swing down went to nothing */
+            ls_schedule(sim, &ls, t + 1);
     }
     CHECK_EQ(ls.n_pend, 0);
     CHECK_UEQ(eng_events_fired(sim), ls.fired);
     CHECK(ls.n_ev >= budget / 2); /* the schedule really grew from inside handlers */
+    if (swing)
+        CHECK(ls.flips >= 20);
     eng_free(sim);
     free(ls.ev);
     free(ls.pend);
@@ -827,8 +849,9 @@ int main(void)
     test_static_vs_sort(3, 3, 2, 1);
     test_static_vs_sort(4, 20000, 1 << 20, 3);
     test_static_vs_sort(5, 5000, 50, 3);
-    test_dynamic_lockstep(11, 300, 20000);
-    test_dynamic_lockstep(12, 2000, 30000);
+    test_dynamic_lockstep(11, 300, 20000, false);
+    test_dynamic_lockstep(12, 2000, 30000, false);
+    test_dynamic_lockstep(13, 10, 30000, true);
     test_seq_renumber();
     test_lanes_vs_sort(21, 3000);
     test_lanes_vs_sort(22, 20000);

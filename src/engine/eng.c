@@ -7,25 +7,31 @@
  * through a LIFO free list, so a run in steady state allocates nothing. A handle packs the
  * slot's generation (high 32 bits) and index + 1 (low 32 bits), never 0.
  *
- * A radix heap works because the clock never goes back: no event is ever scheduled before
- * the time of the last one taken out (the base). Entries sit in 65 buckets by the highest
- * bit in which their time differs from the base: bucket 0 holds those at the base itself,
+ * A radix heap works because the clock never goes back: no event is scheduled before the
+ * time of the last one taken out (the base). Entries sit in 65 buckets by the highest bit
+ * in which their time differs from the base: bucket 0 holds those at the base itself,
  * bucket b those that first differ in bit b - 1, so every time in a bucket is earlier than
- * every time in the buckets above it. Scheduling is O(1): one XOR, one count of leading
- * zeros and an append. Taking out the earliest event pops bucket 0 when it holds any;
- * otherwise the lowest non-empty bucket is scanned for its earliest entry, that entry's
- * time becomes the base, and the bucket's entries move down to the buckets below it (each
- * at least one bucket lower, so an entry moves at most 64 times; in practice a few). Within
- * one time, bucket 0 is kept in scheduling order: sorted when it is filled from above, and
- * appended to afterwards only by newer events. So events fire in exactly the (time,
- * sequence) order a binary heap would give. The earliest entry above bucket 0 is cached
- * (min_b, min_at) and kept current as events are scheduled, so looking at the next event
- * without taking it (to compare it with the lanes' heads, or with the end of a run) costs
- * one scan per base, not one per look.
+ * every time in the buckets above it. Scheduling is O(1): one XOR, one bit scan and an
+ * append. Taking out the earliest event pops bucket 0 when it holds any; otherwise the
+ * lowest non-empty bucket is scanned for its earliest entry, that entry's time becomes the
+ * base, and the bucket's entries move down to the buckets below it (each at least one
+ * bucket lower, so an entry moves at most 64 times; in the hold model of bench/README.md,
+ * about six). Within one time, bucket 0 is kept in scheduling order: sorted when it is
+ * filled from above, and appended to afterwards only by newer events. So events fire in
+ * exactly the (time, sequence) order a binary heap would give. The earliest entry above
+ * bucket 0 is cached (min_b, min_at) and kept current as events are scheduled, so looking
+ * at the next event without taking it (to compare it with the lanes' heads, or with the
+ * end of a run) costs one scan per base, not one per look.
  *
- * The buckets above 0 are stacks of 32-entry chunks from one pool, so memory follows the
- * pending events (16 bytes each, plus at most a partly filled chunk per bucket) however
- * they spread over the buckets; bucket 0 is a plain array.
+ * Small heaps, which is what a model of a few NICs has (five entries on average in
+ * bench_replay), skip the buckets: below ENG__SMALL_MAX entries everything sits in bucket
+ * 0's array, sorted, and an event being scheduled finds its place from the end (it is
+ * usually among the latest). The heap moves to buckets when it grows to ENG__SMALL_MAX and
+ * back when it shrinks to ENG__SMALL_MIN, so it does not flip at one size.
+ *
+ * Each bucket is an array that keeps its capacity when emptied, so a run in steady state
+ * allocates nothing; the price is memory, since each bucket keeps the most it ever held
+ * (bench/README.md gives the bytes per pending event).
  *
  * Cancellation is lazy: it marks the slot cancelled (a zombie, struct eng__slot) and leaves
  * its entry where it is; the run loop drops such an entry when it comes out as the
@@ -49,9 +55,9 @@
  * only when that lane's head fires, so lanes are meant for a few streams (one per trace
  * source), not one per entity of a large model.
  *
- * In large heaps the slot of the event that fires next, when bucket 0 already names it, is
- * prefetched before the current handler runs, so its cache miss overlaps the handler.
- * Arrays of 2 MiB or more are offered transparent huge pages.
+ * In large heaps, once an event is taken out, the next earliest is found (the scan the next
+ * look would make anyway) and its slot prefetched, so its cache miss overlaps the handler.
+ * The slot pool, from 2 MiB on, is offered transparent huge pages.
  *
  * This file does not know what an event means, does no I/O and keeps no global state.
  */
@@ -256,14 +262,14 @@ COLD static void to_radix(eng_sim *sim)
         sim->b0_head = sim->b0_len = 0;
 }
 
-static void rebuild(eng_sim *sim, eng_time_ns base, bool drop_zombies);
-
 /*
  * Adds e to the radix heap; newest says that its sequence is later than every pending
- * one's (it is being scheduled). Its time is never before the base except just after a
- * cancelled entry was dropped as the earliest (which moves the base, not the clock), and
- * an event is then scheduled between the clock and that base: the heap is rebuilt around
- * the earlier base, which is rare and O(n).
+ * one's (it is being scheduled). Its time is never before the base: the base is the time
+ * of an event taken out, or the clock when the buckets come into use, so it is at or
+ * before the clock whenever a handler runs or the run loop is idle. (A cancelled entry
+ * taken out as the earliest moves the base and not the clock, but nothing is scheduled
+ * before the next entry comes out, at or after it, or a run_until moves the clock to its
+ * end, which is not before it either.)
  */
 static inline void rh_insert(eng_sim *sim, struct eng__ent e, bool newest)
 {
@@ -278,8 +284,7 @@ static inline void rh_insert(eng_sim *sim, struct eng__ent e, bool newest)
         }
         to_radix(sim);
     }
-    if (e.t_ns < sim->base)
-        rebuild(sim, e.t_ns, false);
+    assert(e.t_ns >= sim->base);
     sim->heap_len++;
     uint32_t b = bucket_of(sim, e.t_ns);
     if (b == 0) {
@@ -438,16 +443,16 @@ static inline struct eng__ent rh_pop(eng_sim *sim)
     } while (0)
 
 /*
- * Builds the radix heap again around base (no later than any entry), without the cancelled
- * entries if drop_zombies (their slots go free). Bucket 0's order is kept: its entries are
- * taken first and in order, and no other entry can land there.
+ * Rebuilds the radix heap without its cancelled entries (their slots go free), in O(n).
+ * Bucket 0's order is kept: its entries are taken first and in order, and no other entry
+ * can land there.
  */
-COLD static void rebuild(eng_sim *sim, eng_time_ns base, bool drop_zombies)
+COLD static void compact(eng_sim *sim)
 {
     uint32_t n = 0;
     struct eng__ent *all = dms_xmalloc(((size_t)sim->heap_len + 1) * sizeof *all);
     RH_FOR_EACH(sim, e, {
-        if (drop_zombies && slot_is_zombie(sim, ent_slot(e)))
+        if (slot_is_zombie(sim, ent_slot(e)))
             slot_push_free(sim, ent_slot(e));
         else
             all[n++] = *e;
@@ -458,18 +463,10 @@ COLD static void rebuild(eng_sim *sim, eng_time_ns base, bool drop_zombies)
     sim->b0_head = sim->b0_len = 0;
     sim->min_b = 0;
     sim->heap_len = 0;
-    if (drop_zombies)
-        sim->zombies = 0;
-    sim->base = base;
+    sim->zombies = 0;
     for (uint32_t i = 0; i < n; i++)
         rh_insert(sim, all[i], false);
     free(all);
-}
-
-/* Rebuilds the radix heap without cancelled entries, in O(n). */
-static void compact(eng_sim *sim)
-{
-    rebuild(sim, sim->base, true);
 }
 
 /* Orders (seq << 32 | index) pairs; sequences are distinct, so the order is total. */

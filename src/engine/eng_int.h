@@ -33,8 +33,8 @@
  * ENG__SMALL_MAX entries; it goes to buckets at ENG__SMALL_MAX and back at ENG__SMALL_MIN. */
 #define ENG__SMALL_MAX 32u
 #define ENG__SMALL_MIN 8u
-/* Most events pending at once (16 GiB of slots); keeps the 32-bit indices of slots and of
- * entries in the chunk pool from overflowing. */
+/* Most events pending at once (16 GiB of slots); keeps the 32-bit sizes and indices of the
+ * slot pool and of the buckets from overflowing. */
 #define ENG__MAX_SLOTS (UINT32_C(1) << 29)
 
 /* One heap entry: the event's sort key and the pool slot that holds the rest. Entries
@@ -98,8 +98,8 @@ struct eng_sim {
     bool radix;                  /* buckets in use; else everything is in b0, in order */
     eng_time_ns base;            /* the radix heap's base: no entry is earlier (eng.c) */
     uint64_t nonempty;           /* bit b is set while bucket b >= 1 holds entries */
-    struct eng__bucket bk[ENG__BUCKETS]; /* bk[0] is unused: bucket 0 is b0 */
-    struct eng__ent *b0;         /* bucket 0: entries at time base, in order from b0_head */
+    struct eng__ent *b0;         /* bucket 0, in order from b0_head: the entries at the base,
+                                  * or in the small form (!radix) every entry */
     uint32_t b0_head, b0_len, b0_cap;
     uint32_t min_b;              /* bucket of the cached earliest entry above bucket 0, or 0 */
     uint32_t min_at;             /* that entry's index in its bucket, while min_b != 0 */
@@ -122,6 +122,7 @@ struct eng_sim {
     struct eng__stream *streams; /* sorted by key */
     size_t n_streams;
     size_t cap_streams;
+    struct eng__bucket bk[ENG__BUCKETS]; /* bk[0] is unused: bucket 0 is b0 */
 };
 
 /* Frees every random stream of sim (eng_rng.c; called by eng_free). */

@@ -197,14 +197,16 @@ static inline uint32_t bucket_push(eng_sim *sim, uint32_t b, struct eng__ent e)
     return k->n++;
 }
 
-/* Makes room for one more entry at the end of bucket 0: moves its entries to the front of
- * the array if they do not start there, else doubles the array. */
+/* Makes room for one more entry at the end of bucket 0: centres its entries in the array
+ * if they do not start at its front (small_insert_newest also uses room before them), else
+ * doubles the array. */
 COLD static void b0_make_room(eng_sim *sim)
 {
     if (sim->b0_head > 0) {
-        sim->b0_len -= sim->b0_head;
-        memmove(sim->b0, sim->b0 + sim->b0_head, (size_t)sim->b0_len * sizeof *sim->b0);
-        sim->b0_head = 0;
+        uint32_t live = sim->b0_len - sim->b0_head, at = (sim->b0_cap - live) / 2;
+        memmove(sim->b0 + at, sim->b0 + sim->b0_head, (size_t)live * sizeof *sim->b0);
+        sim->b0_head = at;
+        sim->b0_len = at + live;
         return;
     }
     sim->b0_cap = sim->b0_cap ? sim->b0_cap * 2 : 16;
@@ -232,13 +234,29 @@ static inline void small_insert(eng_sim *sim, struct eng__ent e)
     q[j] = e;
 }
 
-/* small_insert for an event being scheduled: its sequence is the newest, so it goes after
- * every entry at its time and only times need comparing. */
+/*
+ * small_insert for an event being scheduled: its sequence is the newest, so it goes after
+ * every entry at its time and only times need comparing. Models mostly schedule events
+ * that fire before most of what is pending (a bus transfer ends before the protocol's
+ * hold of an earlier packet does: in bench_replay a new entry has on average 2.9 entries
+ * behind it and 0.8 ahead), so while there is room in front of bucket 0 its place is
+ * found from the front, and the entries ahead of it move forward.
+ */
 static inline void small_insert_newest(eng_sim *sim, struct eng__ent e)
 {
+    struct eng__ent *q = sim->b0;
+    uint32_t h = sim->b0_head;
+    if (h > 0) {
+        uint32_t j = h, n = sim->b0_len;
+        for (; j < n && q[j].t_ns <= e.t_ns; j++)
+            q[j - 1] = q[j];
+        q[j - 1] = e;
+        sim->b0_head = h - 1;
+        return;
+    }
     if (sim->b0_len == sim->b0_cap)
         b0_make_room(sim);
-    struct eng__ent *q = sim->b0;
+    q = sim->b0;
     uint32_t j = sim->b0_len++;
     for (; j > sim->b0_head && q[j - 1].t_ns > e.t_ns; j--)
         q[j] = q[j - 1];
@@ -419,8 +437,8 @@ static inline struct eng__ent rh_pop(eng_sim *sim)
     if (sim->b0_head == sim->b0_len)
         redistribute(sim);
     struct eng__ent e = sim->b0[sim->b0_head++];
-    if (sim->b0_head == sim->b0_len)
-        sim->b0_head = sim->b0_len = 0;
+    if (sim->b0_head == sim->b0_len) /* empty: start again in the middle, room both ways */
+        sim->b0_head = sim->b0_len = sim->b0_cap / 2;
     sim->heap_len--;
     if (sim->radix && sim->heap_len <= ENG__SMALL_MIN)
         to_small(sim);

@@ -609,10 +609,9 @@ static inline bool lane_push(eng_sim *sim, uint32_t id, struct eng__ent e)
         lane_grow(l);
     *lane_at(l, l->len++) = e;
     sim->lane_pending++;
-    if (l->len == 1) {
-        uint32_t m = sim->lane_min;
-        if (m == ENG__IN_HEAP || ent_less(&e, lane_at(&sim->lanes[m], 0)))
-            sim->lane_min = id;
+    if (l->len == 1 && (sim->lane_min == ENG__IN_HEAP || ent_less(&e, &sim->lane_head))) {
+        sim->lane_min = id;
+        sim->lane_head = e;
     }
     return true;
 }
@@ -629,6 +628,8 @@ static void lane_min_rescan(eng_sim *sim)
             m = i;
     }
     sim->lane_min = m;
+    if (m != ENG__IN_HEAP)
+        sim->lane_head = *lane_at(&sim->lanes[m], 0);
 }
 
 static inline void lane_pop(struct eng__lane *l)
@@ -819,7 +820,7 @@ static inline uint32_t earliest_source(const eng_sim *sim, const struct eng__ent
     uint32_t m = sim->lane_min;
     if (m == ENG__IN_HEAP)
         return ENG__IN_HEAP;
-    if (hm && ent_less(hm, lane_at(&sim->lanes[m], 0)))
+    if (hm && ent_less(hm, &sim->lane_head))
         return ENG__IN_HEAP;
     return m;
 }

@@ -113,6 +113,7 @@ struct eng_sim {
     uint32_t n_lanes;
     uint64_t lane_pending;       /* pending (not cancelled) events in lanes */
     uint32_t lane_min;           /* lane with the earliest head, ENG__IN_HEAP if all empty */
+    struct eng__ent lane_head;   /* a copy of that head, while lane_min is a lane */
     bool running;                /* inside eng_run / eng_run_until */
     bool stopped;                /* eng_stop was called during the current or last run */
     uint64_t fired;              /* events fired since creation */

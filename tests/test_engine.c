@@ -716,6 +716,109 @@ static void test_seq_renumber(void)
     eng_free(sim);
 }
 
+/* The renumbering in the small form (fewer than ENG__SMALL_MAX pending), where the heap is
+ * one array in (time, sequence) order: events scheduled later but earlier in time, and a
+ * lane's entries (older sequences) at the same times, must keep that order. */
+static void test_seq_renumber_small(void)
+{
+    eng_sim *sim = eng_new(1);
+    eng_lane lane = eng_lane_new(sim);
+    struct log lg;
+    log_init(&lg, 64);
+    eng_lane_at(sim, lane, 50, log_handler, &lg, 0);  /* fires 2nd: time 50, oldest */
+    eng__set_next_seq(sim, UINT32_MAX - 3);
+    eng_at(sim, 100, log_handler, &lg, 1);            /* 4th */
+    eng_lane_at(sim, lane, 30, log_handler, &lg, 99); /* refused by the lane: heap, 1st */
+    eng_at(sim, 50, log_handler, &lg, 2);             /* 3rd: after the lane's 50 */
+    eng_at(sim, 200, log_handler, &lg, 3);            /* renumbers first; 5th */
+    CHECK(!sim->radix);
+    CHECK_UEQ(eng_run(sim), 5);
+    static const uint64_t want_tags[] = {99, 0, 2, 1, 3};
+    static const eng_time_ns want_times[] = {30, 50, 50, 100, 200};
+    for (size_t i = 0; i < 5; i++) {
+        CHECK_UEQ(lg.tags[i], want_tags[i]);
+        CHECK_EQ(lg.times[i], want_times[i]);
+    }
+    log_fini(&lg);
+    eng_free(sim);
+}
+
+static void stop_now(eng_sim *sim, void *ctx, uint64_t arg)
+{
+    (void)ctx;
+    (void)arg;
+    eng_stop(sim);
+}
+
+/* A call deferred outside any run that stops the run ends it before any event, even when
+ * the earliest entry is a cancelled one in the bucketed form (dropping it would move the
+ * heap's base past the clock); events scheduled afterwards before that entry's time still
+ * fire first. */
+static void test_stop_from_early_defer(void)
+{
+    eng_sim *sim = eng_new(1);
+    struct log lg;
+    log_init(&lg, 64);
+    eng_event at10 = {0};
+    for (uint64_t t = 10; t < 50; t++) {
+        eng_event h = eng_at(sim, (eng_time_ns)t, log_handler, &lg, t);
+        if (t == 10)
+            at10 = h;
+    }
+    CHECK(sim->radix);
+    CHECK(eng_cancel(sim, at10));
+    eng_defer(sim, stop_now, NULL, 0);
+    CHECK_UEQ(eng_run_until(sim, 1000), 0);
+    CHECK(eng_stopped(sim));
+    CHECK_EQ(eng_now(sim), 0);
+    eng_at(sim, 5, log_handler, &lg, 5);
+    CHECK_UEQ(eng_run(sim), 40);
+    CHECK_UEQ(lg.tags[0], 5);
+    for (size_t i = 1; i < lg.n; i++)
+        CHECK_UEQ(lg.tags[i], 10 + i);
+    log_fini(&lg);
+    eng_free(sim);
+}
+
+/* A lane that refuses an event at the current time sends it to the heap; in the bucketed
+ * form that is bucket 0 behind entries already there, in order. */
+static void lane_refuse_handler(eng_sim *sim, void *ctx, uint64_t arg)
+{
+    struct log *lg = ctx;
+    log_handler(sim, ctx, arg);
+    if (arg == 0) {
+        eng_lane lane = {.id = 1};
+        eng_lane_at(sim, lane, eng_now(sim) + 5, log_handler, lg, 1000); /* lane tail */
+        eng_lane_at(sim, lane, eng_now(sim), log_handler, lg, 1001);     /* refused */
+    }
+}
+
+static void test_lane_refused_at_now(void)
+{
+    eng_sim *sim = eng_new(1);
+    eng_lane lane = eng_lane_new(sim);
+    CHECK_UEQ(lane.id, 1);
+    struct log lg;
+    log_init(&lg, 128);
+    for (uint64_t i = 0; i < 40; i++)
+        eng_at(sim, 100 + (eng_time_ns)(i % 4), lane_refuse_handler, &lg, i);
+    CHECK(sim->radix);
+    CHECK_UEQ(eng_run(sim), 42);
+    /* 0 fires at 100, then what waits at 100 (4, 8, ...), then 1001 scheduled at 100, ... */
+    size_t k = 0;
+    CHECK_UEQ(lg.tags[k++], 0);
+    for (uint64_t i = 4; i < 40; i += 4)
+        CHECK_UEQ(lg.tags[k++], i);
+    CHECK_UEQ(lg.tags[k], 1001);
+    CHECK_EQ(lg.times[k], 100);
+    for (size_t i = 1; i < lg.n; i++)
+        CHECK_LE(lg.times[i - 1], lg.times[i]);
+    CHECK_UEQ(lg.tags[lg.n - 1], 1000);
+    CHECK_EQ(lg.times[lg.n - 1], 105);
+    log_fini(&lg);
+    eng_free(sim);
+}
+
 /* ---- random streams ------------------------------------------------------------------ */
 
 static void test_rng_streams(void)
@@ -853,6 +956,9 @@ int main(void)
     test_dynamic_lockstep(12, 2000, 30000, false);
     test_dynamic_lockstep(13, 10, 30000, true);
     test_seq_renumber();
+    test_seq_renumber_small();
+    test_stop_from_early_defer();
+    test_lane_refused_at_now();
     test_lanes_vs_sort(21, 3000);
     test_lanes_vs_sort(22, 20000);
     test_cancel_in_handler();

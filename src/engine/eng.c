@@ -24,10 +24,11 @@
  * end of a run) costs one scan per base, not one per look.
  *
  * Small heaps, which is what a model of a few NICs has (five entries on average in
- * bench_replay), skip the buckets: below ENG__SMALL_MAX entries everything sits in bucket
- * 0's array, sorted, and an event being scheduled finds its place from the end (it is
- * usually among the latest). The heap moves to buckets when it grows to ENG__SMALL_MAX and
- * back when it shrinks to ENG__SMALL_MIN, so it does not flip at one size.
+ * bench_replay), skip the buckets: up to ENG__SMALL_MAX entries everything sits in bucket
+ * 0's array, sorted, and an event being scheduled finds its place from the front when
+ * there is room before the first entry, else from the end (small_insert_newest). The heap
+ * moves to buckets when one more entry would pass ENG__SMALL_MAX, and back when it
+ * shrinks to ENG__SMALL_MIN, so it does not flip at one size.
  *
  * Each bucket is an array that keeps its capacity when emptied, so a run in steady state
  * allocates nothing; the price is memory, since each bucket keeps the most it ever held
@@ -75,7 +76,6 @@
 #include "dms.h"
 
 #define CACHE_LINE 64
-#define D          ENG_HEAP_ARITY
 
 #if defined(__GNUC__) || defined(__clang__)
 #define PREFETCH(p) __builtin_prefetch(p)
@@ -198,11 +198,12 @@ static inline uint32_t bucket_push(eng_sim *sim, uint32_t b, struct eng__ent e)
 }
 
 /* Makes room for one more entry at the end of bucket 0: centres its entries in the array
- * if they do not start at its front (small_insert_newest also uses room before them), else
- * doubles the array. */
+ * when they fill at most half of it (small_insert_newest also uses room before them), else
+ * doubles the array; so each move of the entries is paid for by a quarter of the array's
+ * pushes, however pushes and pops alternate. */
 COLD static void b0_make_room(eng_sim *sim)
 {
-    if (sim->b0_head > 0) {
+    if (sim->b0_cap > 0 && sim->b0_len - sim->b0_head <= sim->b0_cap / 2) {
         uint32_t live = sim->b0_len - sim->b0_head, at = (sim->b0_cap - live) / 2;
         memmove(sim->b0 + at, sim->b0 + sim->b0_head, (size_t)live * sizeof *sim->b0);
         sim->b0_head = at;
@@ -221,8 +222,8 @@ static inline void b0_push(eng_sim *sim, struct eng__ent e)
     sim->b0[sim->b0_len++] = e;
 }
 
-/* Inserts e into bucket 0 in order (the small heap: everything is there). Models mostly
- * schedule later than what is pending, so the search from the end is short. */
+/* Inserts e into bucket 0 in (time, sequence) order (the small heap: everything is
+ * there), searching from the end. */
 static inline void small_insert(eng_sim *sim, struct eng__ent e)
 {
     if (sim->b0_len == sim->b0_cap)
@@ -285,9 +286,10 @@ COLD static void to_radix(eng_sim *sim)
  * one's (it is being scheduled). Its time is never before the base: the base is the time
  * of an event taken out, or the clock when the buckets come into use, so it is at or
  * before the clock whenever a handler runs or the run loop is idle. (A cancelled entry
- * taken out as the earliest moves the base and not the clock, but nothing is scheduled
- * before the next entry comes out, at or after it, or a run_until moves the clock to its
- * end, which is not before it either.)
+ * taken out as the earliest moves the base and not the clock, but no handler runs before
+ * the next entry comes out, at or after it: eng_stop is only looked at after a handler, or
+ * before the first event when a call deferred before the run made it. A run_until that
+ * ends there moves the clock to its end, which is not before that entry either.)
  */
 static inline void rh_insert(eng_sim *sim, struct eng__ent e, bool newest)
 {
@@ -306,7 +308,8 @@ static inline void rh_insert(eng_sim *sim, struct eng__ent e, bool newest)
     sim->heap_len++;
     uint32_t b = bucket_of(sim, e.t_ns);
     if (b == 0) {
-        /* Later than every entry already at the base: its sequence is the newest. */
+        /* An event being scheduled goes behind every entry at the base, its sequence being
+         * the newest; lanes_to_heap's older entries are put in order after it (b0_sort). */
         b0_push(sim, e);
         return;
     }
@@ -349,26 +352,26 @@ static inline const struct eng__ent *rh_min(eng_sim *sim)
     return &sim->bk[sim->min_b].q[sim->min_at];
 }
 
-/* Orders entries by their order words (distinct among pending entries). */
-static int cmp_order(const void *a, const void *b)
+/* Orders entries by (time, order word); the keys of pending entries are distinct. */
+static int cmp_ent(const void *a, const void *b)
 {
-    uint64_t x = ((const struct eng__ent *)a)->order, y = ((const struct eng__ent *)b)->order;
-    return (x > y) - (x < y);
+    return ent_less(b, a) - ent_less(a, b);
 }
 
-/* Puts bucket 0's entries (all at the base time) in scheduling order. */
+/* Puts bucket 0's entries in (time, sequence) order: scheduling order for the entries at
+ * the base in the bucketed form, the whole order in the small form. */
 static void b0_sort(eng_sim *sim)
 {
     struct eng__ent *q = sim->b0 + sim->b0_head;
     uint32_t n = sim->b0_len - sim->b0_head;
     if (n > 16) {
-        qsort(q, n, sizeof *q, cmp_order);
+        qsort(q, n, sizeof *q, cmp_ent);
         return;
     }
     for (uint32_t i = 1; i < n; i++) {
         struct eng__ent e = q[i];
         uint32_t j = i;
-        for (; j > 0 && q[j - 1].order > e.order; j--)
+        for (; j > 0 && ent_less(&e, &q[j - 1]); j--)
             q[j] = q[j - 1];
         q[j] = e;
     }
@@ -759,7 +762,7 @@ bool eng_cancel(eng_sim *sim, eng_event ev)
     uint32_t s = handle_slot(sim, ev);
     if (s == ENG__NO_SLOT)
         return false;
-    /* The entry stays where it is as a zombie; a root hole may stay too. */
+    /* The entry stays where it is as a zombie. */
     struct eng__slot *sl = &sim->slots[s];
     sl->gen++;
     sl->fn = NULL;
@@ -881,9 +884,9 @@ static uint64_t run_loop(eng_sim *sim, eng_time_ns t_end_ns)
     uint64_t fired = 0;
     sim->running = true;
     sim->stopped = false;
-    if (sim->n_defer > 0) /* deferred while no handler ran */
+    if (sim->n_defer > 0) /* deferred while no handler ran; one may stop the run */
         run_deferred(sim);
-    for (;;) {
+    while (!sim->stopped) {
         const struct eng__ent *hm = rh_min(sim);
         uint32_t from = earliest_source(sim, hm);
         if (from == ENG__IN_HEAP) {
@@ -915,8 +918,6 @@ static uint64_t run_loop(eng_sim *sim, eng_time_ns t_end_ns)
             if (sim->n_defer > 0)
                 run_deferred(sim);
         }
-        if (sim->stopped)
-            break;
     }
     sim->running = false;
     return fired;

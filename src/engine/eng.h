@@ -113,7 +113,9 @@ eng_time_ns eng_next_time(const eng_sim *sim);
 uint64_t eng_run_until(eng_sim *sim, eng_time_ns t_end_ns);
 /* Fires events until none is pending or a handler calls eng_stop. Returns the count fired. */
 uint64_t eng_run(eng_sim *sim);
-/* Asks the running loop to return after the current handler. */
+/* Asks the running loop to return after the current handler. Called from a call deferred
+ * outside any handler, which the next run makes before any event, it ends that run before
+ * any event fires. */
 void eng_stop(eng_sim *sim);
 /* True if eng_stop was called during the last run and not yet cleared by another run call. */
 bool eng_stopped(const eng_sim *sim);

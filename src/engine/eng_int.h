@@ -29,8 +29,8 @@
 /* Buckets of the radix heap: bucket 0 holds entries at the base time, bucket b >= 1 those
  * whose time first differs from the base in bit b - 1 (eng.c). */
 #define ENG__BUCKETS 65u
-/* The radix heap is a plain sorted array (bucket 0) while it holds fewer than
- * ENG__SMALL_MAX entries; it goes to buckets at ENG__SMALL_MAX and back at ENG__SMALL_MIN. */
+/* The radix heap is a plain sorted array (bucket 0) while it holds at most ENG__SMALL_MAX
+ * entries; it goes to buckets when one more would pass that, and back at ENG__SMALL_MIN. */
 #define ENG__SMALL_MAX 32u
 #define ENG__SMALL_MIN 8u
 /* Most events pending at once (16 GiB of slots); keeps the 32-bit sizes and indices of the
@@ -46,8 +46,9 @@ struct eng__ent {
 
 /*
  * One pool slot, in one of three states. Pending: gen is odd and fn is set. Cancelled (a
- * "zombie"): gen is even and fn is NULL; its heap entry is still in the heap and the slot
- * goes back to the free list when that entry reaches the root. Free: gen is even, on the
+ * "zombie"): gen is even and fn is NULL; its entry is still in the heap or its lane, and
+ * the slot goes back to the free list when that entry comes out as the earliest. Free: gen
+ * is even, on the
  * free list. gen grows by one at every allocation and every cancellation or firing, so a
  * handle (gen, index) names at most one scheduling (until the 32-bit counter wraps, after
  * 2^31 reuses of the slot). next_free links the free list while the slot is free and says

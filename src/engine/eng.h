@@ -54,7 +54,8 @@ static inline eng_time_ns eng_now(const eng_sim *sim)
 /*
  * Schedules handler(sim, ctx, arg) at absolute time t_ns (t_ns >= eng_now(); an earlier
  * time is a caller bug and trips an assert). ctx is borrowed: it must outlive the event.
- * Returns the event's handle. O(log n).
+ * Returns the event's handle. O(1); firing it later costs O(log) of the span of pending
+ * times, amortized (a radix heap, eng.c).
  */
 eng_event eng_at(eng_sim *sim, eng_time_ns t_ns, eng_handler handler, void *ctx, uint64_t arg);
 /* Schedules at eng_now() + delay_ns (delay_ns >= 0). */

@@ -25,10 +25,11 @@
  *
  * Small heaps, which is what a model of a few NICs has (five entries on average in
  * bench_replay), skip the buckets: up to ENG__SMALL_MAX entries everything sits in bucket
- * 0's array, sorted, and an event being scheduled finds its place from the front when
- * there is room before the first entry, else from the end (small_insert_newest). The heap
- * moves to buckets when one more entry would pass ENG__SMALL_MAX, and back when it
- * shrinks to ENG__SMALL_MIN, so it does not flip at one size.
+ * 0's array, sorted, and an event being scheduled is appended when it is the latest, else
+ * finds its place from the front when there is room before the first entry, else from the
+ * end (small_insert_newest). The heap moves to buckets when one more entry would pass
+ * ENG__SMALL_MAX, and back when it shrinks to ENG__SMALL_MIN, so it does not flip at one
+ * size.
  *
  * Each bucket is an array that keeps its capacity when emptied, so a run in steady state
  * allocates nothing; the price is memory, since each bucket keeps the most it ever held
@@ -237,19 +238,20 @@ static inline void small_insert(eng_sim *sim, struct eng__ent e)
 
 /*
  * small_insert for an event being scheduled: its sequence is the newest, so it goes after
- * every entry at its time and only times need comparing. Models mostly schedule events
- * that fire before most of what is pending (a bus transfer ends before the protocol's
+ * every entry at its time and only times need comparing. An event no earlier than the
+ * latest pending one is appended (streams of completions are scheduled in order). Others
+ * mostly fire before most of what is pending (a bus transfer ends before the protocol's
  * hold of an earlier packet does: in bench_replay a new entry has on average 2.9 entries
- * behind it and 0.8 ahead), so while there is room in front of bucket 0 its place is
- * found from the front, and the entries ahead of it move forward.
+ * behind it and 0.8 ahead), so while there is room in front of bucket 0 their place is
+ * found from the front, and the entries ahead move forward.
  */
 static inline void small_insert_newest(eng_sim *sim, struct eng__ent e)
 {
     struct eng__ent *q = sim->b0;
-    uint32_t h = sim->b0_head;
-    if (h > 0) {
-        uint32_t j = h, n = sim->b0_len;
-        for (; j < n && q[j].t_ns <= e.t_ns; j++)
+    uint32_t h = sim->b0_head, n = sim->b0_len;
+    if (h > 0 && n > h && q[n - 1].t_ns > e.t_ns) {
+        uint32_t j = h;
+        for (; q[j].t_ns <= e.t_ns; j++) /* stops at n - 1 at the latest */
             q[j - 1] = q[j];
         q[j - 1] = e;
         sim->b0_head = h - 1;

@@ -147,9 +147,8 @@ static inline void slot_push_free(eng_sim *sim, uint32_t s)
     sim->free_head = s;
 }
 
-/* The bucket of an entry at time t: 0 if t is the base, else one more than the highest bit
- * in which t and the base differ. Every time in bucket b is earlier than every time in a
- * bucket above b, since all of them are at or after the base. */
+/* One more than the highest set bit of x (nonzero): the bucket of a time that differs from
+ * the base by the bits of x. */
 static inline uint32_t bucket_above(uint64_t x)
 {
 #if defined(__GNUC__) || defined(__clang__)
@@ -162,6 +161,9 @@ static inline uint32_t bucket_above(uint64_t x)
 #endif
 }
 
+/* The bucket of an entry at time t: 0 if t is the base, else one more than the highest bit
+ * in which t and the base differ. Every time in bucket b is earlier than every time in a
+ * bucket above b, since all of them are at or after the base. */
 static inline uint32_t bucket_of(const eng_sim *sim, eng_time_ns t)
 {
     uint64_t x = (uint64_t)t ^ (uint64_t)sim->base;

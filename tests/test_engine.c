@@ -623,7 +623,7 @@ static void test_defer(void)
     eng_at(sim, 7, defer_event, &d, 3); /* scheduled before event 1, same time */
     eng_at(sim, 7, defer_event, &d, 1);
     eng_defer(sim, defer_leaf, &d, 10); /* outside a handler: first in the next run */
-    CHECK_UEQ(eng_run(sim), 2);          /* stopped by event 1 after its deferred calls */
+    CHECK_UEQ(eng_run(sim), 2);         /* stopped by event 1 after its deferred calls */
     CHECK(eng_stopped(sim));
     static const uint64_t want1[] = {10, 3, 1, 11, 12, 13};
     CHECK_UEQ(lg.n, DMS_ARRAY_LEN(want1));
@@ -725,7 +725,7 @@ static void test_seq_renumber_small(void)
     eng_lane lane = eng_lane_new(sim);
     struct log lg;
     log_init(&lg, 64);
-    eng_lane_at(sim, lane, 50, log_handler, &lg, 0);  /* fires 2nd: time 50, oldest */
+    eng_lane_at(sim, lane, 50, log_handler, &lg, 0); /* fires 2nd: time 50, oldest */
     eng__set_next_seq(sim, UINT32_MAX - 3);
     eng_at(sim, 100, log_handler, &lg, 1);            /* 4th */
     eng_lane_at(sim, lane, 30, log_handler, &lg, 99); /* refused by the lane: heap, 1st */
@@ -782,28 +782,31 @@ static void test_stop_from_early_defer(void)
 
 /* A lane that refuses an event at the current time sends it to the heap; in the bucketed
  * form that is bucket 0 behind entries already there, in order. */
+struct lane_log {
+    struct log lg;
+    eng_lane lane;
+};
+
 static void lane_refuse_handler(eng_sim *sim, void *ctx, uint64_t arg)
 {
-    struct log *lg = ctx;
-    log_handler(sim, ctx, arg);
+    struct lane_log *ll = ctx;
+    log_handler(sim, &ll->lg, arg);
     if (arg == 0) {
-        eng_lane lane = {.id = 1};
-        eng_lane_at(sim, lane, eng_now(sim) + 5, log_handler, lg, 1000); /* lane tail */
-        eng_lane_at(sim, lane, eng_now(sim), log_handler, lg, 1001);     /* refused */
+        eng_lane_at(sim, ll->lane, eng_now(sim) + 5, log_handler, &ll->lg, 1000); /* tail */
+        eng_lane_at(sim, ll->lane, eng_now(sim), log_handler, &ll->lg, 1001);     /* refused */
     }
 }
 
 static void test_lane_refused_at_now(void)
 {
     eng_sim *sim = eng_new(1);
-    eng_lane lane = eng_lane_new(sim);
-    CHECK_UEQ(lane.id, 1);
-    struct log lg;
-    log_init(&lg, 128);
+    struct lane_log ll = {.lane = eng_lane_new(sim)};
+    log_init(&ll.lg, 128);
     for (uint64_t i = 0; i < 40; i++)
-        eng_at(sim, 100 + (eng_time_ns)(i % 4), lane_refuse_handler, &lg, i);
+        eng_at(sim, 100 + (eng_time_ns)(i % 4), lane_refuse_handler, &ll, i);
     CHECK(sim->radix);
     CHECK_UEQ(eng_run(sim), 42);
+    const struct log lg = ll.lg;
     /* 0 fires at 100, then what waits at 100 (4, 8, ...), then 1001 scheduled at 100, ... */
     size_t k = 0;
     CHECK_UEQ(lg.tags[k++], 0);
@@ -815,7 +818,7 @@ static void test_lane_refused_at_now(void)
         CHECK_LE(lg.times[i - 1], lg.times[i]);
     CHECK_UEQ(lg.tags[lg.n - 1], 1000);
     CHECK_EQ(lg.times[lg.n - 1], 105);
-    log_fini(&lg);
+    log_fini(&ll.lg);
     eng_free(sim);
 }
 

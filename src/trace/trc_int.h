@@ -81,6 +81,10 @@ struct trc__pcap_direct {
     uint32_t frac_limit;   /* fraction units per second */
     uint32_t snap;         /* captured lengths above it are reported as it (libpcap's rule) */
     int32_t delta;         /* orig_len -> wire_len */
+    bool frame_dir;        /* the direction is read from the frame (trc__dir_from_frame) */
+    enum trc__dirmode dirmode;
+    uint32_t lt;           /* link type without the FCS bits */
+    uint8_t mac[6];
 };
 
 struct trc__reader {
@@ -211,6 +215,7 @@ static inline int8_t trc__dir_from_frame(enum trc__dirmode mode, uint32_t lt, co
 struct trc__pcap_peek {
     int64_t ts_ns;
     uint32_t incl, orig, wire; /* incl: bytes in the file */
+    const uint8_t *frame;      /* the incl bytes of the frame, whole in the buffer */
 };
 
 /* Parses the record at the buffer position if it lies whole in the buffer and its length is
@@ -231,6 +236,7 @@ static inline bool trc__pcap_peek(const struct trc__pcap_direct *d, struct trc__
                (int64_t)trc__rd32(h + 4, d->swap) * d->frac_mult;
     p->orig = trc__rd32(h + 12, d->swap);
     p->wire = trc__map_len(p->orig, d->delta);
+    p->frame = h + 16;
     return true;
 }
 

@@ -5,9 +5,9 @@
  * Magic a1b2c3d4 (microseconds) or a1b23c4d (nanoseconds), in either byte order; a 24-byte
  * file header, then 16-byte record headers each followed by its captured bytes. Records are
  * parsed straight out of the bounded read buffer in batches; the captured bytes are skipped,
- * not copied, except the few a direction rule needs. When the rule needs none, the reader
- * also offers trc_source a cursor (struct trc__pcap_direct) to parse records in place, and
- * its own fill only sees what that path declines. Damage (a cut record header or data, a
+ * not copied, except the few a direction rule needs. The reader also offers trc_source a
+ * cursor (struct trc__pcap_direct) to parse records in place, direction included, and its
+ * own fill only sees what that path declines. Damage (a cut record header or data, a
  * captured length above 256 KiB, a fraction of a second of 10^6 us or 10^9 ns or more) ends
  * the batch with TRC__DAMAGE and the record's index and offset; these are the records
  * libpcap refuses too, so the two readers agree. Seconds are unsigned 32-bit, as the format
@@ -267,12 +267,25 @@ int trc__pcap_open(struct trc__reader *rd, struct trc__buf *b, const struct trc_
              r->frac_mult == 1 ? "ns" : "us");
     rd->ops = &k_pcap_ops;
     rd->rd = r;
-    /* In-place parsing when direction needs no frame bytes: no rule, or the flags rule on a
-     * link type that records no direction. The header does not change on rewind. */
-    if (!r->len_swap && (a->dirmode == TRC__DIR_NONE ||
-                         (a->dirmode == TRC__DIR_FLAGS && r->lt != 113 && r->lt != 276))) {
-        r->direct = (struct trc__pcap_direct){&r->buf, &r->index, r->swap, r->frac_mult,
-                                              r->frac_limit, r->snap, r->delta};
+    /* In-place parsing, unless the lengths may be swapped. A direction the rule reads from
+     * the frame (the MAC rule, or the flags rule on a link type that records one) is read
+     * there too, from the record whole in the buffer. The header does not change on
+     * rewind. */
+    if (!r->len_swap) {
+        r->direct = (struct trc__pcap_direct){
+            .buf = &r->buf,
+            .index = &r->index,
+            .swap = r->swap,
+            .frac_mult = r->frac_mult,
+            .frac_limit = r->frac_limit,
+            .snap = r->snap,
+            .delta = r->delta,
+            .frame_dir = a->dirmode == TRC__DIR_MAC ||
+                         (a->dirmode == TRC__DIR_FLAGS && (r->lt == 113 || r->lt == 276)),
+            .dirmode = a->dirmode,
+            .lt = r->lt,
+        };
+        memcpy(r->direct.mac, a->mac, 6);
         rd->direct = &r->direct;
     }
     return 0;

@@ -43,7 +43,8 @@ struct trc_source {
     bool direct_ok;               /* classic pcap parsed in place at unit speed */
     bool go_direct;               /* direct_ok and nothing pending: see next_other */
     int8_t fixed_dir;             /* the rule's direction if it is the same for every
-                                     record with none recorded, else -1 (ALTERNATE) */
+                                     record with none recorded, else -1 (ALTERNATE,
+                                     or read from the frame) */
     bool hash_done;
     struct trc_record piece;      /* SPLIT: the next piece to deliver */
     uint32_t pieces_left;         /* pieces after the current one */
@@ -170,9 +171,10 @@ static void setup_direct(trc_source *s)
 {
     enum trc_dir_rule rule = s->spec.dir_rule;
     s->direct_ok = s->rd.direct != NULL && s->unit_speed && rule != TRC_DIR_RANDOM;
+    bool frame_dir = s->rd.direct != NULL && s->rd.direct->frame_dir;
     if (rule == TRC_DIR_ALL_TX)
         s->fixed_dir = TRC_TX;
-    else if (rule == TRC_DIR_ALL_RX || rule == TRC_DIR_FLAGS)
+    else if (rule == TRC_DIR_ALL_RX || (rule == TRC_DIR_FLAGS && !frame_dir))
         s->fixed_dir = TRC_RX;
     else
         s->fixed_dir = -1;
@@ -643,7 +645,13 @@ static int next_direct(trc_source *restrict s, struct trc_record *restrict rec,
     rec->nic = -1;
     rec->frags = 0;
     rec->index = (int64_t)s->ctr.records_in++;
-    rec->dir = s->fixed_dir >= 0 ? (uint8_t)s->fixed_dir : (uint8_t)(rec->index & 1);
+    if (s->fixed_dir >= 0)
+        rec->dir = (uint8_t)s->fixed_dir;
+    else if (d->frame_dir) /* as direction() turns what the frame says into a rule's answer */
+        rec->dir = trc__dir_from_frame(d->dirmode, d->lt, p.frame, p.incl, d->mac) == TRC_TX
+                       ? TRC_TX : TRC_RX;
+    else
+        rec->dir = (uint8_t)(rec->index & 1);
     s->ctr.orig_bytes += p.orig;
     s->ctr.cap_bytes += rec->cap_len;
     s->ctr.snap_cut += rec->cap_len < p.orig;

@@ -193,6 +193,13 @@ sweep-3d) # more than two axes: one heatmap per value of the third, on one colou
     expect_exit 0 "$dmasim" report "$tmp/units" -q
     grep -q '^set xtics ("10us" 0, "60us" 1)$' "$tmp/units/report/heatmap-rx_drop_rate.gp" ||
         fail "x tics: $(grep '^set xtics' "$tmp/units/report/heatmap-rx_drop_rate.gp")"
+    # a sweep into the folder again, without --report, leaves no report of the old results
+    cp -r "$tmp/units" "$tmp/units-again"
+    "$dmasim" sweep configs/default.yaml -o "$tmp/units-again" -q -j 2 --resume \
+        --set run.replications=1 --set nics[0].trace.loop=1 \
+        --axis 'nics[0].protocol.hold.mean=10us,60us' \
+        --axis 'nics[0].driver.BaseMapRegistersNeeded=8,16' || fail "sweep --resume"
+    [ ! -e "$tmp/units-again/report" ] || fail "an earlier sweep report was left beside new results"
     # 13 values of a third key: no heatmaps, and the report says why (stderr and HTML)
     "$dmasim" sweep configs/default.yaml -o "$tmp/many" -q -j 2 --set run.replications=1 \
         --set nics[0].trace.loop=1 --axis 'nics[0].protocol.hold.mean=10us,60us' \
@@ -299,6 +306,11 @@ recommend) # dmasim recommend's folder: the table on top, the search's curves pe
         grep -q "<td>$v</td>" "$h" || fail "keyword $v missing from the table"
     done
     deterministic "$tmp/rec"
+    # a recommendation into the folder again, without --report, leaves no report of the old
+    # answer
+    [ -e "$tmp/nocurves/report/report.html" ] || fail "no report to replace"
+    expect_exit 0 "$dmasim" recommend tests/data/report/sizing.yaml -o "$tmp/nocurves" -j 2 -q
+    [ ! -e "$tmp/nocurves/report" ] || fail "an earlier recommendation's report was left beside a new one"
     ;;
 recommend-fixture) # a recommend folder without curves.csv: curves from the runs kept
     fixtures recommend

@@ -361,7 +361,7 @@ void cfg__trace(struct cfg_vctx *c, const struct cfg_node *v, void *base)
         trace_one(c, v, &nic->trace);
         return;
     }
-    /* several sources, merged in time (docs/config.md) */
+    /* several sources, merged in time (docs/config.md); a list of one is that source */
     size_t n = v->n_kids;
     if (n >= 2 && n <= CFG_MAX_SOURCES) {
         nic->extra_traces = dms_xcalloc(n - 1, sizeof *nic->extra_traces);
@@ -369,7 +369,7 @@ void cfg__trace(struct cfg_vctx *c, const struct cfg_node *v, void *base)
             nic->extra_traces[i] = nic->trace; /* the defaults: nothing parsed yet */
         nic->n_extra_traces = n - 1;
     }
-    cfg__walk_seq(c, v, 2, CFG_MAX_SOURCES, trace_item, nic);
+    cfg__walk_seq(c, v, 1, CFG_MAX_SOURCES, trace_item, nic);
 }
 
 /* The synthetic source s at node at never ends: an error. */

@@ -930,13 +930,21 @@ YAML
         fail "two sources: $(jq -c '{rx: .nics[0].rx.frames, tx: .nics[0].tx.packets, t: .traces, sim: .system.simulated_ns}' "$tmp/a/result.json")"
     expect_exit 0 "$dmasim" run "$tmp/two.yaml" -q -j 2 -o "$tmp/b"
     cmp "$tmp/a/result.json" "$tmp/b/result.json" || fail "the merge depends on the thread count"
-    # errors name the list entry; a list needs at least two sources
+    # errors name the list entry
     printf 'nics: [{trace: [{synthetic: {rate: 1kpps, count: 5}}, {synthetic: {rate: 1kpps, bogus: 1}}]}]\n' >"$tmp/bad.yaml"
     expect_exit 65 "$dmasim" run "$tmp/bad.yaml" -o "$tmp/bad"
     grep -q 'nics\[0\].trace\[1\].synthetic.bogus: unknown key' "$tmp/stderr" || { cat "$tmp/stderr"; fail "entry not named"; }
+    # a list of one source is that source (the result is the mapping's, but for the file
+    # name); an empty list is an error
     printf 'nics: [{trace: [{synthetic: {rate: 1kpps, count: 5}}]}]\n' >"$tmp/one.yaml"
-    expect_exit 65 "$dmasim" run "$tmp/one.yaml" -o "$tmp/bad"
-    grep -q 'expected 2 to 8 entries, got 1' "$tmp/stderr" || fail "a list of one accepted"
+    printf 'nics: [{trace: {synthetic: {rate: 1kpps, count: 5}}}]\n' >"$tmp/map.yaml"
+    expect_exit 0 "$dmasim" run "$tmp/one.yaml" -q -o "$tmp/one"
+    expect_exit 0 "$dmasim" run "$tmp/map.yaml" -q -o "$tmp/map"
+    diff <(grep -v '"source": ' "$tmp/one/result.json") <(grep -v '"source": ' "$tmp/map/result.json") >/dev/null ||
+        fail "a list of one differs from the mapping: $(diff <(grep -v '"source": ' "$tmp/one/result.json") <(grep -v '"source": ' "$tmp/map/result.json") | head -5)"
+    printf 'nics: [{trace: []}]\n' >"$tmp/none.yaml"
+    expect_exit 65 "$dmasim" run "$tmp/none.yaml" -o "$tmp/bad"
+    grep -q 'nics\[0\].trace: expected 1 to 8 entries, got 0' "$tmp/stderr" || fail "an empty list: $(cat "$tmp/stderr")"
     ;;
 *) fail "unknown case $case_" ;;
 esac

@@ -30,7 +30,8 @@ const char cli_usage_run[] =
     "                       --set nics[0].driver.BaseMapRegistersNeeded=33\n"
     "      --json           print result.json on standard output instead of a summary\n"
     "      --strict         verifier diagnostics make the exit status 13\n"
-    "      --junit FILE     also write the verdicts as JUnit XML for CI systems\n"
+    "      --junit FILE     also write the verdicts as JUnit XML for CI systems ('-':\n"
+    "                       on standard output, instead of the summary)\n"
     "  -j, --threads N      replications run on N threads (results do not depend on N;\n"
     "                       default: the number of processors)\n"
     "      --series INTERVAL  record buffers, map registers, FIFO and send queue of\n"
@@ -113,14 +114,27 @@ static int parse_opts(int argc, char **argv, struct run_opts *o)
         return CLI_EXIT_USAGE;
     }
     o->scenario = argv[optind];
+    if (o->json && o->junit && strcmp(o->junit, "-") == 0) {
+        cli_errorf("run", "--json and --junit - both print on standard output: give --junit a "
+                   "file");
+        return CLI_EXIT_USAGE;
+    }
     return 0;
 }
 
+/* --junit -: the XML goes to standard output once the result folder is written. */
+static bool junit_stdout(const struct run_opts *o)
+{
+    return o->junit && strcmp(o->junit, "-") == 0;
+}
+
 /* The JUnit file, written whole (its missing parent folders first) before the result
- * folder; 0 or the exit status. */
+ * folder; 0 or the exit status. (With --junit - the XML is printed after it instead.) */
 static int write_junit(const struct run_opts *o, const struct cfg_scenario *sc,
                        const struct run_rep *reps, size_t n)
 {
+    if (junit_stdout(o))
+        return 0;
     struct dms_error err;
     dms_error_clear(&err);
     int rc = dms_mkdir_parent(o->junit, &err);
@@ -143,12 +157,13 @@ static int run_and_write(const struct run_opts *o, struct cfg_scenario *sc)
     struct run_rep *reps = dms_xcalloc(n, sizeof *reps);
     /* DMASIM_PROGRESS=1 forces the progress line without a terminal (for tests). */
     const char *force = getenv("DMASIM_PROGRESS");
-    bool show = !o->quiet && !o->json &&
+    bool machine = o->json || junit_stdout(o); /* standard output is for a program */
+    bool show = !o->quiet && !machine &&
                 (isatty(STDERR_FILENO) || (force && strcmp(force, "1") == 0));
     struct cli_progress ps;
     cli_progress_init(&ps, show ? run_traffic_estimate_ns(sc, UINT64_C(256) << 20) : -1,
                       o->threads, force && !strcmp(force, "1"));
-    if (!o->quiet && !o->json)
+    if (!o->quiet && !machine)
         cli_print_header(sc);
     int rc = run_scenario(sc, o->threads, reps, show ? cli_progress_fn : NULL, &ps, &err);
     if (rc) {
@@ -160,16 +175,21 @@ static int run_and_write(const struct run_opts *o, struct cfg_scenario *sc)
     int status = o->junit ? write_junit(o, sc, reps, n) : 0;
     if (status == 0 && run_write_result(o->outdir, sc, reps, n, DMASIM_VERSION, &json, &err)) {
         cli_print_error(&err);
-        if (o->junit)
+        if (o->junit && !junit_stdout(o))
             unlink(o->junit); /* all of the run's files, or none */
         status = CLI_EXIT_CANTCREAT;
     } else if (status == 0) {
         size_t len;
         const char *text = dms_jw_data(json, &len);
-        if (o->json)
+        if (o->json) {
             fwrite(text, 1, len, stdout);
-        else if (!o->quiet)
+        } else if (junit_stdout(o)) {
+            char *xml = rpt_junit(sc, reps, n);
+            fputs(xml, stdout);
+            free(xml);
+        } else if (!o->quiet) {
             cli_print_summary(sc, reps, n, o->outdir, o->verbose);
+        }
         status = cli_run_exit_status(sc, reps, n);
         if (!o->report) { /* an earlier run's report showed the results this run replaced;
                              * with --report, the new report clears its own folder */
@@ -177,7 +197,7 @@ static int run_and_write(const struct run_opts *o, struct cfg_scenario *sc)
             snprintf(rdir, sizeof rdir, "%s/report", o->outdir);
             cli_drop_report_dir(rdir);
         } else {
-            int rs = cli_report_folder(o->outdir, NULL, NULL, o->quiet || o->json);
+            int rs = cli_report_folder(o->outdir, NULL, NULL, o->quiet || machine);
             if (rs && !status)
                 status = rs;
         }

@@ -797,6 +797,13 @@ junit) # --junit writes XML that validates against the JUnit schema CI tools rea
     expect_exit 0 "$dmasim" run configs/default.yaml -q -o "$tmp/c" --junit "$tmp/c.xml"
     xmllint --noout --schema tests/data/junit.xsd "$tmp/c.xml" || fail "c.xml does not validate"
     [ "$(xmllint --xpath 'string(/testsuites/@failures)' "$tmp/c.xml")" = 0 ] || fail "c.xml: failures"
+    # --junit -: the same XML on standard output, nothing else there; not with --json
+    expect_exit 0 "$dmasim" run configs/default.yaml -o "$tmp/c2" --junit -
+    cmp "$tmp/stdout" "$tmp/c.xml" || fail "--junit - printed other than the file: $(head -c 300 "$tmp/stdout")"
+    [ -s "$tmp/c2/result.json" ] || fail "--junit -: no result folder"
+    expect_exit 64 "$dmasim" run configs/default.yaml -o "$tmp/c3" --junit - --json
+    grep -q 'both print on standard output' "$tmp/stderr" || fail "--junit - --json: $(cat "$tmp/stderr")"
+    [ ! -e "$tmp/c3" ] || fail "a refused command wrote results"
     # missing folders of the JUnit path are made; one that cannot be written: nothing is
     expect_exit 0 "$dmasim" run configs/default.yaml -q -o "$tmp/e" --junit "$tmp/reports/ci/e.xml"
     xmllint --noout --schema tests/data/junit.xsd "$tmp/reports/ci/e.xml" || fail "e.xml"

@@ -246,6 +246,34 @@ static void test_pcapng_damage(const char *dir)
     }
 }
 
+/* Past a pass's first record the native reader parses records in place; the direction an
+ * SLL or SLL2 header records is read there too, record by record, as libpcap's. */
+static void test_sll_direction_in_place(const char *dir)
+{
+    static struct trc_record r[MAXREC];
+    for (int sll2 = 0; sll2 < 2; sll2++) {
+        struct bb b = {0};
+        tr_pcap_hdr(&b, false, 65535, sll2 ? 276 : 113);
+        static const bool out[6] = {false, true, true, false, true, false};
+        for (int k = 0; k < 6; k++) {
+            uint8_t f[100] = {0};
+            f[sll2 ? 10 : 1] = out[k] ? 4 : 0;
+            tr_pcap_rec(&b, 1, (uint32_t)k, 100, 100, f);
+        }
+        const char *path = tr_write_file(dir, "sll.pcap", b.p, b.n);
+        for (int lib = 0; lib < 2; lib++) {
+            struct trc_spec sp;
+            struct dms_error err;
+            int rc;
+            tr_spec_file(&sp, path);
+            sp.reader = lib ? TRC_READER_LIBPCAP : TRC_READER_NATIVE;
+            CHECK_EQ(tr_read_all(&sp, NULL, r, &rc, &err, NULL), 6);
+            for (int k = 0; k < 6; k++)
+                CHECK_EQ(r[k].dir, out[k] ? TRC_TX : TRC_RX);
+        }
+    }
+}
+
 /* Link-type mapping, FCS bits, SLL2 direction, unknown link types. */
 static void test_link_types(const char *dir)
 {
@@ -269,29 +297,6 @@ static void test_link_types(const char *dir)
         CHECK_EQ(tr_read_all(&sp, NULL, r, &rc, &err, NULL), 1);
         CHECK_EQ(r[0].wire_len, cases[i].wire);
         CHECK_EQ(r[0].dir, cases[i].network == 276 ? TRC_TX : TRC_RX);
-    }
-    /* Past a pass's first record the native reader parses records in place; the direction
-     * an SLL or SLL2 header records is read there too, record by record, as libpcap's. */
-    for (int sll2 = 0; sll2 < 2; sll2++) {
-        struct bb b = {0};
-        tr_pcap_hdr(&b, false, 65535, sll2 ? 276 : 113);
-        static const bool out[6] = {false, true, true, false, true, false};
-        for (int k = 0; k < 6; k++) {
-            uint8_t f[100] = {0};
-            f[sll2 ? 10 : 1] = out[k] ? 4 : 0;
-            tr_pcap_rec(&b, 1, (uint32_t)k, 100, 100, f);
-        }
-        const char *path = tr_write_file(dir, "sll.pcap", b.p, b.n);
-        for (int lib = 0; lib < 2; lib++) {
-            struct trc_spec sp;
-            struct dms_error err;
-            int rc;
-            tr_spec_file(&sp, path);
-            sp.reader = lib ? TRC_READER_LIBPCAP : TRC_READER_NATIVE;
-            CHECK_EQ(tr_read_all(&sp, NULL, r, &rc, &err, NULL), 6);
-            for (int k = 0; k < 6; k++)
-                CHECK_EQ(r[k].dir, out[k] ? TRC_TX : TRC_RX);
-        }
     }
     struct bb b = {0};
     tr_pcap_hdr(&b, false, 65535, 147);
@@ -322,6 +327,7 @@ int main(void)
     test_pcap_damage(dir);
     test_pcapng_damage(dir);
     test_link_types(dir);
+    test_sll_direction_in_place(dir);
     trace_sources_tests(dir);
     tr_remove_dir(dir);
     printf("test_trace: ok\n");

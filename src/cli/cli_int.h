@@ -36,6 +36,9 @@ int cli_check_set(const char *cmd, const char *arg);
  * sit beside a new one, or beside results it no longer shows. A folder with anything else
  * in it, or without report.html (a user's own pictures), is left alone. */
 void cli_drop_report_dir(const char *dir);
+/* cli_drop_report_dir on outdir/report: for run, sweep and recommend when they write new
+ * results without a new report, so no report of older ones is left beside them. */
+void cli_drop_stale_report(const char *outdir);
 /* 0 if arg names a folder for -o, else prints why (as command cmd) and returns -1. */
 int cli_check_outdir(const char *cmd, const char *arg);
 /* Takes option c of those the scenario commands (run, sweep, recommend) share: 'o' (-o DIR

@@ -42,6 +42,13 @@ void cli_drop_report_dir(const char *dir)
         (void)dms_remove_flat_dir(dir, NULL);
 }
 
+void cli_drop_stale_report(const char *outdir)
+{
+    char rdir[4096];
+    snprintf(rdir, sizeof rdir, "%s/report", outdir);
+    cli_drop_report_dir(rdir);
+}
+
 int cli_check_set(const char *cmd, const char *arg)
 {
     const char *eq = strchr(arg, '=');

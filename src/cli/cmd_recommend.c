@@ -282,10 +282,8 @@ static int recommend(struct rec_cli *o, const struct cfg_scenario *sc0)
             int rs = cli_report_folder(o->outdir, NULL, NULL, o->quiet);
             if (rs && !status)
                 status = rs;
-        } else if (!written) { /* an earlier report showed another answer: as run */
-            char rdir[4096];
-            snprintf(rdir, sizeof rdir, "%s/report", o->outdir);
-            cli_drop_report_dir(rdir);
+        } else if (!written) {
+            cli_drop_stale_report(o->outdir);
         }
         rec_result_fini(&res);
     }

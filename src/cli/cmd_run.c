@@ -191,11 +191,8 @@ static int run_and_write(const struct run_opts *o, struct cfg_scenario *sc)
             cli_print_summary(sc, reps, n, o->outdir, o->verbose);
         }
         status = cli_run_exit_status(sc, reps, n);
-        if (!o->report) { /* an earlier run's report showed the results this run replaced;
-                             * with --report, the new report clears its own folder */
-            char rdir[4096];
-            snprintf(rdir, sizeof rdir, "%s/report", o->outdir);
-            cli_drop_report_dir(rdir);
+        if (!o->report) { /* with --report, the new report clears its own folder */
+            cli_drop_stale_report(o->outdir);
         } else {
             int rs = cli_report_folder(o->outdir, NULL, NULL, o->quiet || machine);
             if (rs && !status)

@@ -244,11 +244,8 @@ static int run_sweep(const struct sweep_cli *o, const cfg_doc *doc)
         fprintf(stderr, "\ndmasim sweep: results in %s/points.csv\n", o->outdir);
     }
     int status = t.failed + t.failed_before ? CLI_EXIT_POINTS_FAILED : CLI_EXIT_OK;
-    if (!o->report || o->shard_n > 1) { /* an earlier report showed other results: as run */
-        char rdir[4096];
-        snprintf(rdir, sizeof rdir, "%s/report", o->outdir);
-        cli_drop_report_dir(rdir);
-    }
+    if (!o->report || o->shard_n > 1) /* a shard makes no report */
+        cli_drop_stale_report(o->outdir);
     if (o->report && o->shard_n > 1) {
         if (!o->quiet)
             fprintf(stderr, "dmasim sweep: --report: shard %u/%u holds part of the sweep; run "

@@ -211,6 +211,13 @@ static inline int8_t trc__dir_from_frame(enum trc__dirmode mode, uint32_t lt, co
     return -1;
 }
 
+/* True when trc__dir_from_frame reads mode's direction from the frame on link type lt: the
+ * MAC rule, or the flags rule on a link type whose header records one (SLL, SLL2). */
+static inline bool trc__dir_in_frame(enum trc__dirmode mode, uint32_t lt)
+{
+    return mode == TRC__DIR_MAC || (mode == TRC__DIR_FLAGS && (lt == 113 || lt == 276));
+}
+
 /* A classic pcap record parsed in place. */
 struct trc__pcap_peek {
     int64_t ts_ns;

@@ -268,9 +268,8 @@ int trc__pcap_open(struct trc__reader *rd, struct trc__buf *b, const struct trc_
     rd->ops = &k_pcap_ops;
     rd->rd = r;
     /* In-place parsing, unless the lengths may be swapped. A direction the rule reads from
-     * the frame (the MAC rule, or the flags rule on a link type that records one) is read
-     * there too, from the record whole in the buffer. The header does not change on
-     * rewind. */
+     * the frame is read there too, from the record whole in the buffer. The header does
+     * not change on rewind. */
     if (!r->len_swap) {
         r->direct = (struct trc__pcap_direct){
             .buf = &r->buf,
@@ -280,8 +279,7 @@ int trc__pcap_open(struct trc__reader *rd, struct trc__buf *b, const struct trc_
             .frac_limit = r->frac_limit,
             .snap = r->snap,
             .delta = r->delta,
-            .frame_dir = a->dirmode == TRC__DIR_MAC ||
-                         (a->dirmode == TRC__DIR_FLAGS && (r->lt == 113 || r->lt == 276)),
+            .frame_dir = trc__dir_in_frame(a->dirmode, r->lt),
             .dirmode = a->dirmode,
             .lt = r->lt,
         };
